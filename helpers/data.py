@@ -77,7 +77,7 @@ def _parse_row(path: Path, line: int, fields: list[str], header: list[str]) -> l
             path, f"expected {len(header)} fields ({','.join(header)}) but found {len(fields)}: '{','.join(fields)}'.", line
         )
     values = []
-    for column, text in zip(header, fields):
+    for column, text in zip(header, fields, strict=True):
         if not _is_number(text):
             raise DataError(path, f"column '{column}' holds '{text.strip()}', which is not a number.", line)
         value = float(text)

@@ -1,0 +1,68 @@
+"""Fast-updating figures for the notebooks' slider explorers.
+
+A slider explorer must redraw in a few milliseconds, but a full matplotlib redraw of a
+contour plot takes tens. :class:`LiveFigure` draws the still parts of a figure (data,
+contours, axes, labels) once, caches the pixels, and on each update paints only the
+artists that move before encoding a PNG for an ``ipywidgets.Image``.
+
+:class:`ExplorerPanel` is the box an explorer is shown in. Its plain-text form is a hint
+to run the cell, which is what a student sees when a notebook is opened but not run.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+RUN_HINT = "Interactive explorer: run this cell (Shift+Enter) to get its sliders; they need a running kernel."
+
+
+class LiveFigure:
+    """Show ``figure`` in ``self.widget`` and repaint only the ``moving`` artists on :meth:`update`.
+
+    Call :meth:`redraw_all` instead after changing anything still, such as axis limits or scales.
+    """
+
+    def __init__(self, figure: Figure, moving: Sequence[Artist]) -> None:
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self.moving = list(moving)
+        for artist in self.moving:
+            artist.set_animated(True)
+        self.widget = widgets.Image(format="png")
+        self.redraw_all()
+
+    def redraw_all(self) -> None:
+        """Redraw and cache the still background, then paint the moving artists on it."""
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.update()
+
+    def update(self) -> None:
+        """Paint the moving artists over the cached background and publish the new PNG."""
+        self.canvas.restore_region(self._background)
+        for artist in self.moving:
+            if artist.get_visible():
+                artist.draw(self.canvas.get_renderer())
+        self.widget.value = self.png()
+
+    def png(self) -> bytes:
+        """The figure as it is now, encoded fast (low compression: these images never leave the machine)."""
+        pixels = np.asarray(self.canvas.buffer_rgba())[..., :3]
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+class ExplorerPanel(widgets.VBox):
+    """A VBox whose text form asks the student to run the cell, shown when the notebook is opened unexecuted."""
+
+    def __repr__(self) -> str:
+        return RUN_HINT

@@ -1,0 +1,68 @@
+"""Unit tests for helpers.live_figure: updates repaint moving artists only, and the unrun hint."""
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+from helpers.live_figure import RUN_HINT, ExplorerPanel, LiveFigure
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def make_live_figure() -> tuple[LiveFigure, object]:
+    figure = Figure(figsize=(3, 2), dpi=50)
+    ax = figure.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.plot([0, 1], [0.5, 0.5], color="black")
+    (moving_line,) = ax.plot([0, 1], [0, 0], color="red", linewidth=4)
+    return LiveFigure(figure, [moving_line]), moving_line
+
+
+def test_widget_holds_a_png_of_the_figure_size():
+    live, _ = make_live_figure()
+    image = pixels(live.widget.value)
+    assert bytes(live.widget.value).startswith(b"\x89PNG")
+    assert image.shape == (100, 150, 3)
+
+
+def test_update_repaints_the_moving_artist_and_keeps_the_background():
+    live, line = make_live_figure()
+    before = pixels(live.widget.value)
+    line.set_data([0, 1], [1, 1])
+    live.update()
+    after = pixels(live.widget.value)
+    assert not np.array_equal(before, after)
+    line.set_data([0, 1], [0, 0])
+    live.update()
+    assert np.array_equal(pixels(live.widget.value), before)
+
+
+def test_hidden_moving_artist_is_not_painted():
+    live, line = make_live_figure()
+    shown = pixels(live.widget.value)
+    line.set_visible(False)
+    live.update()
+    hidden = pixels(live.widget.value)
+    red = np.array([255, 0, 0])
+    assert (np.abs(shown.astype(int) - red).sum(axis=-1) < 60).any()
+    assert not (np.abs(hidden.astype(int) - red).sum(axis=-1) < 60).any()
+
+
+def test_redraw_all_picks_up_changed_limits():
+    live, line = make_live_figure()
+    before = pixels(live.widget.value)
+    line.axes.set_ylim(-1, 2)
+    live.redraw_all()
+    assert not np.array_equal(before, pixels(live.widget.value))
+
+
+def test_panel_text_form_is_the_run_hint_and_fits_the_fallback():
+    panel = ExplorerPanel([widgets.Label("x")])
+    bundle = panel._repr_mimebundle_()
+    assert bundle["text/plain"] == RUN_HINT
+    assert len(RUN_HINT) <= 110  # ipywidgets truncates longer plain-text fallbacks
