@@ -1,9 +1,9 @@
 """Self-checks for the notebooks' exercises.
 
 Each exercise ends with one call such as ``check.close("x.grad", my_grad, expected, hint=...)``.
-It prints a friendly verdict (and a hint when the answer is not there yet) instead of
-raising, so a student can try again without a traceback. Floats are compared with a
-tolerance, never with ``==``.
+It prints a friendly verdict, with a hint when the answer is not there yet, and returns
+nothing (so the verdict is the cell's only output). It never raises, so a student can try
+again without a traceback. Floats are compared with a tolerance, never with ``==``.
 """
 
 from __future__ import annotations
@@ -16,32 +16,37 @@ import torch
 PLACEHOLDERS = (None, Ellipsis)
 
 
-def close(name: str, answer: Any, expected: Any, *, hint: str, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+def close(name: str, answer: Any, expected: Any, *, hint: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """Say whether a numeric answer (number, list, array or tensor) matches ``expected`` within tolerance."""
+    _say(name, *_judge_close(answer, expected, rtol, atol), hint)
+
+
+def equal(name: str, answer: Any, expected: Any, *, hint: str) -> None:
+    """Say whether a non-numeric answer (a shape, a bool, a string, None) equals ``expected`` exactly."""
+    if answer is Ellipsis:
+        _say(name, False, "has no answer yet: replace the ... with your code.", hint)
+    elif answer == expected:
+        _say(name, True, "is right.", hint)
+    else:
+        _say(name, False, f"is {answer!r}, which is not right.", hint)
+
+
+def _judge_close(answer: Any, expected: Any, rtol: float, atol: float) -> tuple[bool, str]:
     if _unanswered(answer):
-        return _verdict(False, name, "has no answer yet: replace the placeholder with your code.", hint)
+        return False, "has no answer yet: replace the placeholder with your code."
     try:
         got = _as_array(answer)
     except (TypeError, ValueError):
-        return _verdict(False, name, f"should be numbers, but it is a {type(answer).__name__}.", hint)
+        return False, f"should be numbers, but it is a {type(answer).__name__}."
     want = _as_array(expected)
     if got.shape != want.shape:
-        return _verdict(False, name, f"has shape {tuple(got.shape)}, but the answer has shape {tuple(want.shape)}.", hint)
+        return False, f"has shape {tuple(got.shape)}, but the answer has shape {tuple(want.shape)}."
     if not np.all(np.isfinite(got)):
-        return _verdict(False, name, "contains NaN or inf.", hint)
+        return False, "contains NaN or inf."
     if np.allclose(got, want, rtol=rtol, atol=atol):
-        return _verdict(True, name, "matches.", hint)
+        return True, "matches."
     worst = float(np.max(np.abs(got - want)))
-    return _verdict(False, name, f"is off (largest difference {worst:.3g}).", hint)
-
-
-def equal(name: str, answer: Any, expected: Any, *, hint: str) -> bool:
-    """Say whether a non-numeric answer (a shape, a bool, a string, None) equals ``expected`` exactly."""
-    if answer is Ellipsis:
-        return _verdict(False, name, "has no answer yet: replace the ... with your code.", hint)
-    if answer == expected:
-        return _verdict(True, name, "is right.", hint)
-    return _verdict(False, name, f"is {answer!r}, which is not right.", hint)
+    return False, f"is off (largest difference {worst:.3g})."
 
 
 def _unanswered(answer: Any) -> bool:
@@ -57,9 +62,8 @@ def _as_array(value: Any) -> np.ndarray:
     return array
 
 
-def _verdict(passed: bool, name: str, detail: str, hint: str) -> bool:
+def _say(name: str, passed: bool, detail: str, hint: str) -> None:
     if passed:
         print(f"Correct: {name} {detail}")
     else:
         print(f"Not yet: {name} {detail}\nHint: {hint}")
-    return passed

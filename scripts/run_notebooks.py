@@ -29,10 +29,13 @@ def execute(path: Path) -> list[str]:
         kernel_name="python3",
         allow_errors=True,
         record_timing=False,
-        store_widget_state=False,
+        # nbclient 0.11 crashes on Output-capturing widgets unless it tracks widget state;
+        # the state is dropped below because explorers need a live kernel anyway.
+        store_widget_state=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    notebook.metadata.pop("widgets", None)
     problems = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":

@@ -1,0 +1,133 @@
+"""Browser latency of the slider explorers: from a key press on a slider to the new figure, in JupyterLab.
+
+    .venv/bin/python benchmarks/slider_browser.py            # 24 presses per slider
+    .venv/bin/python benchmarks/slider_browser.py --presses 40
+
+Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
+runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
+press to a new value, waiting for each update to finish before the next. Then the same for the
+x1 slider of notebook 01. A script in the page records, with ``performance.now()``, each
+keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
+press is the time from its keydown to the first src change after it. The time until the new
+image has loaded (decoded) is printed too. The learning rate starts at 1e-6, so every press
+re-runs a full, non-diverging loop (diverging runs stop early and would flatter the numbers).
+
+It prints the median, min, p10, p90 and max in ms; it asserts nothing. Target (issue 3):
+median <= 100 ms from key press to new figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+
+import lab_page as lp  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from lab_server import LabServer  # noqa: E402
+from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
+
+TARGET_MS = 100.0
+WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
+
+# Records keydown times and <img> src changes / loads inside one explorer's output area.
+RECORDER = """node => {
+    const record = window.__sliderBench = {keys: [], srcs: [], loads: []};
+    document.addEventListener('keydown', () => record.keys.push(performance.now()), true);
+    new MutationObserver(changes => {
+        const now = performance.now();
+        for (const change of changes) {
+            if (change.type === 'attributes' && change.target.tagName === 'IMG') record.srcs.push(now);
+        }
+    }).observe(node, {attributes: true, attributeFilter: ['src'], subtree: true});
+    node.addEventListener('load', () => record.loads.push(performance.now()), true);
+}"""
+RECORD = "() => window.__sliderBench"
+
+
+def measure(page: Page, slider: Locator, presses: int) -> tuple[list[float], list[float], list[str]]:
+    """Press an arrow key ``WARM_UP + presses`` times on ``slider``.
+
+    Returns, per measured press, the ms to the new src and to the loaded image, and the value reached.
+    """
+    explorer = lp.explorer_output(slider)
+    explorer.evaluate(RECORDER)
+    key = lp.step_key(slider)
+    to_src, to_load, values = [], [], []
+    slider.locator(".noUi-handle").first.focus()
+    for press in range(WARM_UP + presses):
+        before = page.evaluate(RECORD)
+        value_before = lp.readout(slider)
+        page.keyboard.press(key)
+        lp.wait_until(
+            lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
+            message="the figure to update after a key press",
+        )
+        page.wait_for_function(lp.KERNEL_IDLE)
+        record = page.evaluate(RECORD)
+        value = lp.readout(slider)
+        if value == value_before:
+            raise RuntimeError(f"{key} did not move the slider past {value}: it reached the end of its range")
+        if press < WARM_UP:
+            continue
+        pressed = record["keys"][len(before["keys"])]
+        to_src.append(min(t for t in record["srcs"] if t >= pressed) - pressed)
+        to_load.append(min(t for t in record["loads"] if t >= pressed) - pressed)
+        values.append(value)
+    return to_src, to_load, values
+
+
+def summary(times: list[float]) -> str:
+    """Median, min, p10, p90 and max of ``times`` in ms."""
+    deciles = statistics.quantiles(times, n=10, method="inclusive")
+    return (
+        f"median {statistics.median(times):6.1f}  min {min(times):6.1f}  p10 {deciles[0]:6.1f}  "
+        f"p90 {deciles[-1]:6.1f}  max {max(times):6.1f}"
+    )
+
+
+def report(title: str, to_src: list[float], to_load: list[float], values: list[str]) -> None:
+    median = statistics.median(to_src)
+    verdict = "meets" if median <= TARGET_MS else "MISSES"
+    print(f"{title}: {len(to_src)} key presses, values {values[0]} .. {values[-1]} (after {WARM_UP} warm-up presses)")
+    print(f"  key press -> new figure src (ms):     {summary(to_src)}   [{verdict} the {TARGET_MS:.0f} ms median target]")
+    print(f"  key press -> new figure loaded (ms):  {summary(to_load)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=24, help="measured key presses per slider (at least 20; default 24)")
+    presses = parser.parse_args().presses
+    if presses < 2:
+        parser.error("--presses must be at least 2")
+    if not CHROMIUM.exists():
+        sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
+
+    began = time.monotonic()
+    with LabServer() as lab, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+
+        lp.open_notebook(page, lab, "06_gradient_descent_fit.ipynb", workspace="bench-06")
+        lp.run_all(page)
+        learning_rate = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
+        learning_rate = learning_rate.first
+        lp.type_into_readout(page, learning_rate, "1e-6")
+        lp.settle(page, lp.explorer_output(learning_rate))
+        report("06 learning rate", *measure(page, learning_rate, presses))
+
+        lp.open_notebook(page, lab, "01_partial_derivatives.ipynb", workspace="bench-01")
+        lp.run_all(page)
+        x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
+        lp.settle(page, lp.explorer_output(x1))
+        report("01 x1", *measure(page, x1, presses))
+        browser.close()
+    print(f"(whole run {time.monotonic() - began:.0f} s, JupyterLab {lab.url.split(':')[-1]} stopped)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Time the learning-rate slider callback of notebook 06's gradient-descent explorer.
+
+    python benchmarks/slider_callback.py [--updates 25]
+
+One update is what a slider change costs in the kernel's Python: re-running the notebook's own
+``train`` (read from notebooks/06_gradient_descent_fit.ipynb, not a copy) and repainting the
+figure's moving lines into a new PNG. Every update uses a different learning rate, log-spaced
+below the stability limit 2/L, so every run does all its iterations (diverging runs stop early and
+would flatter the numbers). It is measured at the explorer's default iteration count and at 500,
+the notes' count. Outside a kernel no widget message is sent, so the cost of shipping the PNG to
+the browser is not included; the browser tests measure key press to new image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import torch
+
+from helpers.data import load_xy
+from helpers.descent_explorer import DEFAULT_ITERATIONS, descent_explorer
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_gradient_descent_fit.ipynb"
+LOOP_FUNCTIONS = ("get_weights", "simple_network", "loss_fn", "optimize", "train")
+TARGET_MS = 30.0
+
+
+def notebook_train(path: Path = NOTEBOOK):
+    """Run the notebook's imports and its loop's function definitions (nothing else); return its ``train``."""
+    namespace: dict = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        kept = [node for node in tree.body if _is_import(node) or getattr(node, "name", None) in LOOP_FUNCTIONS]
+        exec(compile(ast.Module(body=kept, type_ignores=[]), path.name, "exec"), namespace)
+    missing = [name for name in LOOP_FUNCTIONS if name not in namespace]
+    if missing:
+        raise SystemExit(f"{path.name} defines no {', '.join(missing)}: the benchmark needs the notebook's loop.")
+    return namespace["train"]
+
+
+def _is_import(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import | ast.ImportFrom)
+
+
+def spread(seconds: list[float]) -> str:
+    ms = np.array(seconds) * 1e3
+    p10, p90 = np.percentile(ms, [10, 90])
+    return (
+        f"median {statistics.median(ms):6.1f} ms  (min {ms.min():5.1f}, p10 {p10:5.1f}, p90 {p90:5.1f}, max {ms.max():5.1f})"
+    )
+
+
+def measure(explorer, iterations: int, rates: np.ndarray) -> dict[str, list[float]]:
+    explorer.set_iterations(iterations)
+    for rate in rates[:3] * 0.9:  # warm-up, not counted
+        explorer.set_learning_rate(float(rate))
+    times: dict[str, list[float]] = {"callback": [], "train": [], "draw": []}
+    for rate in rates:
+        start = time.perf_counter()
+        status = explorer.set_learning_rate(float(rate))
+        times["callback"].append(time.perf_counter() - start)
+        times["train"].append(explorer.last_timings["train"])
+        times["draw"].append(explorer.last_timings["draw"])
+        assert "diverged" not in status and f"{iterations} iterations" in status, status
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=25, help="distinct learning rates per setting (at least 20)")
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads before measuring (default: torch's choice)")
+    args = parser.parse_args()
+    updates = max(args.updates, 20)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    x, y = load_xy("linear_17.csv")
+    explorer = descent_explorer(notebook_train(), x, y, x_standardised=(x - x.mean()) / x.std())
+    rates = np.logspace(-6, np.log10(1.25e-3), updates)  # all distinct, all below 2/L = 1.3025e-3
+    threads = torch.get_num_threads()
+    print(f"learning-rate slider callback, {updates} distinct rates from 1e-6 to 1.25e-3, torch threads {threads}")
+    for iterations in (DEFAULT_ITERATIONS, 500):
+        label = "explorer default" if iterations == DEFAULT_ITERATIONS else "the notes' count"
+        times = measure(explorer, iterations, rates)
+        verdict = "meets" if statistics.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES"
+        print(f"\n{iterations} iterations ({label}): {verdict} the {TARGET_MS:.0f} ms target")
+        for part in ("callback", "train", "draw"):
+            print(f"  {part:9} {spread(times[part])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Mutation check: does the test suite catch small, realistic faults?
+
+    python scripts/mutants.py                  # baseline run, then every mutant; exit 1 if one is missed
+    python scripts/mutants.py --list           # list the mutants (and check each one still applies)
+    python scripts/mutants.py --only NAME ...  # just these mutants
+    python scripts/mutants.py --no-baseline    # skip the unmutated run
+
+Each mutant replaces the first occurrence of an exact text in one file. It is applied to a fresh copy of the project
+(without .venv, site, student, .git) in a temporary folder, and the test command's pytest part runs
+there with the project's .venv python and ``-x`` (stop at the first failure). In a notebook the
+replacement is made in a cell's source only (the first cell holding the text): the stored outputs
+stay, so strict nbval has to notice that they no longer match. A mutant whose old text is missing
+stops the script before anything runs, so the list cannot silently rot when the code changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", "site", "student", ".git", "__pycache__", ".pytest_cache", "*.egg-info", ".ipynb_checkpoints", "results"
+)
+TIMEOUT = 1800
+
+
+class Mutant(NamedTuple):
+    name: str
+    path: str
+    old: str
+    new: str
+
+
+MUTANTS = [
+    # helpers and data
+    Mutant("loader_off_by_one_row", "helpers/data.py", "numbered[1:]]", "numbered[2:]]"),
+    Mutant("loader_x_not_a_column", "helpers/data.py", "return table[:, :1].clone(), table[:, 1].clone()",
+           "return table[:, 0].clone(), table[:, 1].clone()"),
+    Mutant("finite_check_removed", "helpers/data.py", "if not math.isfinite(value):", "if math.isnan(value):"),
+    Mutant("field_count_check_weakened", "helpers/data.py", "if len(fields) != len(header):",
+           "if len(fields) < len(header):"),
+    Mutant("dataset_value_changed", "data/linear_17.csv", "4.4,2.76\n", "4.4,2.67\n"),
+    Mutant("plot_fit_wrong_intercept_sign", "helpers/plots.py", "float(w) * v + float(b)", "float(w) * v - float(b)"),
+    Mutant("self_check_none_not_a_placeholder", "helpers/check.py", "PLACEHOLDERS = (None, Ellipsis)",
+           "PLACEHOLDERS = (Ellipsis,)"),
+    Mutant("self_check_tolerance_ignored", "helpers/check.py", "np.allclose(got, want, rtol=rtol, atol=atol)",
+           "np.allclose(got, want, rtol=1e-2, atol=atol)"),
+    Mutant("requirements_version_drift", "requirements.txt", "numpy==2.4.6", "numpy==2.4.5"),
+    # notebooks
+    Mutant("nb02_mean_becomes_sum", "notebooks/02_autograd_basics.ipynb", "z = y.mean()", "z = y.sum()"),
+    Mutant("nb05_model_bias_sign", "notebooks/05_linear_model_and_data.ipynb", "y_pred = torch.matmul(x, w) + b",
+           "y_pred = torch.matmul(x, w) - b"),
+    Mutant("nb06_gradient_step_sign_flip", "notebooks/06_gradient_descent_fit.ipynb",
+           "param -= learning_rate * param.grad", "param += learning_rate * param.grad"),
+    Mutant("nb06_gradient_zeroing_missing", "notebooks/06_gradient_descent_fit.ipynb",
+           "            param.grad.zero_()", "            pass"),
+    Mutant("nb06_loss_mean_instead_of_sum", "notebooks/06_gradient_descent_fit.ipynb",
+           "loss = (y_pred - y).pow(2).sum()\n    for param", "loss = (y_pred - y).pow(2).mean()\n    for param"),
+    Mutant("nb06_wrong_learning_rate", "notebooks/06_gradient_descent_fit.ipynb",
+           "learning_rate = 1e-4\nw, b = get_weights()", "learning_rate = 1e-3\nw, b = get_weights()"),
+    Mutant("nb07_engine_mul_derivative_swapped", "notebooks/07_autograd_from_scratch.ipynb",
+           "self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
+    Mutant("nb07_navigation_link_broken", "notebooks/07_autograd_from_scratch.ipynb",
+           "(06_gradient_descent_fit.ipynb)", "(05_linear_model_and_data.ipynb)"),
+    Mutant("nb08_nn_linear_output_not_squeezed", "notebooks/08_many_features.ipynb",
+           "loss = mse(model(X).squeeze(1), y)", "loss = mse(model(X), y)"),
+    Mutant("nb08_wrong_learning_rate", "notebooks/08_many_features.ipynb", "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),
+]
+
+
+def occurrences(path: Path, old: str) -> int:
+    """How often ``old`` appears: in cell sources for a notebook, in the raw text otherwise."""
+    if path.suffix == ".ipynb":
+        notebook = nbformat.read(path, as_version=4)
+        return sum(cell.source.count(old) for cell in notebook.cells)
+    return path.read_text(encoding="utf-8").count(old)
+
+
+def apply(mutant: Mutant, root: Path) -> None:
+    path = root / mutant.path
+    if path.suffix == ".ipynb":
+        notebook = nbformat.read(path, as_version=4)
+        cell = next(cell for cell in notebook.cells if mutant.old in cell.source)
+        cell.source = cell.source.replace(mutant.old, mutant.new, 1)
+        nbformat.write(notebook, path)
+    else:
+        path.write_text(path.read_text(encoding="utf-8").replace(mutant.old, mutant.new, 1), encoding="utf-8")
+
+
+def rotten(mutants: list[Mutant]) -> list[str]:
+    """Mutants whose old text is no longer in their file (or that would change nothing)."""
+    problems = []
+    for mutant in mutants:
+        path = ROOT / mutant.path
+        count = occurrences(path, mutant.old) if path.is_file() and mutant.old else 0
+        if count == 0 or mutant.old == mutant.new:
+            problems.append(f"{mutant.name}: {mutant.old!r} not found in {mutant.path}, or old == new")
+    return problems
+
+
+def run_suite(mutant: Mutant | None) -> tuple[bool, str, float]:
+    """Copy the project, apply the mutant, run pytest; return (suite failed, first failure, seconds)."""
+    with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
+        root = Path(tmp) / "project"
+        shutil.copytree(ROOT, root, ignore=COPY_IGNORE)
+        if mutant is not None:
+            apply(mutant, root)
+        # helpers is installed editable from the real tree; PYTHONPATH makes the copy's helpers win.
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        python = str(PYTHON if PYTHON.exists() else sys.executable)
+        start = time.perf_counter()
+        try:
+            result = subprocess.run(
+                [python, "-m", "pytest", "-x", "-q"], cwd=root, env=env, capture_output=True, text=True,
+                timeout=TIMEOUT, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return True, f"timed out after {TIMEOUT} s", time.perf_counter() - start
+        seconds = time.perf_counter() - start
+    failures = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    first = failures[0] if failures else (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    return result.returncode != 0, first[:150], seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="list the mutants and check that each applies")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run without any mutant")
+    args = parser.parse_args()
+
+    chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
+    unknown = set(args.only or []) - {m.name for m in MUTANTS}
+    problems = rotten(chosen) + [f"no mutant named {name}" for name in sorted(unknown)]
+    if problems:
+        print("Mutants that no longer apply (update them to the current code):\n  " + "\n  ".join(problems))
+        return 2
+    if args.list:
+        for mutant in chosen:
+            print(f"{mutant.name:38s} {mutant.path:45s} {mutant.old!r} -> {mutant.new!r}")
+        return 0
+
+    if not args.no_baseline:
+        failed, first, seconds = run_suite(None)
+        print(f"baseline (no mutant): {'FAILS' if failed else 'passes'} in {seconds:.0f} s", flush=True)
+        if failed:
+            print(f"The suite must pass before faults mean anything: {first}")
+            return 2
+
+    missed = []
+    print(f"\n{'mutant':38s} {'result':7s} {'time':>6s}  first failing test")
+    for mutant in chosen:
+        caught, first, seconds = run_suite(mutant)
+        print(f"{mutant.name:38s} {'caught' if caught else 'MISSED':7s} {seconds:5.0f}s  {first if caught else ''}",
+              flush=True)
+        if not caught:
+            missed.append(mutant.name)
+    print(f"\n{len(chosen) - len(missed)}/{len(chosen)} mutants caught" + (f"; missed: {', '.join(missed)}" * bool(missed)))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Soak test: run the strict suite many times in a row to show it is stable when nothing changed.
+
+    python scripts/soak.py                     # 10 runs with OMP_NUM_THREADS=1, then 10 with 2
+    python scripts/soak.py --runs 3            # 3 runs per thread count
+    python scripts/soak.py --threads 1 2 4     # other thread counts
+
+Each run is the test command's pytest part (``python -m pytest`` with the project's config:
+strict nbval over every notebook plus the unit tests). Prints pass/fail and wall time per run
+and exits 1 if any run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_suite(threads: int) -> tuple[bool, float, str]:
+    """Run the suite once and return (passed, seconds, pytest's last summary line or failure tail)."""
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-25:] + result.stderr.splitlines()[-5:])
+    return result.returncode == 0, seconds, detail
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs per thread count (default 10)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="OMP_NUM_THREADS values (default 1 2)")
+    args = parser.parse_args()
+
+    results = []
+    for threads in args.threads:
+        for run in range(1, args.runs + 1):
+            passed, seconds, detail = run_suite(threads)
+            results.append((threads, passed, seconds))
+            print(f"OMP_NUM_THREADS={threads} run {run:2d}/{args.runs}: {'PASS' if passed else 'FAIL'} "
+                  f"{seconds:6.1f} s  {detail if passed else ''}", flush=True)
+            if not passed:
+                print(detail, flush=True)
+
+    print("\nthreads  passed  failed  mean s  max s")
+    for threads in args.threads:
+        times = [s for t, _, s in results if t == threads]
+        passes = sum(p for t, p, _ in results if t == threads)
+        print(f"{threads:7d}  {passes:6d}  {len(times) - passes:6d}  {sum(times) / len(times):6.1f}  {max(times):5.1f}")
+    failures = sum(not p for _, p, _ in results)
+    print(f"{len(results) - failures}/{len(results)} runs passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Shared fixtures for the real-browser tests: headless Debian Chromium driven by Playwright for Python.
+
+Chromium comes from the system package (``apt-get install -y chromium`` puts it at /usr/bin/chromium);
+``playwright install`` is never used because it downloads browsers. Without Chromium these tests
+skip, unless ``REQUIRE_BROWSER=1`` is set (as in CI), which turns the skip into a failure.
+
+Every test here is marked ``browser``: ``pytest -m browser`` runs only them, ``-m "not browser"``
+leaves them out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Request, Response, Route
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives headless Chromium (/usr/bin/chromium) through Playwright")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (REQUIRE_BROWSER=1, so the browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session (a ``playwright.sync_api.Browser``)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed: pip install -r requirements.txt")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class OfflinePage:
+    """A page whose requests may only reach this machine, with a record of what went wrong.
+
+    ``blocked``: requests to any other host, aborted before they left. ``failed``: local requests
+    that failed or answered with an HTTP error. ``errors``: uncaught JavaScript errors.
+    """
+
+    page: Page
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Everything recorded, one line each, for an assertion message."""
+        return (
+            [f"blocked network request: {url}" for url in self.blocked]
+            + [f"failed local request: {entry}" for entry in self.failed]
+            + [f"page error: {message}" for message in self.errors]
+        )
+
+
+def is_local(url: str) -> bool:
+    """Whether a request stays on this machine (loopback HTTP, files, inline data)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("file", "data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture
+def offline_page(browser: Browser) -> Iterator[OfflinePage]:
+    """A fresh browser context and page (1280×900) with every non-local request aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    record = OfflinePage(page=context.new_page())
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            record.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and is_local(response.url):
+            record.failed.append(f"{response.status} {response.url}")
+
+    def on_request_failed(request: Request) -> None:
+        # about:blank frames (MathJax makes one) report a harmless failure; only real files count.
+        if is_local(request.url) and urlsplit(request.url).scheme in ("http", "https", "file"):
+            record.failed.append(f"{request.failure} {request.url}")
+
+    context.route("**/*", guard)
+    record.page.on("response", on_response)
+    record.page.on("requestfailed", on_request_failed)
+    record.page.on("pageerror", lambda error: record.errors.append(str(error)))
+    yield record
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """tests/browser/screenshots/ (ignored by git), created on demand."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,208 @@
+"""Drive a notebook open in JupyterLab through Playwright: open, run all, read cells, move sliders.
+
+Used by the real-browser tests and by ``benchmarks/slider_browser.py``. It reads JupyterLab's
+own models through ``window.jupyterapp`` (the server runs with ``expose_app_in_browser``), and
+finds widgets by the DOM that ipywidgets 8 renders: a ``.widget-slider`` with a ``.widget-label``
+(its description), a ``.noUi-handle`` that takes the keyboard, a ``.widget-readout``, and an
+``img.widget-image`` showing the figure.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from lab_server import LabServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+T = TypeVar("T")
+CURRENT = "window.jupyterapp.shell.currentWidget"
+
+KERNEL_IDLE = f"""() => {{
+    const session = {CURRENT}.sessionContext.session;
+    const kernel = session && session.kernel;
+    return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}}"""
+
+# Every cell's kind, tags, execution count and outputs, read from the notebook model (not the DOM).
+CELLS = f"""() => {CURRENT}.content.widgets.map(cell => ({{
+    type: cell.model.type,
+    tags: cell.model.getMetadata('tags') || [],
+    count: cell.model.type === 'code' ? cell.model.executionCount : null,
+    outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON() : [],
+}}))"""
+
+RUN_ALL = f"""async milliseconds => {{
+    const panel = {CURRENT};
+    const run = (async () => {{
+        await window.jupyterapp.commands.execute('notebook:run-all-cells');
+        await panel.sessionContext.session.kernel.requestExecute({{code: '', silent: true, store_history: false}}).done;
+        return true;
+    }})();
+    return await Promise.race([run, new Promise(resolve => setTimeout(() => resolve(false), milliseconds))]);
+}}"""
+
+# SHA-256 of the bytes an <img> shows, read back from its blob: or data: URL. ipywidgets revokes the
+# old blob URL when a new image arrives, so a fetch that loses that race is retried on the new src;
+# an <img> that left the page (its explorer swapped figures) answers null, and the caller looks again.
+IMAGE_DIGEST = """async img => {
+    for (let attempt = 0; img.isConnected; attempt++) {
+        try {
+            const bytes = await (await fetch(img.src)).arrayBuffer();
+            const digest = await crypto.subtle.digest('SHA-256', bytes);
+            return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('');
+        } catch (error) {
+            if (attempt >= 40) throw error;
+            await new Promise(resolve => setTimeout(resolve, 25));
+        }
+    }
+    return null;
+}"""
+
+EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' jp-OutputArea-output ')][1]"
+
+
+@dataclass
+class Cell:
+    """What the notebook model holds for one cell."""
+
+    type: str
+    tags: list[str]
+    count: int | None
+    outputs: list[dict]
+
+    @property
+    def errors(self) -> list[dict]:
+        """The cell's error outputs (tracebacks)."""
+        return [output for output in self.outputs if output.get("output_type") == "error"]
+
+
+def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout: float = 60.0) -> None:
+    """Open notebook ``name`` alone in a fresh workspace, on a fresh kernel, and wait until that kernel is idle."""
+    lab.delete_sessions()
+    page.goto(lab.notebook_url(name, workspace))
+    page.wait_for_function(
+        f"() => {{ const p = window.jupyterapp && {CURRENT};"
+        f" return !!(p && p.context && p.context.path === {name!r} && p.content && p.sessionContext); }}",
+        timeout=timeout * 1000,
+    )
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the figures
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+
+
+def run_all(page: Page, timeout: float = 120.0) -> list[Cell]:
+    """Run all cells as the Run menu does and wait until the kernel has done all it was sent; return the cells.
+
+    The command's promise can settle before the last cell has run (it does when a cell raised), so an
+    empty silent request is queued after it: the kernel answers requests in order.
+    """
+    if not page.evaluate(RUN_ALL, timeout * 1000):
+        raise TimeoutError(f"the notebook was still running after {timeout:.0f} s")
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    return notebook_cells(page)
+
+
+def notebook_cells(page: Page) -> list[Cell]:
+    """The cells of the notebook in front, as its model holds them now."""
+    return [Cell(**cell) for cell in page.evaluate(CELLS)]
+
+
+def notebook_text(page: Page) -> str:
+    """All the text the notebook in front shows."""
+    return page.evaluate(f"() => {CURRENT}.content.node.innerText")
+
+
+def sliders(scope: Page | Locator, description: str | None = None) -> Locator:
+    """The sliders in ``scope``; with ``description``, only those whose label reads exactly that."""
+    found = scope.locator(".widget-slider")
+    if description is None:
+        return found
+    page = getattr(scope, "page", scope)  # a Locator knows its page; a Page is its own
+    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    return found.filter(has=label)
+
+
+def explorer_output(widget: Locator) -> Locator:
+    """The output area (one explorer panel) that holds ``widget``."""
+    return widget.locator(EXPLORER_OUTPUT)
+
+
+def label(slider: Locator) -> str:
+    """A slider's description."""
+    return slider.locator(".widget-label").inner_text().strip()
+
+
+def readout(slider: Locator) -> str:
+    """The value a slider shows beside it."""
+    return slider.locator(".widget-readout").inner_text().strip()
+
+
+def images_digest(scope: Locator, attempts: int = 50) -> str:
+    """One digest of the bytes of every figure image in ``scope``, in order; empty when there is none."""
+    images = scope.locator("img.widget-image")
+    for _ in range(attempts):
+        digests = [images.nth(index).evaluate(IMAGE_DIGEST) for index in range(images.count())]
+        if None not in digests:
+            return ",".join(digests)
+        time.sleep(0.02)
+    raise TimeoutError("the explorer's figure kept being replaced while it was read")
+
+
+def status(scope: Locator) -> str:
+    """The text of the explorer's status line (``.explorer-status``); empty when there is none."""
+    line = scope.locator(".explorer-status")
+    return line.first.inner_text().strip() if line.count() else ""
+
+
+def step_key(slider: Locator) -> str:
+    """ArrowRight, or ArrowLeft when the slider is in the upper half of its range, so a few presses always move it."""
+    handle = slider.locator(".noUi-handle").first
+    low, high, now = (float(handle.get_attribute(name) or "nan") for name in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
+    return "ArrowLeft" if now > (low + high) / 2 else "ArrowRight"
+
+
+def press_on_slider(page: Page, slider: Locator, key: str, times: int = 1) -> None:
+    """Focus the slider's handle, as a student's Tab would, and press ``key`` ``times`` times."""
+    slider.locator(".noUi-handle").first.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def type_into_readout(page: Page, slider: Locator, text: str) -> None:
+    """Replace a slider's readout with ``text`` and press Enter, as a student typing a value would."""
+    slider.locator(".widget-readout").click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
+    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest."""
+    last = images_digest(scope)
+    since = time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the figure kept changing for {timeout:.0f} s")
+        page.wait_for_timeout(50)
+        now = images_digest(scope)
+        if now != last or not page.evaluate(KERNEL_IDLE):
+            last, since = now, time.monotonic()
+    return last
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 10.0, interval: float = 0.05, message: str = "a condition") -> T:
+    """Poll ``condition()`` until it returns something truthy and return that; raise TimeoutError after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {message}")
+        time.sleep(interval)

@@ -1,0 +1,172 @@
+"""Start and stop a private JupyterLab for the real-browser tests and the browser benchmark.
+
+The server runs on 127.0.0.1 on a free port with a random token, serves a temporary copy of
+the notebooks (so a test never changes the repository's files), and keeps its settings,
+workspaces, runtime files and notebook-trust database in temporary folders, so what the
+browser sees is what a student sees on a fresh clone: untrusted notebooks, no news pop-up.
+The kernel is the default ``python3`` one, which jupyter_client runs with this interpreter
+(``sys.executable``), so the notebooks import the editable ``helpers`` of this checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+NOTEBOOKS = Path(os.environ.get("DEV_NB") or Path(__file__).resolve().parents[2] / "notebooks")
+
+# Written as the temporary user settings. windowingMode "none" keeps every cell in the DOM, so
+# outputs far down a notebook are rendered and can be checked without scrolling first.
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The notebooks in ``folder`` whose stored outputs include an interactive explorer or other widget."""
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook.get("cells", []):
+            outputs = cell.get("outputs", []) if cell.get("cell_type") == "code" else []
+            if any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs):
+                found.append(path)
+                break
+            if "ExplorerPanel" in "".join(cell.get("source", "")):
+                found.append(path)
+                break
+    return found
+
+
+class LabServer:
+    """A JupyterLab process serving a temporary copy of ``notebooks``; use it as a context manager."""
+
+    def __init__(self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0) -> None:
+        self.source = notebooks
+        self.startup_timeout = startup_timeout
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self.root = Path()
+        self.log_path = Path()
+
+    def __enter__(self) -> LabServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Copy the notebooks, launch ``jupyter lab`` and wait until its API answers."""
+        self._tmp = tempfile.TemporaryDirectory(prefix="lab-browser-")
+        base = Path(self._tmp.name)
+        self.root = base / "notebooks"
+        shutil.copytree(self.source, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        settings = base / "settings"
+        for name, values in SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
+        env = dict(os.environ)
+        for variable, folder in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("IPYTHONDIR", "ipython"),
+        ]:
+            (base / folder).mkdir()
+            env[variable] = str(base / folder)
+        command = [
+            sys.executable, "-m", "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={base / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+        ]  # fmt: skip
+        if hasattr(os, "getuid") and os.getuid() == 0:
+            command.append("--allow-root")
+        self.log_path = base / "jupyterlab.log"
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with status {self._process.returncode} while starting:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {self.startup_timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines the server printed, for error messages."""
+        if not self.log_path.is_file():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+    def api(self, method: str, path: str) -> object:
+        """Call the server's REST API and return the decoded JSON answer (None when it is empty)."""
+        request = urllib.request.Request(self.url + path, method=method, headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def delete_sessions(self) -> None:
+        """Shut down every kernel session, so the next page starts a fresh kernel instead of re-attaching."""
+        sessions = self.api("GET", "/api/sessions")
+        assert isinstance(sessions, list)
+        for session in sessions:
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def notebook_url(self, name: str, workspace: str) -> str:
+        """The address that opens notebook ``name`` alone, in a fresh workspace called ``workspace``."""
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def stop(self) -> None:
+        """Shut the kernels and the server down and delete the temporary folders."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            try:
+                self.delete_sessions()
+            except (urllib.error.URLError, ConnectionError, AssertionError):
+                pass  # the server is stopped just below whether or not its kernels answered
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None

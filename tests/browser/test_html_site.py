@@ -1,0 +1,189 @@
+"""The read-only HTML site (scripts/build_html.py) works offline in a real browser.
+
+The site is built from the committed notebooks into a temporary folder and served from 127.0.0.1.
+Chromium may reach nothing else: any other request is aborted and fails the test. On the first
+page whose markdown has math, MathJax must have typeset it; on every page, each image must have
+loaded, no local file may be missing, and each stored widget must show its "needs a kernel" note.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import OfflinePage
+    from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "scripts" / "build_html.py"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+INLINE_MATH = re.compile(r"\$[^$\n]+\$")
+MATHJAX_READY = "() => window.MathJax && window.MathJax.isReady === true"
+MATHJAX_DONE = "() => new Promise(resolve => MathJax.Hub.Queue(() => resolve(true)))"
+IMAGES_LOADED = """() => Array.from(document.images).map(img => ({
+    src: img.src.slice(0, 60), complete: img.complete, width: img.naturalWidth}))"""
+
+
+def notebook_paths() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def has_math(path: Path) -> bool:
+    """Whether any markdown cell of the notebook holds $...$ or $$...$$ math."""
+    return any(
+        cell["cell_type"] == "markdown" and INLINE_MATH.search("".join(cell["source"]).replace("$$", "$"))
+        for cell in load(path)["cells"]
+    )
+
+
+def widget_count(path: Path) -> int:
+    """How many stored outputs of the notebook are widget views."""
+    return sum(
+        WIDGET_VIEW in output.get("data", {})
+        for cell in load(path)["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell["outputs"]
+    )
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.refs += [(tag, value) for name, value in attrs if name in ("href", "src") and value]
+
+
+def refs(page: Path) -> list[tuple[str, str]]:
+    """(tag, url) of every href/src in a built page."""
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+def open_typeset(page: Page, url: str) -> None:
+    """Load a page and wait until MathJax has typeset it (and fetched its fonts)."""
+    page.goto(url, wait_until="load")
+    page.wait_for_function(MATHJAX_READY, timeout=30_000)
+    page.evaluate(MATHJAX_DONE)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from notebooks/ into a temporary folder."""
+    if not notebook_paths():
+        pytest.fail(f"No NN_name.ipynb notebooks in {NOTEBOOKS}: nothing to build")
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, str(BUILD), "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT
+    )
+    assert result.returncode == 0, f"build_html.py failed:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_url(site: Path) -> Iterator[str]:
+    """The site served over HTTP on 127.0.0.1 (a free port) for the length of this module."""
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_every_notebook_has_a_page_and_the_index_links_to_them(site: Path) -> None:
+    pages = {path.stem for path in notebook_paths()}
+    assert {page.stem for page in site.glob("*.html")} == pages | {"index"}
+    linked = {urlsplit(url).path for tag, url in refs(site / "index.html") if tag == "a" and "://" not in url}
+    missing = sorted(url for url in linked if url and not (site / url).is_file())
+    assert not missing, f"index.html links to pages that do not exist: {missing}"
+    unlisted = sorted(f"{stem}.html" for stem in pages - {"00_index"} if f"{stem}.html" not in linked)
+    assert not unlisted, f"index.html does not link to: {unlisted}"
+
+
+def test_no_page_loads_anything_from_the_network_or_links_to_a_missing_file(site: Path) -> None:
+    problems = []
+    for page in sorted(site.glob("*.html")):
+        for tag, url in refs(page):
+            parts = urlsplit(url)
+            remote = parts.scheme in ("http", "https") or url.startswith("//")
+            if remote and tag != "a":
+                problems.append(f"{page.name}: <{tag}> loads {url}")
+            elif not remote and not parts.scheme and parts.path and not (site / parts.path).exists():
+                problems.append(f"{page.name}: <{tag}> points to missing {parts.path}")
+            if parts.path.endswith(".ipynb"):
+                problems.append(f"{page.name}: <{tag}> still links to the notebook {url}")
+    assert not problems, "\n".join(problems)
+
+
+def test_math_renders_offline_and_the_page_is_captured(site_url: str, offline_page: OfflinePage, screenshot_dir: Path) -> None:
+    with_math = [path for path in notebook_paths() if has_math(path)]
+    assert with_math, "No notebook has $...$ math in its markdown, so the MathJax check has nothing to open"
+    stem = with_math[0].stem
+    page = offline_page.page
+    open_typeset(page, f"{site_url}/{stem}.html")
+
+    typeset = page.locator(".MathJax, .MathJax_Display, .MathJax_SVG, mjx-container").count()
+    assert typeset > 0, f"{stem}.html: MathJax produced no output elements"
+    assert page.locator(".MathJax_Error, merror").count() == 0, f"{stem}.html: MathJax reported an error"
+    assert "Math Processing Error" not in page.inner_text("body")
+    images = page.evaluate(IMAGES_LOADED)
+    broken = [image for image in images if not (image["complete"] and image["width"] > 0)]
+    assert not broken, f"{stem}.html: images that did not load: {broken}"
+    assert not offline_page.problems(), "\n".join(offline_page.problems())
+
+    whole, math = screenshot_dir / f"html_{stem}.png", screenshot_dir / f"html_{stem}_math.png"
+    page.screenshot(path=str(whole), full_page=True)
+    page.locator(".MathJax_Display, .MathJax").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(math))
+    assert whole.stat().st_size > 10_000 and math.stat().st_size > 10_000
+
+
+def test_every_page_shows_its_plots_and_widget_notes_offline(site_url: str, offline_page: OfflinePage) -> None:
+    page = offline_page.page
+    failures = []
+    total_images = 0
+    for path in notebook_paths():
+        open_typeset(page, f"{site_url}/{path.stem}.html")
+        images = page.evaluate(IMAGES_LOADED)
+        total_images += len(images)
+        broken = [image for image in images if not (image["complete"] and image["width"] > 0)]
+        if broken:
+            failures.append(f"{path.stem}.html: images that did not load: {broken}")
+        expected_notes = widget_count(path)
+        notes = page.locator(".course-widget-note")
+        if notes.count() != expected_notes:
+            failures.append(f"{path.stem}.html: {notes.count()} widget notes for {expected_notes} stored widgets")
+        elif expected_notes and not notes.first.is_visible():
+            failures.append(f"{path.stem}.html: the widget note is not visible")
+        if page.get_by_text("Error displaying widget").count():
+            failures.append(f"{path.stem}.html: shows 'Error displaying widget'")
+    failures += offline_page.problems()
+    assert not failures, "\n".join(failures)
+    assert total_images > 0, "No page shows a single plot: the stored PNG outputs are missing"

@@ -1,0 +1,99 @@
+"""Unit tests for data/make_features.py: the shipped features_3.csv is exactly what the script makes."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.data import DATA_DIR, load_features
+
+SCRIPT = DATA_DIR / "make_features.py"
+SHIPPED = DATA_DIR / "features_3.csv"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("make_features", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_features = load_script()
+
+
+def test_running_the_script_reproduces_the_shipped_file_byte_for_byte(tmp_path):
+    out = tmp_path / "features_3.csv"
+    result = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == SHIPPED.read_bytes()
+
+
+def test_write_reproduces_the_shipped_file(tmp_path):
+    path = make_features.write(tmp_path / "again.csv")
+    assert path.read_bytes() == SHIPPED.read_bytes()
+
+
+def test_shipped_file_loads_with_d_at_least_3():
+    features, target = load_features("features_3.csv")
+    assert features.shape == (make_features.N_ROWS, len(make_features.TRUE_W))
+    assert features.shape[1] >= 3
+    assert target.shape == (make_features.N_ROWS,)
+
+
+def test_least_squares_recovers_the_stated_true_parameters():
+    features, target = load_features("features_3.csv")
+    design = torch.cat([features, torch.ones(len(features), 1)], dim=1).double()
+    solution = torch.linalg.lstsq(design, target.double().unsqueeze(1)).solution.squeeze(1)
+    truth = torch.tensor([*make_features.TRUE_W, make_features.TRUE_B], dtype=torch.float64)
+    # Noise of std 0.1 over 60 rows moves each estimate by about 0.1/sqrt(60) ≈ 0.013.
+    assert torch.allclose(solution, truth, atol=0.05)
+    assert not torch.allclose(solution, truth, atol=1e-4)
+
+
+def test_make_features_is_deterministic_rounded_and_follows_the_recipe():
+    features, target = make_features.make_features(n=10, seed=3)
+    again_features, again_target = make_features.make_features(n=10, seed=3)
+    assert np.array_equal(features, again_features) and np.array_equal(target, again_target)
+    assert features.shape == (10, 3) and target.shape == (10,)
+    assert np.array_equal(features, np.round(features, make_features.DECIMALS))
+    residual = target - (make_features.TRUE_B + features @ np.array(make_features.TRUE_W))
+    assert np.all(np.abs(residual) < 5 * make_features.NOISE_STD)
+    other_features, _ = make_features.make_features(n=10, seed=4)
+    assert not np.array_equal(features, other_features)
+
+
+def test_make_features_rejects_too_few_rows():
+    with pytest.raises(ValueError, match="at least 2"):
+        make_features.make_features(n=1)
+
+
+def test_to_csv_formats_header_and_values_without_negative_zero():
+    features = np.array([[1.0, -0.0, 2.5], [0.1234, 3.0, -1.0]])
+    text = make_features.to_csv(features + 0.0, np.array([0.5, -2.0]))
+    assert text == "x1,x2,x3,y\n1.000,0.000,2.500,0.500\n0.123,3.000,-1.000,-2.000\n"
+
+
+def test_to_csv_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="shapes"):
+        make_features.to_csv(np.zeros((3, 2)), np.zeros(4))
+
+
+def test_write_into_a_missing_folder_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Create it first"):
+        make_features.write(tmp_path / "missing" / "out.csv")
+
+
+def test_main_reports_a_missing_folder_without_a_traceback(tmp_path, capsys):
+    assert make_features.main(["--out", str(tmp_path / "missing" / "out.csv")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_main_writes_the_file(tmp_path, capsys):
+    out = Path(tmp_path) / "f.csv"
+    assert make_features.main(["--out", str(out)]) == 0
+    assert out.read_bytes() == SHIPPED.read_bytes()
+    assert "wrote f.csv" in capsys.readouterr().out

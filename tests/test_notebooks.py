@@ -1,0 +1,433 @@
+"""Hygiene of every stored notebook: the things strict nbval cannot see on its own.
+
+Each ``*_problems`` function takes a notebook (or the series) and returns a list of problems in
+words; an empty list means clean. The tests at the top run them on every ``notebooks/NN_*.ipynb``
+(parametrized, so a failure names the notebook); the tests at the bottom feed them small broken
+notebooks to show that each check can fail.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SANITIZE_CFG = ROOT / "tests" / "nbval_sanitize.cfg"
+INDEX = "00_index.ipynb"
+IGNORE_BUDGET = 0.10
+MIN_EXERCISES = 2
+
+RAISES = "nbval-raises-exception"
+IGNORING_TAGS = {"nbval-ignore-output", "nbval-skip"}
+IGNORING_COMMENTS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"}
+# Absolute paths that would leak the author's machine or user name into a stored output.
+PRIVATE_PATH = re.compile(r"/work/|/root/|/home/|/tmp/|/Users/|/private/|[A-Za-z]:\\\\?(Users|Documents)")
+ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")  # not the 0xADDRESS placeholder
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+LINK = re.compile(r"\]\(([^)\s]+\.ipynb)\)")
+COMPARED_MIME = ("text/plain", "text/html", "text/latex")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def output_texts(cell: nbformat.NotebookNode, with_tracebacks: bool) -> list[str]:
+    """The text of a cell's outputs: what nbval compares, plus error details if asked."""
+    texts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            texts.append(output.text)
+        elif output.output_type in ("execute_result", "display_data"):
+            texts += [output.data[mime] for mime in COMPARED_MIME if mime in output.data]
+        elif output.output_type == "error" and with_tracebacks:
+            texts += [output.ename, output.evalue, *(ANSI.sub("", line) for line in output.traceback)]
+    return [text if isinstance(text, str) else "".join(text) for text in texts]
+
+
+def read_sanitize_cfg(path: Path = SANITIZE_CFG) -> list[tuple[str, str]]:
+    """The (regex, replacement) pairs of an nbval sanitize file, in order."""
+    pairs, regex = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("regex:"):
+            regex = line.partition(":")[2].strip()
+        elif line.startswith("replace:") and regex is not None:
+            pairs.append((regex, line.partition(":")[2].strip()))
+            regex = None
+    return pairs
+
+
+def sanitize(text: str, pairs: list[tuple[str, str]]) -> str:
+    for regex, replacement in pairs:
+        text = re.sub(regex, replacement, text)
+    return text
+
+
+def ignored_by_nbval(cell: nbformat.NotebookNode) -> bool:
+    lines = {line.strip() for line in cell.source.splitlines()}
+    return bool(IGNORING_TAGS & set(tags(cell))) or bool(IGNORING_COMMENTS & lines)
+
+
+# ---------------------------------------------------------------- checks
+
+
+def format_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    problems = []
+    try:
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        problems.append(f"invalid nbformat: {error.message}")
+    kernel = notebook.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        problems.append(f"kernelspec is {kernel!r}, expected 'python3'")
+    return problems
+
+
+def execution_count_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    """Code cells must be numbered 1..n in order, as a fresh top-to-bottom run leaves them."""
+    counts = [cell.execution_count for cell in code_cells(notebook) if cell.source.strip()]
+    expected = list(range(1, len(counts) + 1))
+    for position, (count, want) in enumerate(zip(counts, expected, strict=True)):
+        if count != want:
+            return [
+                f"code cell {position + 1} has execution count {count}, expected {want} (counts must run 1..n): "
+                "re-run with scripts/run_notebooks.py"
+            ]
+    return []
+
+
+def error_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors and RAISES not in tags(cell):
+            problems.append(f"cell {index} has an error output ({errors[0].ename}) but is not tagged {RAISES}")
+    return problems
+
+
+def private_path_problems(notebook: nbformat.NotebookNode, pairs: list[tuple[str, str]]) -> list[str]:
+    """No absolute paths in outputs, except what the sanitize file already replaces (kernel cell files)."""
+    problems = []
+    home = str(Path.home())
+    for index, cell in enumerate(code_cells(notebook)):
+        for text in output_texts(cell, with_tracebacks=True):
+            text = sanitize(text, pairs)
+            found = PRIVATE_PATH.search(text)
+            if found or (home != "/" and home in text):
+                shown = text[max(0, found.start() - 20) : found.end() + 40] if found else home
+                problems.append(f"code cell {index + 1} output holds a private path: {shown!r}")
+    return problems
+
+
+def address_problems(notebook: nbformat.NotebookNode, pairs: list[tuple[str, str]]) -> list[str]:
+    """Memory addresses change every run, so every one must be covered by the sanitize file."""
+    problems = []
+    for index, cell in enumerate(code_cells(notebook)):
+        for text in output_texts(cell, with_tracebacks=False):
+            found = ADDRESS.search(sanitize(text, pairs))
+            if found:
+                problems.append(f"code cell {index + 1} output has {found.group()} that the sanitize file misses")
+    return problems
+
+
+def svg_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    return [
+        f"code cell {index + 1} has an SVG output (it embeds random ids, so nbval fails)"
+        for index, cell in enumerate(code_cells(notebook))
+        if any("image/svg+xml" in output.get("data", {}) for output in cell.outputs)
+    ]
+
+
+def navigation_problems(notebook: nbformat.NotebookNode, names: list[str], position: int) -> list[str]:
+    """The first and last cells are navigation cells linking previous, contents and next, in file order."""
+    expected = []
+    if position > 0:
+        expected += [names[position - 1], INDEX]
+    if position + 1 < len(names):
+        expected.append(names[position + 1])
+    problems = []
+    for where, cell in (("first", notebook.cells[0]), ("last", notebook.cells[-1])):
+        if cell.cell_type != "markdown" or "navigation" not in tags(cell):
+            problems.append(f"the {where} cell is not a navigation cell: run scripts/navigation.py")
+        elif LINK.findall(cell.source) != expected:
+            problems.append(f"the {where} navigation cell links {LINK.findall(cell.source)}, expected {expected}")
+    return problems
+
+
+def index_problems(index: nbformat.NotebookNode, names: list[str]) -> list[str]:
+    text = "\n".join(cell.source for cell in index.cells if cell.cell_type == "markdown")
+    listed = set(LINK.findall(text))
+    return [f"the index does not link {name}" for name in names if name != INDEX and name not in listed]
+
+
+def ignore_budget_problems(notebooks: list[nbformat.NotebookNode], budget: float = IGNORE_BUDGET) -> list[str]:
+    cells = [cell for notebook in notebooks for cell in code_cells(notebook)]
+    ignored = sum(ignored_by_nbval(cell) for cell in cells)
+    if cells and ignored > budget * len(cells):
+        return [f"{ignored} of {len(cells)} code cells are ignored or skipped by nbval; the budget is {budget:.0%}"]
+    return []
+
+
+def exercise_problems(notebook: nbformat.NotebookNode, minimum: int = 0) -> list[str]:
+    """Every exercise cell is followed by a hidden solution cell and a check cell whose stored verdict is Correct."""
+    problems = []
+    cells = notebook.cells
+    exercises = [i for i, cell in enumerate(cells) if "exercise" in tags(cell)]
+    for i in exercises:
+        solution = cells[i + 1] if i + 1 < len(cells) else None
+        check = cells[i + 2] if i + 2 < len(cells) else None
+        if solution is None or solution.cell_type != "code" or "solution" not in tags(solution):
+            problems.append(f"exercise at cell {i} is not followed by a code cell tagged 'solution'")
+        elif not solution.metadata.get("jupyter", {}).get("source_hidden"):
+            problems.append(f"solution at cell {i + 1} is not hidden (metadata jupyter.source_hidden)")
+        if check is None or check.cell_type != "code" or "check" not in tags(check):
+            problems.append(f"exercise at cell {i} is not followed by a solution and then a cell tagged 'check'")
+        elif "check." not in check.source:
+            problems.append(f"check at cell {i + 2} does not call helpers.check (check.close / check.equal)")
+        elif "Correct" not in "".join(output_texts(check, with_tracebacks=False)):
+            problems.append(f"check at cell {i + 2} does not print 'Correct' with the solution in place")
+    for kind, offset in (("solution", 1), ("check", 2)):
+        orphans = [i for i, cell in enumerate(cells) if kind in tags(cell) and i - offset not in exercises]
+        problems += [f"{kind} at cell {i} does not belong to an exercise {offset} cell(s) before it" for i in orphans]
+    if len(exercises) < minimum:
+        problems.append(f"{len(exercises)} exercise(s); every lesson needs at least {minimum}")
+    return problems
+
+
+# ---------------------------------------------------------------- the series
+
+NAMES = [path.name for path in NOTEBOOKS]
+
+
+@pytest.fixture(scope="module")
+def series() -> dict[str, nbformat.NotebookNode]:
+    return {path.name: nbformat.read(path, as_version=4) for path in NOTEBOOKS}
+
+
+@pytest.fixture(scope="module")
+def pairs() -> list[tuple[str, str]]:
+    return read_sanitize_cfg()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_hygiene(name, series, pairs):
+    notebook = series[name]
+    problems = (
+        format_problems(notebook)
+        + execution_count_problems(notebook)
+        + error_problems(notebook)
+        + private_path_problems(notebook, pairs)
+        + address_problems(notebook, pairs)
+        + svg_problems(notebook)
+    )
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_navigation_links_follow_file_order(name, series):
+    problems = navigation_problems(series[name], NAMES, NAMES.index(name))
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != INDEX])
+def test_exercises_have_solution_and_check(name, series):
+    problems = exercise_problems(series[name], MIN_EXERCISES)
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.skipif(INDEX not in NAMES, reason="no index notebook yet")
+def test_index_lists_every_notebook(series):
+    problems = index_problems(series[INDEX], NAMES)
+    assert not problems, "\n".join(problems)
+
+
+def test_at_most_ten_percent_of_code_cells_ignored(series):
+    assert not ignore_budget_problems(list(series.values()))
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+def test_generated_navigation_is_up_to_date():
+    script = ROOT / "scripts" / "navigation.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- the checks can fail
+
+new_code = nbformat.v4.new_code_cell
+new_markdown = nbformat.v4.new_markdown_cell
+
+
+def executed(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A small notebook whose code cells look freshly run (counts 1..n), with the python3 kernelspec."""
+    notebook = nbformat.v4.new_notebook(cells=list(cells))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+    return notebook
+
+
+def stream(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def error_output() -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("error", ename="RuntimeError", evalue="boom", traceback=["RuntimeError: boom"])
+
+
+def test_clean_notebook_has_no_problems():
+    notebook = executed(new_markdown("# 01 · T"), new_code("print(1)", outputs=[stream("1\n")]))
+    pairs = [(r"0x[0-9a-fA-F]+", "0xADDRESS")]
+    assert format_problems(notebook) == []
+    assert execution_count_problems(notebook) == []
+    assert error_problems(notebook) == []
+    assert private_path_problems(notebook, pairs) == []
+    assert address_problems(notebook, pairs) == []
+    assert svg_problems(notebook) == []
+
+
+def test_wrong_kernel_and_invalid_format_are_found():
+    notebook = executed(new_code("1"))
+    notebook.metadata["kernelspec"]["name"] = "julia"
+    notebook.cells[0]["bogus"] = 1
+    problems = format_problems(notebook)
+    assert any("kernelspec" in p for p in problems)
+    assert any("invalid nbformat" in p for p in problems)
+
+
+def test_out_of_order_or_missing_execution_counts_are_found():
+    notebook = executed(new_code("a = 1"), new_code("b = 2"))
+    notebook.cells[0].execution_count = 3
+    assert execution_count_problems(notebook)
+    notebook.cells[0].execution_count = None
+    assert execution_count_problems(notebook)
+
+
+def test_error_output_needs_the_raises_tag():
+    cell = new_code("raise RuntimeError", outputs=[error_output()])
+    assert error_problems(executed(cell)) == ["cell 0 has an error output (RuntimeError) but is not tagged " + RAISES]
+    cell.metadata["tags"] = [RAISES]
+    assert error_problems(executed(cell)) == []
+
+
+@pytest.mark.parametrize(
+    "leak", ["/work/main/data/linear_17.csv", "/home/ana/x.py", "/root/.cache", "/Users/bo/x", "C:\\Users\\bo"]
+)
+def test_private_paths_in_outputs_are_found(leak):
+    notebook = executed(new_code("f()", outputs=[stream(f"File {leak}\n")]))
+    assert private_path_problems(notebook, [])
+
+
+def test_private_path_in_a_traceback_is_found_but_sanitized_kernel_files_are_not():
+    traceback = nbformat.v4.new_output(
+        "error", ename="E", evalue="e", traceback=["\x1b[0;31mFile /work/main/.venv/lib/x.py:3\x1b[0m"]
+    )
+    assert private_path_problems(executed(new_code("f()", outputs=[traceback])), [])
+    warning = nbformat.v4.new_output("stream", name="stderr", text="/tmp/ipykernel_12/345.py:1: UserWarning: w\n")
+    pairs = [(r"/tmp/ipykernel_\d+/\d+\.py", "IPYKERNEL_CELL")]
+    assert private_path_problems(executed(new_code("w()", outputs=[warning])), pairs) == []
+
+
+def test_addresses_must_be_covered_by_the_sanitize_file():
+    result = nbformat.v4.new_output("execute_result", data={"text/plain": "<AddBackward0 at 0x7f3a9c0>"})
+    notebook = executed(new_code("y.grad_fn", outputs=[result]))
+    assert address_problems(notebook, [("unrelated", "x")])
+    assert address_problems(notebook, [(r"0x[0-9a-fA-F]+", "0xADDRESS")]) == []
+
+
+def test_the_projects_sanitize_file_is_read():
+    pairs = read_sanitize_cfg()
+    assert any(re.search(regex, "<AddBackward0 at 0x19e823e88d0>") for regex, _ in pairs)
+    assert sanitize("/tmp/ipykernel_4711/1234.py:2", pairs) == "IPYKERNEL_CELL:2"
+
+
+def test_svg_output_is_found():
+    svg = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"})
+    assert svg_problems(executed(new_code("plot()", outputs=[svg])))
+
+
+def nav(source: str) -> nbformat.NotebookNode:
+    return new_markdown(source, metadata={"tags": ["navigation"]})
+
+
+NAV_NAMES = [INDEX, "01_a.ipynb", "02_b.ipynb"]
+
+
+def test_navigation_in_file_order_passes_and_wrong_links_fail():
+    right = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [B →](02_b.ipynb)"
+    assert navigation_problems(executed(nav(right), new_markdown("# 01 · A"), nav(right)), NAV_NAMES, 1) == []
+    last = "[← A](01_a.ipynb) | [Contents](00_index.ipynb)"
+    assert navigation_problems(executed(nav(last), nav(last)), NAV_NAMES, 2) == []
+    skipping = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [C →](03_c.ipynb)"
+    assert navigation_problems(executed(nav(right), nav(skipping)), NAV_NAMES, 1) == [
+        "the last navigation cell links ['00_index.ipynb', '00_index.ipynb', '03_c.ipynb'], "
+        "expected ['00_index.ipynb', '00_index.ipynb', '02_b.ipynb']"
+    ]
+
+
+def test_missing_navigation_cell_is_found():
+    notebook = executed(new_markdown("# 02 · B"), nav("[← A](01_a.ipynb) | [Contents](00_index.ipynb)"))
+    assert navigation_problems(notebook, NAV_NAMES, 2) == [
+        "the first cell is not a navigation cell: run scripts/navigation.py"
+    ]
+
+
+def test_index_must_link_every_notebook():
+    index = executed(new_markdown("## Contents\n\n1. [A](01_a.ipynb)"))
+    assert index_problems(index, NAV_NAMES) == ["the index does not link 02_b.ipynb"]
+
+
+def test_ignore_budget_counts_tags_and_comments():
+    plain = [new_code("x = 1") for _ in range(18)]
+    tagged = new_code("w", metadata={"tags": ["nbval-ignore-output"]})
+    commented = new_code("# NBVAL_SKIP\nw")
+    assert ignore_budget_problems([executed(*plain, tagged, commented)]) == []  # 2 of 20
+    assert ignore_budget_problems([executed(*plain[:10], tagged, commented)])  # 2 of 12
+
+
+def exercise_triple(hidden: bool = True, verdict: str = "Correct: g matches.\n") -> list[nbformat.NotebookNode]:
+    solution_meta = {"tags": ["solution"], "jupyter": {"source_hidden": True} if hidden else {}}
+    return [
+        new_markdown("Compute g."),
+        new_code("g = None  # your code here", metadata={"tags": ["exercise"]}),
+        new_code("g = 2", metadata=solution_meta),
+        new_code('check.close("g", g, 2, hint="h")', metadata={"tags": ["check"]}, outputs=[stream(verdict)]),
+    ]
+
+
+def test_complete_exercises_pass():
+    assert exercise_problems(executed(*exercise_triple(), *exercise_triple()), minimum=2) == []
+
+
+def test_exercise_faults_are_found():
+    assert exercise_problems(executed(*exercise_triple()), minimum=2) == [
+        "1 exercise(s); every lesson needs at least 2"
+    ]
+    assert "is not hidden" in exercise_problems(executed(*exercise_triple(hidden=False)))[0]
+    assert "does not print 'Correct'" in exercise_problems(executed(*exercise_triple(verdict="Not yet: g\n")))[0]
+    no_solution = exercise_triple()
+    del no_solution[2]
+    assert exercise_problems(executed(*no_solution))
+    no_check_call = exercise_triple()
+    no_check_call[3].source = "print(g == 2)"
+    assert "does not call helpers.check" in exercise_problems(executed(*no_check_call))[0]
+    orphan = new_code("g = 2", metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}})
+    assert exercise_problems(executed(orphan)) == ["solution at cell 0 does not belong to an exercise 1 cell(s) before it"]

@@ -1,0 +1,134 @@
+"""Unit tests for helpers.partials_explorer: the point explorer moves its picture and shows every method's partials."""
+
+import numpy as np
+import pytest
+
+from helpers.live_figure import RUN_HINT
+from helpers.partials_explorer import FIGURE_CLASS, STATUS_CLASS, point_explorer
+
+
+def f(x1, x2):
+    return x1**2 * x2 + np.sin(x2)
+
+
+def by_hand(x1, x2):
+    return 2 * x1 * x2, x1**2 + np.cos(x2)
+
+
+def finite_differences(x1, x2, h=1e-4):
+    return (f(x1 + h, x2) - f(x1 - h, x2)) / (2 * h), (f(x1, x2 + h) - f(x1, x2 - h)) / (2 * h)
+
+
+def shifted(x1, x2):
+    """A third method whose numbers differ from the others, to tell the rows apart."""
+    return 2 * x1 * x2 + 10, x1**2 + np.cos(x2) + 10
+
+
+METHODS = {"by hand": by_hand, "finite differences": finite_differences, "shifted": shifted}
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return point_explorer(f, METHODS, start=(1.0, 0.5))
+
+
+def test_readout_shows_the_partials_of_every_method(explorer):
+    text = explorer.set_point(1.0, 0.5)
+    d1, d2 = by_hand(1.0, 0.5)
+    assert f"by hand: ∂f/∂x1 = {d1:.6f}, ∂f/∂x2 = {d2:.6f}" in text
+    assert f"finite differences: ∂f/∂x1 = {d1:.6f}, ∂f/∂x2 = {d2:.6f}" in text
+    assert f"shifted: ∂f/∂x1 = {d1 + 10:.6f}, ∂f/∂x2 = {d2 + 10:.6f}" in text
+    for name in METHODS:
+        assert name in explorer.status.value
+    assert f"{d2 + 10:.6f}" in explorer.status.value
+    assert explorer.partials["by hand"] == pytest.approx((d1, d2))
+
+
+def test_moving_the_point_changes_the_image_and_the_readout(explorer):
+    explorer.set_point(1.0, 0.5)
+    image, readout = bytes(explorer.live.widget.value), explorer.status.value
+    text = explorer.set_point(-1.5, 1.2)
+    assert bytes(explorer.live.widget.value) != image
+    assert explorer.status.value != readout
+    assert text.startswith("At (x1, x2) = (-1.50, 1.20)")
+    assert (explorer.x1_slider.value, explorer.x2_slider.value) == (-1.5, 1.2)
+
+
+def test_moving_a_slider_redraws(explorer):
+    explorer.set_point(1.0, 0.5)
+    image = bytes(explorer.live.widget.value)
+    explorer.x2_slider.value = -0.7
+    assert explorer.point == (1.0, -0.7)
+    assert bytes(explorer.live.widget.value) != image
+    assert "At (x1, x2) = (1.00, -0.70)" in explorer.status_text
+    assert explorer.last_timings["draw"] > 0
+
+
+def test_moving_artists_follow_the_point(explorer):
+    explorer.set_point(-0.5, 1.5)
+    art = explorer._artists
+    f0 = f(-0.5, 1.5)
+    assert art["point"].get_data() == ([-0.5], [1.5])
+    np.testing.assert_allclose(art["gradient"].get_offsets(), [[-0.5, 1.5]])
+    np.testing.assert_allclose([art["gradient"].U[0], art["gradient"].V[0]], by_hand(-0.5, 1.5))
+    xs, ys = art["x1-slice"].get_data()
+    np.testing.assert_allclose(ys, f(xs, 1.5))
+    assert art["x2-point"].get_data() == ([1.5], [f0])
+    vertices = np.concatenate([path.vertices for path in art["level-curve"].get_paths()])
+    assert np.min(np.hypot(*(vertices - [-0.5, 1.5]).T)) < 0.05
+
+
+def test_point_off_the_plot_is_refused_in_words_and_nothing_moves(explorer):
+    explorer.set_point(1.0, 0.5)
+    image = bytes(explorer.live.widget.value)
+    text = explorer.set_point(3.0, 0.0)
+    assert text == "x1 = 3 is off the plot: choose x1 between -2 and 2."
+    assert explorer.point == (1.0, 0.5)
+    assert bytes(explorer.live.widget.value) == image
+    assert explorer.set_point("one", 0.0) == "The point must be two numbers (x1, x2); got ('one', 0.0)."
+
+
+def test_dom_hooks_and_unrun_hint(explorer):
+    assert (explorer.x1_slider.description, explorer.x2_slider.description) == ("x1", "x2")
+    assert STATUS_CLASS in explorer.status._dom_classes
+    assert FIGURE_CLASS in explorer.live.widget._dom_classes
+    assert explorer.live.widget in explorer.panel.children
+    assert repr(explorer.panel) == RUN_HINT
+
+
+def test_a_method_that_fails_later_is_reported_in_the_readout():
+    def fragile(x1, x2):
+        if x1 < 0:
+            raise ZeroDivisionError("no negative x1, please")
+        return by_hand(x1, x2)
+
+    explorer = point_explorer(f, {"fragile": fragile})
+    text = explorer.set_point(-1.0, 0.0)
+    assert text == "At (x1, x2) = (-1.00, 0.00): no negative x1, please"
+    assert "no negative x1" in explorer.status.value
+
+
+@pytest.mark.parametrize(
+    ("methods", "message"),
+    [
+        ({"one number": lambda x1, x2: 1.0}, r"'one number' returned 1.0 at \(x1, x2\) = \(1, 0.5\); it must return two numbers"),
+        ({"three": lambda x1, x2: (1, 2, 3)}, r"'three' returned \(1, 2, 3\).*two numbers"),
+        ({"nan": lambda x1, x2: (np.nan, 1)}, r"'nan' returned \(nan, 1.0\).*not finite"),
+    ],
+)
+def test_a_broken_method_is_named_when_the_explorer_is_built(methods, message):
+    with pytest.raises(ValueError, match=message):
+        point_explorer(f, methods)
+
+
+def test_bad_options_say_how_to_fix_them():
+    with pytest.raises(TypeError, match="methods must be a non-empty dict"):
+        point_explorer(f, {})
+    with pytest.raises(TypeError, match="f must be a function"):
+        point_explorer(3.0, METHODS)
+    with pytest.raises(ValueError, match="x1_range must be finite with low < high"):
+        point_explorer(f, METHODS, x1_range=(2, -2))
+    with pytest.raises(ValueError, match="x2 = 4 is off the plot"):
+        point_explorer(f, METHODS, start=(0.0, 4.0))
+    with pytest.raises(ValueError, match="step must be a positive number"):
+        point_explorer(f, METHODS, step=0)

@@ -1,0 +1,101 @@
+"""Unit tests for helpers.plots: each figure shows the data it was given, on the axes it was given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from helpers import plots
+
+X = torch.tensor([[1.0], [2.0], [4.0]])
+Y = torch.tensor([2.0, 3.5, 6.0])
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_plot_data_scatters_the_points_as_given():
+    figure = plots.plot_data(X, Y, title="T")
+    ax = figure.axes[0]
+    assert isinstance(figure, Figure)
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), [[1, 2], [2, 3.5], [4, 6]])
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "T")
+
+
+def test_plot_data_draws_into_a_given_axes():
+    figure = Figure()
+    ax = figure.subplots()
+    assert plots.plot_data(X, Y, ax=ax) is figure
+    assert len(ax.collections) == 1
+
+
+def test_plot_fit_draws_each_line_across_the_data_range():
+    figure = plots.plot_fit(X, Y, {"guess": (2.0, 0.5), "other": (-1.0, 3.0)})
+    ax = figure.axes[0]
+    guess, other = ax.get_lines()
+    np.testing.assert_allclose(guess.get_xydata(), [[1, 2.5], [4, 8.5]])
+    np.testing.assert_allclose(other.get_xydata(), [[1, 2], [4, -1]])
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["data", "guess", "other"]
+
+
+def test_plot_loss_curve_plots_losses_against_iterations_on_a_log_scale():
+    figure = plots.plot_loss_curve(torch.tensor([100.0, 10.0, 1.0]))
+    ax = figure.axes[0]
+    np.testing.assert_allclose(ax.get_lines()[0].get_xydata(), [[0, 100], [1, 10], [2, 1]])
+    assert ax.get_yscale() == "log"
+    assert ax.get_legend() is None
+
+
+def test_plot_loss_curve_linear_scale_labels_and_minimum():
+    figure = plots.plot_loss_curve([3.0, 2.0], log=False, label="run", minimum=1.5)
+    ax = figure.axes[0]
+    curve, minimum = ax.get_lines()
+    assert ax.get_yscale() == "linear"
+    assert curve.get_label() == "run"
+    np.testing.assert_allclose(minimum.get_ydata(), [1.5, 1.5])
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["run", "minimum 1.5000"]
+
+
+def test_plot_loss_curve_compares_runs_on_one_axes():
+    ax = plots.plot_loss_curve([3.0, 2.0], label="raw x").axes[0]
+    plots.plot_loss_curve([3.0, 1.0], ax=ax, label="standardised x")
+    assert [line.get_label() for line in ax.get_lines()] == ["raw x", "standardised x"]
+
+
+def grid():
+    w_grid = torch.linspace(0.0, 2.0, 5)
+    b_grid = torch.linspace(-1.0, 1.0, 3)
+    b_mesh, w_mesh = torch.meshgrid(b_grid, w_grid, indexing="ij")
+    return w_grid, b_grid, (w_mesh - 1) ** 2 + (b_mesh - 0.5) ** 2 + 2
+
+
+def test_plot_loss_landscape_draws_contours_paths_and_optimum_within_the_grid():
+    w_grid, b_grid, losses = grid()
+    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths={"gd": ([0.0, 0.5], [-1.0, 0.0])}, optimum=(1.0, 0.5))
+    ax = figure.axes[0]
+    assert len(ax.collections) >= 1  # the contour set
+    path, star = ax.get_lines()
+    np.testing.assert_allclose(path.get_xydata(), [[0, -1], [0.5, 0]])
+    np.testing.assert_allclose(star.get_xydata(), [[1, 0.5]])
+    assert ax.get_xlim() == (0.0, 2.0) and ax.get_ylim() == (-1.0, 1.0)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["gd", "least squares"]
+
+
+def test_plot_loss_landscape_contour_levels_span_the_grid_losses():
+    w_grid, b_grid, losses = grid()
+    contours = plots.plot_loss_landscape(w_grid, b_grid, losses).axes[0].collections[0]
+    assert min(contours.levels) >= 2.0 and max(contours.levels) == pytest.approx(losses.max().item())
+
+
+def test_plot_loss_landscape_rejects_a_transposed_grid_with_a_clear_message():
+    w_grid, b_grid, losses = grid()
+    with pytest.raises(ValueError, match=r"shape \(5, 3\) but must be .* \(3, 5\)"):
+        plots.plot_loss_landscape(w_grid, b_grid, losses.T)

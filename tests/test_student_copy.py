@@ -1,0 +1,112 @@
+"""The student copies (scripts/student_copy.py) keep every exercise, lose every solution, and still run."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+_spec = importlib.util.spec_from_file_location("student_copy", ROOT / "scripts" / "student_copy.py")
+student_copy = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(student_copy)
+
+
+def tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def unique_solution_lines(notebook: nbformat.NotebookNode) -> list[str]:
+    """Solution lines found nowhere else in the notebook: none of them may survive in the copy."""
+    elsewhere = "\n".join(cell.source for cell in notebook.cells if "solution" not in tags(cell))
+    return [
+        line.strip()
+        for cell in notebook.cells
+        if "solution" in tags(cell)
+        for line in cell.source.splitlines()
+        if line.strip() and not line.strip().startswith("#") and line.strip() not in elsewhere
+    ]
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory) -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
+    out_dir = tmp_path_factory.mktemp("student")
+    written = student_copy.write_copies(out_dir, NOTEBOOKS)
+    assert [path.name for path in written] == [path.name for path in NOTEBOOKS]
+    return {
+        path.name: (nbformat.read(path, as_version=4), nbformat.read(out_dir / path.name, as_version=4))
+        for path in NOTEBOOKS
+    }
+
+
+@pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
+def test_every_exercise_has_a_solution_and_a_check(name, copies):
+    original, _ = copies[name]
+    cells = original.cells
+    for i, cell in enumerate(cells):
+        if "exercise" in tags(cell):
+            assert i + 2 < len(cells), f"{name}: exercise at cell {i} has no solution and check after it"
+            assert "solution" in tags(cells[i + 1]), f"{name}: cell {i + 1} after the exercise is not a solution"
+            assert "check" in tags(cells[i + 2]) and "check." in cells[i + 2].source, f"{name}: no check at {i + 2}"
+
+
+@pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
+def test_copy_differs_only_in_solution_cells(name, copies):
+    original, student = copies[name]
+    for i, (before, after) in enumerate(zip(original.cells, student.cells, strict=True)):
+        if "solution" in tags(before):
+            assert after.source == student_copy.SOLUTION_NOTE, f"{name}: solution cell {i} kept code"
+        else:
+            assert after.source == before.source, f"{name}: cell {i} changed but is not a solution"
+            assert tags(after) == tags(before)
+        if after.cell_type == "code":
+            assert after.outputs == [] and after.execution_count is None, f"{name}: cell {i} kept its output"
+
+
+@pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
+def test_no_solution_code_survives(name, copies):
+    original, student = copies[name]
+    text = nbformat.writes(student)
+    solutions = [cell.source.strip() for cell in original.cells if "solution" in tags(cell)]
+    assert not [s for s in solutions if s in text]
+    assert not [line for line in unique_solution_lines(original) if line in text]
+
+
+def exercise_notebook() -> nbformat.NotebookNode:
+    new_code = nbformat.v4.new_code_cell
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        new_code("from helpers import check"),
+        nbformat.v4.new_markdown_cell("Compute the slope of 3x + 1."),
+        new_code("my_slope = None  # your code here", metadata={"tags": ["exercise"]}),
+        new_code("my_slope = 3.0", metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
+        new_code('check.close("my_slope", my_slope, 3.0, hint="The factor of x.")', metadata={"tags": ["check"]}),
+    ]
+    return notebook
+
+
+def test_student_version_of_a_small_notebook_hides_the_solution_and_clears_outputs():
+    notebook = exercise_notebook()
+    notebook.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
+    notebook.cells[3].execution_count = 4
+    student = student_copy.student_version(notebook)
+    assert student.cells[3].source == student_copy.SOLUTION_NOTE
+    assert "jupyter" not in student.cells[3].metadata
+    assert student.cells[3].outputs == [] and student.cells[3].execution_count is None
+    assert student.cells[2].source == "my_slope = None  # your code here"
+    assert notebook.cells[3].source == "my_slope = 3.0", "the original must be left alone"
+
+
+def test_student_copy_runs_and_its_check_says_not_yet(tmp_path):
+    student = student_copy.student_version(exercise_notebook())
+    NotebookClient(student, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [output for cell in student.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    check_output = "".join(o.get("text", "") for o in student.cells[4].outputs)
+    assert check_output.startswith("Not yet: my_slope has no answer yet"), check_output
