@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test outputs nbval navigation student html soak mutants bench clean
+.PHONY: lab test outputs nbval navigation student html soak mutants bench bench-series clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,24 @@ outputs: $(STAMP)
 ## Regenerate the prev/next links and the index's contents.
 navigation: $(STAMP)
 	$(BIN)/python scripts/navigation.py
+
+## Students' copies in student/: solution code removed, outputs cleared, exercises left.
+student: $(STAMP)
+	$(BIN)/python scripts/student_copy.py
+
+## Run the strict suite 10 times with OMP_NUM_THREADS=1 and 10 times with 2; fails on any failure.
+## Shorter: make soak SOAK_ARGS="--runs 3".
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
+
+## Apply small realistic faults one at a time to a copy of the project; fails if the suite misses one.
+## One fault: make mutants MUTANT_ARGS="--only sign_flip_in_gradient_step"; list them: MUTANT_ARGS=--list.
+mutants: $(STAMP)
+	$(BIN)/python scripts/mutants.py $(MUTANT_ARGS)
+
+## Strict-nbval wall time of the series against an imports-only floor, and the venv size.
+bench-series: $(STAMP)
+	$(BIN)/python benchmarks/series.py
 
 clean:
 	rm -rf $(VENV) site student

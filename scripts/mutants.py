@@ -7,7 +7,7 @@
 
 Each mutant replaces the first occurrence of an exact text in one file. It is applied to a fresh copy of the project
 (without .venv, site, student, .git) in a temporary folder, and the test command's pytest part runs
-there with the project's .venv python and ``-x`` (stop at the first failure). In a notebook the
+there with the project's .venv python and ``-x`` (stop at the first failure; unit tests first). In a notebook the
 replacement is made in a cell's source only (the first cell holding the text): the stored outputs
 stay, so strict nbval has to notice that they no longer match. A mutant whose old text is missing
 stops the script before anything runs, so the list cannot silently rot when the code changes.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,8 @@ MUTANTS = [
     Mutant("requirements_version_drift", "requirements.txt", "numpy==2.4.6", "numpy==2.4.5"),
     # notebooks
     Mutant("nb02_mean_becomes_sum", "notebooks/02_autograd_basics.ipynb", "z = y.mean()", "z = y.sum()"),
+    Mutant("nb04_legacy_data_update_hides_the_error", "notebooks/04_no_grad_and_detach.ipynb",
+           "w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"),
     Mutant("nb05_model_bias_sign", "notebooks/05_linear_model_and_data.ipynb", "y_pred = torch.matmul(x, w) + b",
            "y_pred = torch.matmul(x, w) - b"),
     Mutant("nb06_gradient_step_sign_flip", "notebooks/06_gradient_descent_fit.ipynb",
@@ -69,6 +72,8 @@ MUTANTS = [
            "loss = (y_pred - y).pow(2).sum()\n    for param", "loss = (y_pred - y).pow(2).mean()\n    for param"),
     Mutant("nb06_wrong_learning_rate", "notebooks/06_gradient_descent_fit.ipynb",
            "learning_rate = 1e-4\nw, b = get_weights()", "learning_rate = 1e-3\nw, b = get_weights()"),
+    Mutant("nb06_fit_plot_w_and_b_swapped", "notebooks/06_gradient_descent_fit.ipynb",
+           '"gradient descent, 500 steps": (w_gd, b_gd)', '"gradient descent, 500 steps": (b_gd, w_gd)'),
     Mutant("nb07_engine_mul_derivative_swapped", "notebooks/07_autograd_from_scratch.ipynb",
            "self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
     Mutant("nb07_navigation_link_broken", "notebooks/07_autograd_from_scratch.ipynb",
@@ -109,6 +114,14 @@ def rotten(mutants: list[Mutant]) -> list[str]:
     return problems
 
 
+def fast_first(root: Path) -> list[str]:
+    """The whole suite (tests/ and notebooks/) as paths, so the unit tests run before notebooks and browser tests."""
+    tests = root / "tests"
+    unit_tests = sorted(str(path.relative_to(root)) for path in tests.glob("test_*.py"))
+    folders = sorted(str(path.relative_to(root)) for path in tests.iterdir() if path.is_dir() and path.name[0] not in "_.")
+    return [*unit_tests, "notebooks", *folders]
+
+
 def run_suite(mutant: Mutant | None) -> tuple[bool, str, float]:
     """Copy the project, apply the mutant, run pytest; return (suite failed, first failure, seconds)."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
@@ -122,13 +135,14 @@ def run_suite(mutant: Mutant | None) -> tuple[bool, str, float]:
         start = time.perf_counter()
         try:
             result = subprocess.run(
-                [python, "-m", "pytest", "-x", "-q"], cwd=root, env=env, capture_output=True, text=True,
+                [python, "-m", "pytest", "-x", "-q", *fast_first(root)], cwd=root, env=env, capture_output=True, text=True,
                 timeout=TIMEOUT, check=False,
             )
         except subprocess.TimeoutExpired:
             return True, f"timed out after {TIMEOUT} s", time.perf_counter() - start
         seconds = time.perf_counter() - start
     failures = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    failures = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in failures]
     first = failures[0] if failures else (result.stdout.strip().splitlines() or ["(no output)"])[-1]
     return result.returncode != 0, first[:150], seconds
 

@@ -84,6 +84,8 @@ class Cell:
 
 def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout: float = 60.0) -> None:
     """Open notebook ``name`` alone in a fresh workspace, on a fresh kernel, and wait until that kernel is idle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # here, so this module imports without Playwright
+
     lab.delete_sessions()
     page.goto(lab.notebook_url(name, workspace))
     page.wait_for_function(
@@ -92,7 +94,14 @@ def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout
         timeout=timeout * 1000,
     )
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the figures
-    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    try:
+        page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        raise TimeoutError(
+            f"{name} got no idle kernel within {timeout:.0f} s (is its kernelspec python3? dialogs shown: {dialogs}).\n"
+            f"JupyterLab log:\n{lab.log_tail()}"
+        ) from None
 
 
 def run_all(page: Page, timeout: float = 120.0) -> list[Cell]:

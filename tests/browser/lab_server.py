@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-NOTEBOOKS = Path(os.environ.get("DEV_NB") or Path(__file__).resolve().parents[2] / "notebooks")
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # Written as the temporary user settings. windowingMode "none" keeps every cell in the DOM, so
 # outputs far down a notebook are rendered and can be checked without scrolling first.
