@@ -4,3 +4,8 @@ The notebooks keep the code a student should learn (models, losses, gradient
 steps, training loops) in plain sight. This package holds only what would
 distract from it: loading data files, drawing figures and wiring widgets.
 """
+
+from helpers.figure_text import use_in_ipython
+
+# Figures print what they show (not just their size), so nbval's text comparison covers plots too.
+use_in_ipython()

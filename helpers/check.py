@@ -23,8 +23,9 @@ def close(name: str, answer: Any, expected: Any, *, hint: str, rtol: float = 1e-
 
 def equal(name: str, answer: Any, expected: Any, *, hint: str) -> None:
     """Say whether a non-numeric answer (a shape, a bool, a string, None) equals ``expected`` exactly."""
-    if answer is Ellipsis:
-        _say(name, False, "has no answer yet: replace the ... with your code.", hint)
+    # None is a placeholder too, unless None is the right answer (such as .grad before backward).
+    if answer is Ellipsis or (answer is None and expected is not None):
+        _say(name, False, "has no answer yet: replace the placeholder with your code.", hint)
     elif answer == expected:
         _say(name, True, "is right.", hint)
     else:

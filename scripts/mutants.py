@@ -4,6 +4,7 @@
     python scripts/mutants.py --list           # list the mutants (and check each one still applies)
     python scripts/mutants.py --only NAME ...  # just these mutants
     python scripts/mutants.py --no-baseline    # skip the unmutated run
+    python scripts/mutants.py -- -m "not browser"   # extra pytest arguments after --
 
 Each mutant replaces the first occurrence of an exact text in one file. It is applied to a fresh copy of the project
 (without .venv, site, student, .git) in a temporary folder, and the test command's pytest part runs
@@ -122,7 +123,7 @@ def fast_first(root: Path) -> list[str]:
     return [*unit_tests, "notebooks", *folders]
 
 
-def run_suite(mutant: Mutant | None) -> tuple[bool, str, float]:
+def run_suite(mutant: Mutant | None, extra: list[str]) -> tuple[bool, str, float]:
     """Copy the project, apply the mutant, run pytest; return (suite failed, first failure, seconds)."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         root = Path(tmp) / "project"
@@ -134,10 +135,8 @@ def run_suite(mutant: Mutant | None) -> tuple[bool, str, float]:
         python = str(PYTHON if PYTHON.exists() else sys.executable)
         start = time.perf_counter()
         try:
-            result = subprocess.run(
-                [python, "-m", "pytest", "-x", "-q", *fast_first(root)], cwd=root, env=env, capture_output=True, text=True,
-                timeout=TIMEOUT, check=False,
-            )
+            command = [python, "-m", "pytest", "-x", "-q", *extra, *fast_first(root)]
+            result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
             return True, f"timed out after {TIMEOUT} s", time.perf_counter() - start
         seconds = time.perf_counter() - start
@@ -152,6 +151,7 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and check that each applies")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run without any mutant")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args()
 
     chosen = [m for m in MUTANTS if not args.only or m.name in args.only]
@@ -166,7 +166,7 @@ def main() -> int:
         return 0
 
     if not args.no_baseline:
-        failed, first, seconds = run_suite(None)
+        failed, first, seconds = run_suite(None, args.pytest_args)
         print(f"baseline (no mutant): {'FAILS' if failed else 'passes'} in {seconds:.0f} s", flush=True)
         if failed:
             print(f"The suite must pass before faults mean anything: {first}")
@@ -175,7 +175,7 @@ def main() -> int:
     missed = []
     print(f"\n{'mutant':38s} {'result':7s} {'time':>6s}  first failing test")
     for mutant in chosen:
-        caught, first, seconds = run_suite(mutant)
+        caught, first, seconds = run_suite(mutant, args.pytest_args)
         print(f"{mutant.name:38s} {'caught' if caught else 'MISSED':7s} {seconds:5.0f}s  {first if caught else ''}",
               flush=True)
         if not caught:

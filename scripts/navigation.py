@@ -51,7 +51,8 @@ def nav_source(paths: list[Path], titles: list[str], position: int) -> str:
 
 def contents_source(paths: list[Path], titles: list[str]) -> str:
     lines = ["## Contents", ""]
-    lines += [f"{number}. [{title}]({path.name})" for number, (path, title) in enumerate(zip(paths, titles)) if number]
+    numbered = enumerate(zip(paths, titles, strict=True))
+    lines += [f"{number}. [{title}]({path.name})" for number, (path, title) in numbered if number]
     return "\n".join(lines)
 
 
@@ -78,10 +79,10 @@ def stable_ids(old: nbformat.NotebookNode, new: nbformat.NotebookNode) -> None:
 def main(check: bool) -> int:
     paths = notebook_paths()
     notebooks = [nbformat.read(path, as_version=4) for path in paths]
-    titles = [title_of(nb, path) for nb, path in zip(notebooks, paths)]
+    titles = [title_of(nb, path) for nb, path in zip(notebooks, paths, strict=True)]
     contents = contents_source(paths, titles)
     stale = []
-    for position, (path, notebook) in enumerate(zip(paths, notebooks)):
+    for position, (path, notebook) in enumerate(zip(paths, notebooks, strict=True)):
         before = nbformat.writes(notebook)
         updated = nbformat.reads(before, as_version=4)
         regenerate(updated, nav_source(paths, titles, position), contents if path.name == INDEX else None)

@@ -4,7 +4,7 @@
     python scripts/run_notebooks.py notebooks/06_*.ipynb
 
 A notebook is written back only when every error it raised came from a cell tagged
-``nbval-raises-exception`` and every such cell did raise; otherwise the file is left untouched
+``raises-exception`` and every such cell did raise; otherwise the file is left untouched
 and the script exits with status 1.
 """
 
@@ -17,7 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-RAISES = "nbval-raises-exception"
+RAISES = "raises-exception"
 
 
 def execute(path: Path) -> list[str]:

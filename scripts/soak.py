@@ -3,6 +3,7 @@
     python scripts/soak.py                     # 10 runs with OMP_NUM_THREADS=1, then 10 with 2
     python scripts/soak.py --runs 3            # 3 runs per thread count
     python scripts/soak.py --threads 1 2 4     # other thread counts
+    python scripts/soak.py -- -m "not browser" # extra pytest arguments after --
 
 Each run is the test command's pytest part (``python -m pytest`` with the project's config:
 strict nbval over every notebook plus the unit tests). Prints pass/fail and wall time per run
@@ -21,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_suite(threads: int) -> tuple[bool, float, str]:
+def run_suite(threads: int, extra: list[str]) -> tuple[bool, float, str]:
     """Run the suite once and return (passed, seconds, pytest's last summary line or failure tail)."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "pytest", "-q", *extra], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - start
     lines = result.stdout.strip().splitlines() or ["(no output)"]
@@ -38,12 +39,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="runs per thread count (default 10)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="OMP_NUM_THREADS values (default 1 2)")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args()
 
     results = []
     for threads in args.threads:
         for run in range(1, args.runs + 1):
-            passed, seconds, detail = run_suite(threads)
+            passed, seconds, detail = run_suite(threads, args.pytest_args)
             results.append((threads, passed, seconds))
             print(f"OMP_NUM_THREADS={threads} run {run:2d}/{args.runs}: {'PASS' if passed else 'FAIL'} "
                   f"{seconds:6.1f} s  {detail if passed else ''}", flush=True)

@@ -66,7 +66,7 @@ def unexpected_errors(path: Path) -> list[str]:
     return [
         f"{path.name} cell {index}: {output.ename}: {output.evalue}"
         for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and "nbval-raises-exception" not in cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", [])
         for output in cell.outputs
         if output.output_type == "error"
     ]

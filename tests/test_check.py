@@ -57,3 +57,8 @@ def test_equal_for_non_numeric_answers(capsys):
     out = verdict(capsys, check.equal, "is leaf", False, True, hint="Leaves are made by you.")
     assert out == "Not yet: is leaf is False, which is not right.\nHint: Leaves are made by you.\n"
     assert "has no answer yet" in verdict(capsys, check.equal, "is leaf", ..., True, hint="h")
+
+
+def test_equal_treats_none_as_unanswered_unless_none_is_the_answer(capsys):
+    assert "has no answer yet" in verdict(capsys, check.equal, "answers", None, [True, False], hint="h")
+    assert verdict(capsys, check.equal, "x.grad", None, None, hint="h") == "Correct: x.grad is right.\n"

@@ -23,7 +23,7 @@ INDEX = "00_index.ipynb"
 IGNORE_BUDGET = 0.10
 MIN_EXERCISES = 2
 
-RAISES = "nbval-raises-exception"
+RAISES = "raises-exception"
 IGNORING_TAGS = {"nbval-ignore-output", "nbval-skip"}
 IGNORING_COMMENTS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"}
 # Absolute paths that would leak the author's machine or user name into a stored output.

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
 NOTEBOOKS = widget_notebooks()
-RAISES = "nbval-raises-exception"
+RAISES = "raises-exception"
 BROKEN_WIDGET = ("Error displaying widget", "Loading widget")
 HINT = "run this cell"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -107,8 +107,7 @@ def check_cells(cells: list[lp.Cell]) -> None:
     stopped_at = [index for index, cell in enumerate(code) if cell.errors]
     assert not not_run, (
         f"Run All stopped before code cells {not_run} (0-based among code cells); errors in code cells {stopped_at}. "
-        "JupyterLab stops Run All at the first error unless the cell is tagged `raises-exception`: "
-        f"tag intended errors with both `{RAISES}` and `raises-exception`."
+        f"JupyterLab stops Run All at the first error unless the cell is tagged `{RAISES}`: tag intended errors so."
     )
     for index, cell in enumerate(code):
         if RAISES in cell.tags:
