@@ -50,6 +50,15 @@ soak: $(STAMP)
 mutants: $(STAMP)
 	$(BIN)/python scripts/mutants.py $(MUTANT_ARGS)
 
+## Read-only HTML of the series in site/ (stored outputs, works offline); open site/index.html.
+html: $(STAMP)
+	$(BIN)/python scripts/build_html.py
+
+## Every benchmark: slider callback (Python), slider latency in Chromium, and the series' nbval time.
+bench: bench-series
+	$(BIN)/python benchmarks/slider_callback.py
+	$(BIN)/python benchmarks/slider_browser.py
+
 ## Strict-nbval wall time of the series against an imports-only floor, and the venv size.
 bench-series: $(STAMP)
 	$(BIN)/python benchmarks/series.py
