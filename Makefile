@@ -16,7 +16,7 @@ $(STAMP): requirements.txt
 
 ## Open JupyterLab on the series (localhost only), starting at the index.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_index.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(ROOT_FLAG)
 
 ## The whole test suite: lint, helper unit tests, strict nbval over every notebook, browser tests.
 test: $(STAMP)
