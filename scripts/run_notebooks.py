@@ -10,55 +10,28 @@ and the script exits with status 1.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-RAISES = "raises-exception"
-
-
-def execute(path: Path) -> list[str]:
-    """Run one notebook in place and return the problems found (an empty list means it was written)."""
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=True,
-        record_timing=False,
-        # nbclient 0.11 crashes on Output-capturing widgets unless it tracks widget state;
-        # the state is dropped below because explorers need a live kernel anyway.
-        store_widget_state=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    notebook.metadata.pop("widgets", None)
-    problems = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        raised = any(output.output_type == "error" for output in cell.outputs)
-        tagged = RAISES in cell.metadata.get("tags", [])
-        if raised and not tagged:
-            error = next(o for o in cell.outputs if o.output_type == "error")
-            problems.append(f"cell {index} raised {error.ename}: {error.evalue}")
-        if tagged and not raised:
-            problems.append(f"cell {index} is tagged {RAISES} but did not raise")
-    if not problems:
-        nbformat.write(notebook, path)
-    return problems
+from course.cells import unexpected_errors
+from course.runner import execute_file
+from course.series import notebook_paths
 
 
-def main(paths: list[str]) -> int:
-    targets = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    args = parser.parse_args()
     failed = False
-    for path in targets:
-        problems = execute(path)
-        status = "ok" if not problems else "NOT WRITTEN"
-        print(f"{path.name}: {status}")
+    for path in [p.resolve() for p in args.notebooks] or notebook_paths():
+        executed = execute_file(path)
+        problems = unexpected_errors(executed)
+        if not problems:
+            nbformat.write(executed, path)
+        print(f"{path.name}: {'ok' if not problems else 'NOT WRITTEN'}")
         for problem in problems:
             print(f"  - {problem}")
         failed = failed or bool(problems)
@@ -66,4 +39,4 @@ def main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Execute a notebook top to bottom on a fresh kernel, optionally under extra environment variables."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+@contextmanager
+def environment(extra: Mapping[str, str]) -> Iterator[None]:
+    """Set ``extra`` in ``os.environ`` for the duration; a kernel started inside inherits it."""
+    saved = dict(os.environ)
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def execute(
+    notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, str] | None = None, timeout: int = 600
+) -> nbformat.NotebookNode:
+    """Return an executed copy of ``notebook``, run with ``directory`` as its working directory.
+
+    Errors are recorded as outputs, not raised (check them with ``course.cells.unexpected_errors``).
+    """
+    executed = copy.deepcopy(notebook)
+    client = NotebookClient(
+        executed,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=False,
+        # nbclient 0.11 crashes on Output-capturing widgets unless it tracks widget state;
+        # the state is dropped below because explorers need a live kernel anyway.
+        store_widget_state=True,
+        resources={"metadata": {"path": str(directory)}},
+    )
+    with environment(env or {}):
+        # The kernel's own log lines (a TCP warning per start) would drown the report.
+        client.execute(stderr=subprocess.DEVNULL)
+    executed.metadata.pop("widgets", None)
+    return executed
+
+
+def execute_file(path: Path, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
+    """Read the notebook at ``path`` and return an executed copy (the file is not changed)."""
+    return execute(nbformat.read(path, as_version=4), path.parent, env)
