@@ -22,8 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from course.series import ROOT, notebook_paths
+
+NOTEBOOKS = notebook_paths()
 VENV = ROOT / ".venv"
 RATIO_TARGET = 1.5
 VENV_TARGET_GB = 1.5

@@ -16,64 +16,26 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SANITIZE_CFG = ROOT / "tests" / "nbval_sanitize.cfg"
-INDEX = "00_index.ipynb"
+from course.cells import (
+    RAISES,
+    code_cells,
+    output_texts,
+    read_sanitize_cfg,
+    sanitize,
+    tags,
+)
+from course.series import INDEX, ROOT, notebook_paths
+
+NOTEBOOKS = notebook_paths()
 IGNORE_BUDGET = 0.10
 MIN_EXERCISES = 2
 
-RAISES = "raises-exception"
 IGNORING_TAGS = {"nbval-ignore-output", "nbval-skip"}
 IGNORING_COMMENTS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"}
 # Absolute paths that would leak the author's machine or user name into a stored output.
 PRIVATE_PATH = re.compile(r"/work/|/root/|/home/|/tmp/|/Users/|/private/|[A-Za-z]:\\\\?(Users|Documents)")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")  # not the 0xADDRESS placeholder
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 LINK = re.compile(r"\]\(([^)\s]+\.ipynb)\)")
-COMPARED_MIME = ("text/plain", "text/html", "text/latex")
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [cell for cell in notebook.cells if cell.cell_type == "code"]
-
-
-def output_texts(cell: nbformat.NotebookNode, with_tracebacks: bool) -> list[str]:
-    """The text of a cell's outputs: what nbval compares, plus error details if asked."""
-    texts = []
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream":
-            texts.append(output.text)
-        elif output.output_type in ("execute_result", "display_data"):
-            texts += [output.data[mime] for mime in COMPARED_MIME if mime in output.data]
-        elif output.output_type == "error" and with_tracebacks:
-            texts += [output.ename, output.evalue, *(ANSI.sub("", line) for line in output.traceback)]
-    return [text if isinstance(text, str) else "".join(text) for text in texts]
-
-
-def read_sanitize_cfg(path: Path = SANITIZE_CFG) -> list[tuple[str, str]]:
-    """The (regex, replacement) pairs of an nbval sanitize file, in order."""
-    pairs, regex = [], None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("regex:"):
-            regex = line.partition(":")[2].strip()
-        elif line.startswith("replace:") and regex is not None:
-            pairs.append((regex, line.partition(":")[2].strip()))
-            regex = None
-    return pairs
-
-
-def sanitize(text: str, pairs: list[tuple[str, str]]) -> str:
-    for regex, replacement in pairs:
-        text = re.sub(regex, replacement, text)
-    return text
 
 
 def ignored_by_nbval(cell: nbformat.NotebookNode) -> bool:

@@ -1,24 +1,16 @@
-"""The student copies (scripts/student_copy.py) keep every exercise, lose every solution, and still run."""
+"""The student copies (course.student, run by scripts/student_copy.py) keep every exercise, lose every solution, and still run."""
 
 from __future__ import annotations
-
-import importlib.util
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from course import student as student_copy
+from course.cells import tags
+from course.series import notebook_paths
 
-_spec = importlib.util.spec_from_file_location("student_copy", ROOT / "scripts" / "student_copy.py")
-student_copy = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_copy)
-
-
-def tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
+NOTEBOOKS = notebook_paths()
 
 
 def unique_solution_lines(notebook: nbformat.NotebookNode) -> list[str]:

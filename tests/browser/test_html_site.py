@@ -15,13 +15,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+
+from course.series import notebook_paths
+from course.site import references
 
 if TYPE_CHECKING:
     from conftest import OfflinePage
@@ -36,10 +38,6 @@ MATHJAX_READY = "() => window.MathJax && window.MathJax.isReady === true"
 MATHJAX_DONE = "() => new Promise(resolve => MathJax.Hub.Queue(() => resolve(true)))"
 IMAGES_LOADED = """() => Array.from(document.images).map(img => ({
     src: img.src.slice(0, 60), complete: img.complete, width: img.naturalWidth}))"""
-
-
-def notebook_paths() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def load(path: Path) -> dict:
@@ -64,20 +62,9 @@ def widget_count(path: Path) -> int:
     )
 
 
-class _Refs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.refs: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.refs += [(tag, value) for name, value in attrs if name in ("href", "src") and value]
-
-
 def refs(page: Path) -> list[tuple[str, str]]:
     """(tag, url) of every href/src in a built page."""
-    parser = _Refs()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return parser.refs
+    return [(tag, url) for tag, _, url in references(page.read_text(encoding="utf-8"))]
 
 
 def open_typeset(page: Page, url: str) -> None:
