@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test outputs nbval navigation student html soak mutants bench bench-series clean
+.PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
+        mutants bench bench-series clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +15,20 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## Open JupyterLab on the series (localhost only), starting at the index.
+## Open JupyterLab on your copies of the series in workspace/ (localhost only), starting at the index.
+## The reference notebooks in notebooks/ are never opened, so playing with them cannot break the check.
 lab: $(STAMP)
+	$(BIN)/python scripts/workspace.py
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=workspace \
+		--LabApp.default_url=/lab/tree/00_index.ipynb $(ROOT_FLAG)
+
+## For authors: JupyterLab on the reference notebooks themselves. Refresh outputs with make outputs.
+author-lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(ROOT_FLAG)
 
 ## The whole test suite: lint, helper unit tests, strict nbval over every notebook, browser tests.
 test: $(STAMP)
+	$(BIN)/python scripts/check_references.py
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -27,10 +36,24 @@ test: $(STAMP)
 nbval: $(STAMP)
 	$(BIN)/python -m pytest notebooks
 
-## Re-execute every notebook in place to refresh the reference outputs after an intended change.
+## Re-execute every notebook in place to refresh the reference outputs after an intended change,
+## then look for outputs that another CPU would print differently. Some: make outputs NB=notebooks/06_*.ipynb
 outputs: $(STAMP)
 	$(BIN)/python scripts/navigation.py
-	$(BIN)/python scripts/run_notebooks.py
+	$(BIN)/python scripts/run_notebooks.py $(NB)
+	$(BIN)/python scripts/fragility.py $(NB)
+
+## Strict nbval under the SIMD paths and thread counts of other CPUs (the portability matrix).
+portability: $(STAMP)
+	$(BIN)/python scripts/portability.py
+
+## Cells whose stored output changes on another CPU's arithmetic path, with the diff (NB= for some).
+fragility: $(STAMP)
+	$(BIN)/python scripts/fragility.py $(NB)
+
+## A venv per Python version (3.11, 3.12, 3.13) from requirements.txt, strict nbval in each.
+python-versions: $(STAMP)
+	$(BIN)/python scripts/python_versions.py
 
 ## Regenerate the prev/next links and the index's contents.
 navigation: $(STAMP)
@@ -40,10 +63,12 @@ navigation: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python scripts/student_copy.py
 
-## Run the strict suite 10 times with OMP_NUM_THREADS=1 and 10 times with 2; fails on any failure.
+## Run the strict suite 10 times with OMP_NUM_THREADS=1 and 10 times with 2, then the portability
+## matrix; fails on any failure.
 ## Shorter: make soak SOAK_ARGS="--runs 3".
 soak: $(STAMP)
 	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
+	$(BIN)/python scripts/portability.py
 
 ## Apply small realistic faults one at a time to a copy of the project; fails if the suite misses one.
 ## One fault: make mutants MUTANT_ARGS="--only sign_flip_in_gradient_step"; list them: MUTANT_ARGS=--list.
@@ -64,4 +89,4 @@ bench-series: $(STAMP)
 	$(BIN)/python benchmarks/series.py
 
 clean:
-	rm -rf $(VENV) site student
+	rm -rf $(VENV) .venv-3.* site student

@@ -1,0 +1,53 @@
+"""Keep the reference notebooks safe from everyday use.
+
+``notebooks/`` holds the regression reference: stored outputs from a fresh top-to-bottom run.
+Opening a notebook in JupyterLab and playing with it autosaves live outputs into the file, so
+``make lab`` works on copies in ``workspace/`` (git-ignored, never read by the tests), and
+``make test`` first checks that the reference files still look like a fresh run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from course.cells import code_cells
+from course.series import ROOT, notebook_paths
+
+WORKSPACE = ROOT / "workspace"
+RESTORE = "restore it with `git checkout {path}` (or `make outputs` if you meant to change it)"
+
+
+def prepare_workspace(target: Path = WORKSPACE, sources: list[Path] | None = None) -> list[str]:
+    """Copy each reference notebook that ``target`` lacks; never overwrite a copy (it may hold the
+    learner's own work). Return the names copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for path in notebook_paths() if sources is None else sources:
+        if not (target / path.name).exists():
+            shutil.copy2(path, target / path.name)
+            copied.append(path.name)
+    return copied
+
+
+def live_session_problem(path: Path, shown: str | None = None) -> str | None:
+    """One line saying how ``path`` differs from a fresh top-to-bottom run, or None if it does not.
+
+    A fresh run numbers the code cells 1..n and stores no widget state; an interactive session
+    leaves other numbers (cells re-run, or run out of order), cleared cells, or saved widgets.
+    """
+    shown = shown or path.name
+    notebook = nbformat.read(path, as_version=4)
+    counts = [cell.execution_count for cell in code_cells(notebook) if cell.source.strip()]
+    for position, count in enumerate(counts, start=1):
+        if count != position:
+            found = "no execution count" if count is None else f"execution count {count}"
+            return (
+                f"{shown} was saved from a live session (code cell {position} has {found}, expected {position}); "
+                + RESTORE.format(path=shown)
+            )
+    if "widgets" in notebook.metadata:
+        return f"{shown} was saved with live widget state; " + RESTORE.format(path=shown)
+    return None

@@ -1,0 +1,66 @@
+"""Strict nbval over every notebook under the arithmetic paths of other CPUs (the portability matrix).
+
+    python scripts/portability.py              # the covering matrix, two runs side by side
+    python scripts/portability.py --jobs 1     # one at a time
+    python scripts/portability.py --list       # print the combinations and stop
+
+Each combination of ``course.variants.covering_matrix`` (torch's SIMD level, MKL's, numpy's, and
+the thread count) runs the regression check, ``python -m pytest notebooks`` with the project's
+options, in an environment that selects it. Prints one line per combination and exits 1 if any
+failed, with the failing cells' diffs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from course.series import NOTEBOOKS, ROOT
+from course.variants import Variant, covering_matrix
+
+
+def run_nbval(variant: Variant) -> tuple[Variant, bool, float, str]:
+    """Strict nbval over the notebooks under one variant: (variant, passed, seconds, pytest's tail)."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(NOTEBOOKS)],
+        cwd=ROOT,
+        env={**os.environ, **variant.env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-60:] + result.stderr.splitlines()[-5:])
+    return variant, result.returncode == 0, time.perf_counter() - start, detail
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="combinations run side by side (default 2)")
+    parser.add_argument("--list", action="store_true", help="print the combinations and exit")
+    args = parser.parse_args()
+
+    variants = covering_matrix()
+    if args.list:
+        print("\n".join(variant.name for variant in variants))
+        return 0
+    start = time.perf_counter()
+    failed = 0
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for variant, passed, seconds, detail in pool.map(run_nbval, variants):
+            print(f"{'PASS' if passed else 'FAIL'} {seconds:5.0f} s  {variant.name}  {detail if passed else ''}", flush=True)
+            if not passed:
+                failed += 1
+                print(detail, flush=True)
+    total = time.perf_counter() - start
+    print(f"portability: {len(variants) - failed}/{len(variants)} combinations passed in {total:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

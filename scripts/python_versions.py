@@ -1,0 +1,104 @@
+"""Build a venv per Python version from requirements.txt and run strict nbval in each.
+
+    python scripts/python_versions.py                  # 3.11, 3.12 and 3.13
+    python scripts/python_versions.py --versions 3.12  # one version
+    python scripts/python_versions.py --keep           # keep the venvs (.venv-3.X/) for another run
+
+Each interpreter is found as ``python3.X`` under pyenv's versions folder or on PATH. The venv gets
+exactly the pins of requirements.txt (the same command a learner runs), then the regression check
+runs with that interpreter: ``python -m pytest notebooks`` with the project's options. Prints a
+version x result table (the one in the README) and exits 1 if any version failed.
+
+pip takes torch 2.13.0 from this machine's disk only for Python 3.11; for 3.12 and 3.13 it downloads
+PyPI's Linux wheel, which pulls the CUDA libraries (about 3 GB per venv; the CPU arithmetic is the
+same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from course.series import NOTEBOOKS, ROOT
+
+VERSIONS = ("3.11", "3.12", "3.13")
+
+
+def interpreter(version: str) -> Path | None:
+    """The newest ``python3.X`` that pyenv has, else the one on PATH, else None."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(glob.glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
+    if found:
+        return Path(found[-1])
+    on_path = shutil.which(f"python{version}")
+    return Path(on_path) if on_path else None
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[bool, float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
+    return result.returncode == 0, time.perf_counter() - start, tail
+
+
+def check_version(version: str, keep: bool) -> dict[str, str]:
+    python = interpreter(version)
+    if python is None:
+        return {"version": version, "python": "not found", "install": "-", "nbval": "not run"}
+    venv = ROOT / f".venv-{version}"
+    if not keep and venv.exists():
+        shutil.rmtree(venv)
+    steps = [[str(python), "-m", "venv", str(venv)]] if not venv.exists() else []
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    steps += [[*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
+    install_seconds = 0.0
+    for step in steps:
+        ok, seconds, tail = run(step)
+        install_seconds += seconds
+        if not ok:
+            print(tail)
+            return {"version": version, "python": str(python), "install": "FAILED", "nbval": "not run"}
+    exact = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    passed, seconds, tail = run([str(venv / "bin" / "python"), "-m", "pytest", "-q", str(NOTEBOOKS)], env)
+    summary = tail.splitlines()[-1] if tail else ""
+    if not passed:
+        print(tail)
+    if not keep:
+        shutil.rmtree(venv)
+    return {
+        "version": version,
+        "python": exact or str(python),
+        "install": f"{install_seconds:.0f} s",
+        "nbval": f"{'PASS' if passed else 'FAIL'} ({summary}) {seconds:.0f} s",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--versions", nargs="+", default=list(VERSIONS), help="Python versions (default 3.11 3.12 3.13)")
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the .venv-3.X folders")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    rows = []
+    for version in args.versions:
+        rows.append(check_version(version, args.keep))
+        print(f"{version}: {rows[-1]['nbval']}", flush=True)
+    print("\n| Python (torch) | venv install | strict nbval over notebooks/ |\n| --- | --- | --- |")
+    for row in rows:
+        print(f"| {row['python']} | {row['install']} | {row['nbval']} |")
+    print(f"\n{len(rows)} version(s) in {time.perf_counter() - start:.0f} s")
+    return 0 if all(row["nbval"].startswith("PASS") for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The fragility finder (course.fragility) and the portability matrix (course.variants).
+
+The finder must list a cell whose printed number depends on the CPU's arithmetic path, and only
+that cell: shown here with a synthetic notebook that prints a float32 matrix product's sum to nine
+significant digits, which MKL rounds differently on its SSE4.2 and AVX2 paths.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations, product
+
+import nbformat
+import pytest
+
+from course.fragility import cell_changes, check_one
+from course.runner import execute
+from course.variants import MKL_LEVELS, NUMPY_LEVELS, THREADS, TORCH_LEVELS, Variant, covering_matrix, cpu_flags
+
+SSE = Variant("mkl=SSE4_2", {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"})
+AVX2 = Variant("mkl=AVX2", {"MKL_ENABLE_INSTRUCTIONS": "AVX2"})
+FRAGILE = "import torch\ntorch.manual_seed(0)\nA = torch.rand(100, 100)\nprint(f'{(A @ A).sum().item():.9e}')"
+STABLE = "print(2 + 2)"
+
+
+def stream(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def test_cell_changes_lists_only_the_cells_whose_text_differs():
+    old = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# t"),
+            nbformat.v4.new_code_cell("a", outputs=[stream("4\n")]),
+            nbformat.v4.new_code_cell("b", outputs=[stream("sum 1.000001\n")]),
+        ]
+    )
+    new = nbformat.reads(nbformat.writes(old), as_version=4)
+    new.cells[2].outputs = [stream("sum 1.000002\n")]
+    changes = cell_changes("t.ipynb", old, new, "v")
+    assert [(change.cell, change.variant) for change in changes] == [(2, "v")]
+    assert "-sum 1.000001" in changes[0].diff and "+sum 1.000002" in changes[0].diff
+
+
+def test_addresses_are_sanitised_as_nbval_does():
+    old = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("g", outputs=[stream("<AddBackward0 at 0x1f>\n")])])
+    new = nbformat.reads(nbformat.writes(old), as_version=4)
+    new.cells[0].outputs = [stream("<AddBackward0 at 0x7ab0>\n")]
+    assert cell_changes("t.ipynb", old, new, "v") == []
+
+
+@pytest.mark.skipif("avx2" not in cpu_flags(), reason="needs a CPU with AVX2 to take MKL's AVX2 path")
+def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STABLE), nbformat.v4.new_code_cell(FRAGILE)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "01_fragile.ipynb"
+    nbformat.write(execute(notebook, tmp_path, SSE.env), path)
+
+    assert check_one(path, SSE) == [], "the same path must print the same digits"
+    changes = check_one(path, AVX2)
+    assert [change.cell for change in changes] == [1]
+    assert changes[0].variant == AVX2.name and re.search(r"\n-[\d.]+e\+05\n\+[\d.]+e\+05$", changes[0].diff)
+
+
+def test_a_cell_that_raises_is_reported_as_a_failed_run(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "01_broken.ipynb"
+    nbformat.write(notebook, path)
+    changes = check_one(path, SSE)
+    assert any(change.cell == -1 and "ZeroDivisionError" in change.diff for change in changes)
+
+
+AVX512_CPU = {"avx2", "avx512f"}
+
+
+def test_the_covering_matrix_meets_every_pair_of_levels_on_an_avx512_cpu():
+    variants = covering_matrix(AVX512_CPU)
+    assert len(variants) == 9
+    columns = [
+        [v.env["ATEN_CPU_CAPABILITY"] for v in variants],
+        [v.env["MKL_ENABLE_INSTRUCTIONS"] for v in variants],
+        [v.env["NPY_DISABLE_CPU_FEATURES"] for v in variants],
+        [v.env["OMP_NUM_THREADS"] for v in variants],
+    ]
+    levels = [TORCH_LEVELS, MKL_LEVELS, tuple(NUMPY_LEVELS.values()), THREADS]
+    for (a, column_a), (b, column_b) in combinations(enumerate(columns), 2):
+        met = set(zip(column_a, column_b, strict=True))
+        assert met == set(product(levels[a], levels[b])), f"switches {a} and {b} miss {set(product(levels[a], levels[b])) - met}"
+
+
+def test_levels_the_cpu_lacks_are_left_out():
+    for flags, absent in [({"avx2"}, "avx512"), (set(), "avx")]:
+        variants = covering_matrix(flags)
+        assert variants and len(variants) == len({v.env.items().__repr__() for v in variants}), "no duplicates"
+        for variant in variants:
+            assert absent not in variant.env["ATEN_CPU_CAPABILITY"].lower()
+            assert absent not in variant.env["MKL_ENABLE_INSTRUCTIONS"].lower()

@@ -1,0 +1,82 @@
+"""Everyday use cannot break the regression check: ``make lab`` works on copies in workspace/,
+and a reference notebook saved from a live session is named in one line with how to restore it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+from course.series import ROOT, notebook_paths
+from course.workspace import live_session_problem, prepare_workspace
+
+SOURCE = notebook_paths()[1]  # any lesson with code cells
+
+
+def test_make_lab_opens_the_workspace_copies_not_the_references():
+    dry_run = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "scripts/workspace.py" in dry_run
+    assert "--ServerApp.root_dir=workspace" in dry_run and "notebooks/" not in dry_run
+
+
+def test_workspace_copies_missing_notebooks_and_keeps_edited_ones(tmp_path):
+    before = SOURCE.read_bytes()
+    assert prepare_workspace(tmp_path, [SOURCE]) == [SOURCE.name]
+    copy = tmp_path / SOURCE.name
+    copy.write_text("my own work", encoding="utf-8")
+    assert prepare_workspace(tmp_path, [SOURCE]) == []
+    assert copy.read_text(encoding="utf-8") == "my own work"
+    assert SOURCE.read_bytes() == before
+
+
+def rehearsed(tmp_path):
+    """A copy of a reference notebook as JupyterLab autosaves it after a rehearsal: cells re-run."""
+    notebook = nbformat.read(SOURCE, as_version=4)
+    for count, cell in enumerate((c for c in notebook.cells if c.cell_type == "code"), start=70):
+        cell.execution_count = count
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nbformat.write(notebook, folder / SOURCE.name)
+    return folder
+
+
+def test_a_fresh_reference_has_no_problem():
+    assert live_session_problem(SOURCE) is None
+
+
+def test_a_rehearsed_notebook_is_named_in_one_line_with_the_way_back(tmp_path):
+    folder = rehearsed(tmp_path)
+    problem = live_session_problem(folder / SOURCE.name, f"notebooks/{SOURCE.name}")
+    assert problem is not None and "\n" not in problem
+    assert "execution count 70, expected 1" in problem
+    assert f"git checkout notebooks/{SOURCE.name}" in problem and "make outputs" in problem
+
+
+def test_cleared_outputs_and_saved_widgets_are_found(tmp_path):
+    notebook = nbformat.read(SOURCE, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.execution_count, cell.outputs = None, []
+    nbformat.write(notebook, tmp_path / "cleared.ipynb")
+    assert "no execution count" in live_session_problem(tmp_path / "cleared.ipynb")
+
+    notebook = nbformat.read(SOURCE, as_version=4)
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nbformat.write(notebook, tmp_path / "widgets.ipynb")
+    assert "widget state" in live_session_problem(tmp_path / "widgets.ipynb")
+
+
+def test_the_check_make_test_runs_first_fails_in_one_line(tmp_path):
+    folder = rehearsed(tmp_path)
+    shutil.copy(notebook_paths()[0], folder)
+    script = ROOT / "scripts" / "check_references.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--notebooks", str(folder)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"notebooks/{SOURCE.name} was saved from a live session")
+    clean = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout
