@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
-        mutants bench bench-series clean
+        mutants bench bench-series dev-setup clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ author-lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python scripts/check_references.py
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Strict nbval alone: the regression check of every stored output.
@@ -87,6 +88,16 @@ bench: bench-series
 ## Strict-nbval wall time of the series against an imports-only floor, and the venv size.
 bench-series: $(STAMP)
 	$(BIN)/python benchmarks/series.py
+
+## For contributors, once per clone: pre-commit hooks (ruff, navigation, references, mypy; the
+## fragility finder before a push) and nbdime's notebook-aware git diff and merge drivers.
+dev-setup: $(STAMP)
+	$(BIN)/pre-commit install --hook-type pre-commit --hook-type pre-push
+	$(BIN)/nbdime config-git --enable
+	git config diff.jupyternotebook.command "$(CURDIR)/$(BIN)/git-nbdiffdriver diff"
+	git config merge.jupyternotebook.driver "$(CURDIR)/$(BIN)/git-nbmergedriver merge %O %A %B %L %P"
+	git config difftool.nbdime.cmd '$(CURDIR)/$(BIN)/git-nbdifftool diff "$$LOCAL" "$$REMOTE" "$$BASE"'
+	git config mergetool.nbdime.cmd '$(CURDIR)/$(BIN)/git-nbmergetool merge "$$BASE" "$$LOCAL" "$$REMOTE" "$$MERGED"'
 
 clean:
 	rm -rf $(VENV) .venv-3.* site student

@@ -87,7 +87,7 @@ def covering_matrix(flags: set[str] | None = None) -> list[Variant]:
             while index > 0 and not _supported(choices[index], flags):
                 index -= 1
             levels[position] = choices[index]
-        variant = make_variant(*levels, THREADS[d % 2])
+        variant = make_variant(levels[0], levels[1], levels[2], THREADS[d % 2])
         if variant not in variants:
             variants.append(variant)
     return variants

@@ -45,7 +45,8 @@ def live_session_problem(path: Path, shown: str | None = None) -> str | None:
         if count != position:
             found = "no execution count" if count is None else f"execution count {count}"
             return (
-                f"{shown} was saved from a live session (code cell {position} has {found}, expected {position}); "
+                f"{shown} is not a fresh top-to-bottom run (code cell {position} has {found}, expected {position}), "
+                "as when saved from a live session; "
                 + RESTORE.format(path=shown)
             )
     if "widgets" in notebook.metadata:

@@ -77,6 +77,6 @@ def test_the_check_make_test_runs_first_fails_in_one_line(tmp_path):
     )
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"notebooks/{SOURCE.name} was saved from a live session")
+    assert len(lines) == 1 and lines[0].startswith(f"notebooks/{SOURCE.name} is not a fresh top-to-bottom run")
     clean = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stdout
