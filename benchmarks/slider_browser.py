@@ -10,8 +10,9 @@ x1 slider of notebook 01. A script in the page records, with ``performance.now()
 keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
 press is the time from its keydown to the first src change after it. The time until the new
 image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
-stays below the stability limit 1.3e-3, so every press re-runs a full, non-diverging loop
-(diverging runs stop early and would flatter the numbers); the count of diverged runs is printed.
+stays below the stability limit 2/L that notebook 06 computes (its ``lr_limit``, loaded with
+``course.lesson``), so every press re-runs a full, non-diverging loop (diverging runs stop early and
+would flatter the numbers); the count of diverged runs is printed.
 
 It prints the median, min, p10, p90 and max in ms; it asserts nothing. Target (issue 3):
 median <= 100 ms from key press to new figure.
@@ -20,6 +21,7 @@ median <= 100 ms from key press to new figure.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -32,10 +34,13 @@ from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from lab_server import LabServer  # noqa: E402
 from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
 
+from course.lesson import load_definitions  # noqa: E402
+from course.series import NOTEBOOKS  # noqa: E402
+
 TARGET_MS = 100.0
 WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
 LOG10_STEP = 0.1  # the learning-rate slider's step, in powers of ten
-LOG10_HIGHEST = -2.95  # the last learning rate reached stays below the stability limit 2/L = 1.3025e-3
+LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/L the last learning rate reached stays, in powers of ten
 
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
 RECORDER = """node => {
@@ -116,6 +121,8 @@ def main() -> None:
         sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
 
     began = time.monotonic()
+    stability_limit = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["lr_limit"])["lr_limit"]
+    highest = math.log10(stability_limit) - LOG10_MARGIN
     with LabServer() as lab, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -124,7 +131,7 @@ def main() -> None:
         lp.run_all(page)
         learning_rate = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
         learning_rate = learning_rate.first
-        start = 10 ** max(-8.0, LOG10_HIGHEST - LOG10_STEP * (WARM_UP + presses))
+        start = 10 ** max(-8.0, highest - LOG10_STEP * (WARM_UP + presses))
         lp.type_into_readout(page, learning_rate, f"{start:.2e}")
         lp.settle(page, lp.explorer_output(learning_rate))
         report("06 learning rate", *measure(page, learning_rate, presses))

@@ -3,51 +3,31 @@
     python benchmarks/slider_callback.py [--updates 25]
 
 One update is what a slider change costs in the kernel's Python: re-running the notebook's own
-``train`` (read from notebooks/06_gradient_descent_fit.ipynb, not a copy) and repainting the
-figure's moving lines into a new PNG. Every update uses a different learning rate, log-spaced
-below the stability limit 2/L, so every run does all its iterations (diverging runs stop early and
-would flatter the numbers). It is measured at the explorer's default iteration count and at 500,
-the notes' count. Outside a kernel no widget message is sent, so the cost of shipping the PNG to
-the browser is not included; the browser tests measure key press to new image.
+``train`` and repainting the figure's moving lines into a new PNG. The explorer is built as notebook 06
+builds it, from the notebook's own definitions (``train``, and the data with the least-squares answer
+and stability limit it computes), loaded with ``course.lesson``. Every update uses a different
+learning rate, log-spaced below that stability limit 2/L, so every run does all its iterations
+(diverging runs stop early and would flatter the numbers). It is measured at the explorer's default
+iteration count and at 500, the notes' count. Outside a kernel no widget message is sent, so the cost
+of shipping the PNG to the browser is not included; the browser tests measure key press to new image.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import statistics
 import time
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import torch
 
-from helpers.data import load_xy
-from helpers.descent_explorer import DEFAULT_ITERATIONS, descent_explorer
+from course.lesson import load_definitions
+from course.series import NOTEBOOKS
+from helpers.descent_explorer import DEFAULT_ITERATIONS, DescentExplorer
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_gradient_descent_fit.ipynb"
-LOOP_FUNCTIONS = ("get_weights", "simple_network", "loss_fn", "optimize", "train")
+NOTEBOOK = NOTEBOOKS / "06_gradient_descent_fit.ipynb"
 TARGET_MS = 30.0
-
-
-def notebook_train(path: Path = NOTEBOOK):
-    """Run the notebook's imports and its loop's function definitions (nothing else); return its ``train``."""
-    namespace: dict = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
-        kept = [node for node in tree.body if _is_import(node) or getattr(node, "name", None) in LOOP_FUNCTIONS]
-        exec(compile(ast.Module(body=kept, type_ignores=[]), path.name, "exec"), namespace)
-    missing = [name for name in LOOP_FUNCTIONS if name not in namespace]
-    if missing:
-        raise SystemExit(f"{path.name} defines no {', '.join(missing)}: the benchmark needs the notebook's loop.")
-    return namespace["train"]
-
-
-def _is_import(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Import | ast.ImportFrom)
+BELOW_LIMIT = 0.96  # the fastest rate measured, as a fraction of the stability limit
 
 
 def spread(seconds: list[float]) -> str:
@@ -82,11 +62,12 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    x, y = load_xy("linear_17.csv")
-    explorer = descent_explorer(notebook_train(), x, y, x_standardised=(x - x.mean()) / x.std())
-    rates = np.logspace(-6, np.log10(1.25e-3), updates)  # all distinct, all below 2/L = 1.3025e-3
+    lesson = load_definitions(NOTEBOOK, ["train", "raw", "standardised"])
+    explorer = DescentExplorer(lesson["train"], lesson["raw"], standardised=lesson["standardised"])
+    highest = BELOW_LIMIT * lesson["raw"].stability_limit
+    rates = np.logspace(-6, np.log10(highest), updates)  # all distinct, all below the notebook's 2/L
     threads = torch.get_num_threads()
-    print(f"learning-rate slider callback, {updates} distinct rates from 1e-6 to 1.25e-3, torch threads {threads}")
+    print(f"learning-rate slider callback, {updates} distinct rates from 1e-6 to {highest:.3g}, torch threads {threads}")
     for iterations in (DEFAULT_ITERATIONS, 500):
         label = "explorer default" if iterations == DEFAULT_ITERATIONS else "the notes' count"
         times = measure(explorer, iterations, rates)

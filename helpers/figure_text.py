@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.quiver import Quiver
 
 INLINE_BACKENDS = ("inline", "module://matplotlib_inline.backend_inline")
 ZERO = 1e-12  # values this small are rounding noise around 0 (they would print as 1e-17 or -3e-18)
@@ -44,7 +45,8 @@ def describe_figure(figure: Figure) -> str:
 
 
 def describe_axes(index: int, ax: Axes) -> list[str]:
-    title = ax.get_title() or (ax.get_label() if not ax.get_label().startswith("<") else "")
+    label = str(ax.get_label())
+    title = ax.get_title() or (label if not label.startswith("<") else "")
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     out = [
@@ -63,7 +65,8 @@ def describe_axes(index: int, ax: Axes) -> list[str]:
         if text.get_text().strip():
             out.append(f"  text {text.get_text()!r}")
     for image in ax.images:
-        out.append(f"  image {'x'.join(map(str, np.shape(image.get_array())))}")
+        array = image.get_array()
+        out.append(f"  image {'x'.join(map(str, np.shape(array))) if array is not None else 'empty'}")
     return out
 
 
@@ -72,7 +75,7 @@ def describe_collection(collection: Collection) -> str:
     offsets = np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)
     if kind == "PathCollection" and len(offsets):
         return f"scatter {_name(collection)}: {len(offsets)} points, x {span(offsets[:, 0])}, y {span(offsets[:, 1])}"
-    if kind == "Quiver":
+    if isinstance(collection, Quiver):
         arrows = [
             f"({number(x)}, {number(y)}) along ({number(u)}, {number(v)})"
             for (x, y), u, v in zip(offsets, np.ravel(collection.U), np.ravel(collection.V), strict=True)

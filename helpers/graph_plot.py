@@ -87,7 +87,7 @@ def draw_graph(
     ax.axis("off")
     if title is not None:
         ax.set_title(title)
-    return ax.figure
+    return ax.figure.get_figure(root=True)
 
 
 def draw_torch_graph(

@@ -5,8 +5,7 @@ contour plot takes tens. :class:`LiveFigure` draws the still parts of a figure (
 contours, axes, labels) once, caches the pixels, and on each update paints only the
 artists that move before encoding a PNG for an ``ipywidgets.Image``.
 
-:class:`ExplorerPanel` is the box an explorer is shown in. Its plain-text form is a hint
-to run the cell, which is what a student sees when a notebook is opened but not run.
+It only draws: the panel, controls and status line around it are :mod:`helpers.explorer`'s.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
-
-RUN_HINT = "Interactive explorer: run this cell (Shift+Enter) to get its sliders; they need a running kernel."
 
 
 class LiveFigure:
@@ -60,9 +57,3 @@ class LiveFigure:
         Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
-
-class ExplorerPanel(widgets.VBox):
-    """A VBox whose text form asks the student to run the cell, shown when the notebook is opened unexecuted."""
-
-    def __repr__(self) -> str:
-        return RUN_HINT

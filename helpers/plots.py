@@ -1,21 +1,33 @@
 """The figures the notebooks draw, so no notebook repeats plotting boilerplate.
 
 Each function takes the data to show and returns the matplotlib Figure it drew on
-(pass ``ax`` to draw into an existing axes instead). Nothing here computes a model
+(pass ``ax`` to draw into an existing axes instead); :func:`plot_partial_slices` returns
+its figure together with the artists an explorer moves. Nothing here computes a model
 or a loss: the notebooks do that and hand the results in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.quiver import Quiver
+
+from helpers.inputs import checked_point
 
 FIGSIZE = (6.4, 4.0)
+VARIABLES = ("x1", "x2")
+
+# A function of two variables that works on single numbers and on numpy arrays alike, as numpy's own do.
+Surface = Callable[[Any, Any], Any]
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
@@ -25,7 +37,12 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
     return new_ax
 
 
-def _flat(values: torch.Tensor | Sequence[float]) -> list[float]:
+def _figure_of(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn in (the whole figure, also when ``ax`` sits in a subfigure)."""
+    return ax.figure.get_figure(root=True)
+
+
+def _flat(values: torch.Tensor | np.ndarray | Sequence[float]) -> list[float]:
     return torch.as_tensor(values, dtype=torch.float64).detach().reshape(-1).tolist()
 
 
@@ -34,7 +51,7 @@ def plot_data(x: torch.Tensor, y: torch.Tensor, ax: Axes | None = None, title: s
     ax = _axes(ax)
     ax.scatter(_flat(x), _flat(y), color="tab:blue", label="data")
     ax.set(xlabel="x", ylabel="y", title=title)
-    return ax.figure
+    return _figure_of(ax)
 
 
 def plot_fit(
@@ -52,39 +69,33 @@ def plot_fit(
     for label, (w, b) in lines.items():
         ax.plot(span, [float(w) * v + float(b) for v in span], label=label)
     ax.legend()
-    return ax.figure
+    return _figure_of(ax)
 
 
 def plot_loss_curve(
-    losses: torch.Tensor | Sequence[float],
+    losses: torch.Tensor | np.ndarray | Sequence[float],
     ax: Axes | None = None,
     title: str = "Loss during training",
-    log: bool = True,
     label: str | None = None,
-    minimum: float | None = None,
 ) -> Figure:
-    """Plot the loss against the iteration number, on a log scale by default because losses fall by orders of magnitude.
+    """Plot the loss against the iteration number, on a log scale because losses fall by orders of magnitude.
 
-    Give ``label`` to compare several runs on one ``ax`` (a legend is added), and ``minimum`` to mark the
-    lowest loss possible (e.g. the least-squares loss) with a dashed line.
+    Give ``label`` to compare several runs on one ``ax`` (a legend is added).
     """
     ax = _axes(ax)
     values = _flat(losses)
     ax.plot(range(len(values)), values, label=label)
-    if minimum is not None:
-        ax.axhline(float(minimum), color="gray", linestyle="--", linewidth=1, label=f"minimum {float(minimum):.4f}")
     ax.set(xlabel="iteration", ylabel="loss", title=title)
-    if log:
-        ax.set_yscale("log")
-    if label is not None or minimum is not None:
+    ax.set_yscale("log")
+    if label is not None:
         ax.legend()
-    return ax.figure
+    return _figure_of(ax)
 
 
 def plot_loss_landscape(
-    w_grid: torch.Tensor | Sequence[float],
-    b_grid: torch.Tensor | Sequence[float],
-    loss_grid: torch.Tensor | Sequence[Sequence[float]],
+    w_grid: torch.Tensor | np.ndarray | Sequence[float],
+    b_grid: torch.Tensor | np.ndarray | Sequence[float],
+    loss_grid: torch.Tensor | np.ndarray | Sequence[Sequence[float]],
     paths: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     optimum: tuple[float, float] | None = None,
     ax: Axes | None = None,
@@ -115,31 +126,51 @@ def plot_loss_landscape(
     ax.set(xlabel="w", ylabel="b", title=title, xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
     if paths or optimum is not None:
         ax.legend(loc="upper right")
-    return ax.figure
+    return _figure_of(ax)
+
+
+class Slice(NamedTuple):
+    """What :func:`plot_partial_slices` drew for one variable's slice (the other variable held constant)."""
+
+    line: Line2D  # the slice's path across the level-curve plot
+    curve: Line2D  # f along the slice
+    tangent: Line2D  # the tangent line whose slope is the partial derivative
+    point: Line2D  # the point on the curve
+
+
+class PartialSlices(NamedTuple):
+    """The figure :func:`plot_partial_slices` drew, and every artist that depends on the point (an explorer moves them)."""
+
+    figure: Figure
+    point: Line2D
+    level_curve: QuadContourSet  # the level curve through the point
+    gradient: Quiver
+    slices: tuple[Slice, Slice]  # along x1 (x2 held constant), along x2 (x1 held constant)
+
+    @property
+    def moving(self) -> list[Artist]:
+        """Every artist that depends on the point, for :class:`helpers.live_figure.LiveFigure`."""
+        return [self.point, self.level_curve, self.gradient, *(artist for part in self.slices for artist in part)]
 
 
 def plot_partial_slices(
-    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    f: Surface,
     point: tuple[float, float],
     partials: tuple[float, float],
     x1_range: tuple[float, float] = (-2.0, 2.0),
     x2_range: tuple[float, float] = (-2.0, 2.0),
     arrow_scale: float = 0.25,
     figure: Figure | None = None,
-) -> Figure:
+) -> PartialSlices:
     """Picture the partial derivatives of ``f(x1, x2)`` at ``point``, given ``partials`` = (∂f/∂x1, ∂f/∂x2) there.
 
     Left: level curves of f, the point, the level curve through it, the two slice lines through it, and
     the gradient drawn as an arrow ``arrow_scale`` times its length. Middle and right: f along each slice
     (the other variable held constant) with the tangent line whose slope is that partial derivative.
-    ``f`` must accept numpy arrays. The artists that depend on the point carry gids (``"point"``,
-    ``"gradient"``, ``"level-curve"``, ``"x1-slice-line"``, ``"x1-slice"``, ``"x1-tangent"``, ``"x1-point"``
-    and the same for x2) so that an explorer can move them; all axis limits are fixed by the ranges.
+    ``f`` must accept numpy arrays. All axis limits are fixed by the ranges. Returns the figure and the
+    artists that depend on the point (:class:`PartialSlices`), so that an explorer can move them.
     """
-    x1, x2 = (float(v) for v in point)
-    for value, (low, high), name in ((x1, x1_range, "x1"), (x2, x2_range, "x2")):
-        if not low <= value <= high:
-            raise ValueError(f"The point's {name} = {value:g} is outside {name}_range ({low:g}, {high:g}): widen the range.")
+    x1, x2 = checked_point(point, (x1_range, x2_range), VARIABLES)
     d1, d2 = (float(v) for v in partials)
     figure = figure if figure is not None else plt.figure(figsize=(11.0, 3.6), layout="constrained")
     contour_ax, x1_ax, x2_ax = figure.subplots(1, 3)
@@ -147,38 +178,39 @@ def plot_partial_slices(
     values = np.asarray(f(grid1, grid2), dtype=np.float64)
     low, high = float(values.min()), float(values.max())
     margin = 0.05 * max(high - low, 1e-12)
-    f0 = float(f(x1, x2))
+    f0 = float(np.asarray(f(x1, x2)))
 
     contour_ax.contourf(grid1, grid2, values, levels=16, cmap="Blues", alpha=0.7)
     contour_ax.contour(grid1, grid2, values, levels=16, colors="white", linewidths=0.5, negative_linestyles="solid")
-    level = contour_ax.contour(grid1, grid2, values, levels=[f0], colors="black", linewidths=1.2)
-    level.set_gid("level-curve")
-    contour_ax.plot(x1_range, [x2, x2], color="tab:orange", linewidth=1.5, gid="x1-slice-line")
-    contour_ax.plot([x1, x1], x2_range, color="tab:purple", linewidth=1.5, gid="x2-slice-line")
-    contour_ax.quiver(
+    level_curve = contour_ax.contour(grid1, grid2, values, levels=[f0], colors="black", linewidths=1.2)
+    (x1_line,) = contour_ax.plot(x1_range, [x2, x2], color="tab:orange", linewidth=1.5)
+    (x2_line,) = contour_ax.plot([x1, x1], x2_range, color="tab:purple", linewidth=1.5)
+    gradient = contour_ax.quiver(
         [x1], [x2], [d1], [d2], angles="xy", scale_units="xy", scale=1 / arrow_scale,
-        color="crimson", width=0.012, zorder=4, gid="gradient",
+        color="crimson", width=0.012, zorder=4,
     )
-    contour_ax.plot([x1], [x2], "o", color="black", markersize=6, zorder=5, gid="point")
+    (marker,) = contour_ax.plot([x1], [x2], "o", color="black", markersize=6, zorder=5)
     contour_ax.set(
         xlim=x1_range, ylim=x2_range, aspect="equal", xlabel="x1", ylabel="x2",
         title=f"Level curves of f, gradient × {arrow_scale:g}",
     )
 
-    for ax, name, color, span, fixed, start, slope, along in (
-        (x1_ax, "x1", "tab:orange", x1_range, "x2", x1, d1, lambda s: f(s, x2)),
-        (x2_ax, "x2", "tab:purple", x2_range, "x1", x2, d2, lambda s: f(x1, s)),
+    slices = []
+    for ax, line, name, color, span, fixed, start, slope, along in (
+        (x1_ax, x1_line, "x1", "tab:orange", x1_range, "x2", x1, d1, lambda s: f(s, x2)),
+        (x2_ax, x2_line, "x2", "tab:purple", x2_range, "x1", x2, d2, lambda s: f(x1, s)),
     ):
         steps = np.linspace(*span, 200)
-        ax.plot(steps, along(steps), color=color, linewidth=2, gid=f"{name}-slice", label=f"f with {fixed} held constant")
-        ax.plot(
+        (curve,) = ax.plot(steps, along(steps), color=color, linewidth=2, label=f"f with {fixed} held constant")
+        (tangent,) = ax.plot(
             span, [f0 + slope * (end - start) for end in span], "--", color="black", linewidth=1.2,
-            gid=f"{name}-tangent", label=f"tangent, slope ∂f/∂{name}",
+            label=f"tangent, slope ∂f/∂{name}",
         )
-        ax.plot([start], [f0], "o", color="black", markersize=6, gid=f"{name}-point")
+        (on_curve,) = ax.plot([start], [f0], "o", color="black", markersize=6)
         ax.set(
             xlim=span, ylim=(low - margin, high + margin), xlabel=name, ylabel="f",
             title=f"Slice along {name} ({fixed} held constant)",
         )
         ax.legend(loc="upper left", fontsize="small")
-    return figure
+        slices.append(Slice(line, curve, tangent, on_curve))
+    return PartialSlices(figure, marker, level_curve, gradient, (slices[0], slices[1]))

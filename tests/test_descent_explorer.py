@@ -1,4 +1,8 @@
-"""Unit tests for helpers.descent_explorer: it re-runs the given loop, draws only finite points, and answers in words."""
+"""Unit tests for helpers.descent_explorer: it re-runs the given loop, draws only finite points, and answers in words.
+
+The loop, the data and what notebook 06 computes about them (least-squares answer, stability limit) are
+loaded from the notebook itself, so these tests exercise the lesson as written.
+"""
 
 import io
 import math
@@ -9,41 +13,20 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers.data import load_xy
+from course.lesson import load_definitions
+from course.series import NOTEBOOKS
 from helpers.descent_explorer import (
     ITERATIONS_LABEL,
     LEARNING_RATE_LABEL,
     STANDARDISED_LABEL,
-    STATUS_CLASS,
-    Landscape,
-    descent_explorer,
+    Bowl,
+    DescentExplorer,
 )
-from helpers.live_figure import RUN_HINT
+from helpers.explorer import RUN_HINT, STATUS_CLASS
 
-X, Y = load_xy("linear_17.csv")
-X_STANDARDISED = (X - X.mean()) / X.std()
-LIMIT = 1.3025e-3  # 2/L for the raw data (notebook 06)
-
-
-def train(x, y, learning_rate, iterations):
-    """The loop of notebook 06 (seeded start, SSE, zeroed gradients, update under no_grad, divergence stop)."""
-    torch.manual_seed(0)
-    w = torch.randn(1, requires_grad=True)
-    b = torch.randn(1, requires_grad=True)
-    ws, bs, losses = [w.item()], [b.item()], []
-    for i in range(iterations):
-        loss = (torch.matmul(x, w) + b - y).pow(2).sum()
-        w.grad, b.grad = None, None
-        loss.backward()
-        losses.append(loss.item())
-        if not math.isfinite(losses[-1]) or losses[-1] > 1e6 * losses[0]:
-            return ws, bs, losses, i
-        with torch.no_grad():
-            w -= learning_rate * w.grad
-            b -= learning_rate * b.grad
-        ws.append(w.item())
-        bs.append(b.item())
-    return ws, bs, losses, None
+LESSON = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "raw", "standardised", "best_rate"])
+train, RAW, STANDARDISED = LESSON["train"], LESSON["raw"], LESSON["standardised"]
+LIMIT = RAW.stability_limit
 
 
 class CountingTrain:
@@ -58,7 +41,7 @@ class CountingTrain:
 
 @pytest.fixture(scope="module")
 def shared_explorer():
-    return descent_explorer(train, X, Y, x_standardised=X_STANDARDISED, iterations=100)
+    return DescentExplorer(train, RAW, standardised=STANDARDISED, iterations=100)
 
 
 @pytest.fixture
@@ -76,8 +59,11 @@ def image(explorer):
 
 
 def moving_data(explorer):
-    view = explorer._views[explorer.standardised]
-    return [np.asarray(artist.get_xydata(), dtype=float) for artist in (view.line, view.loss_line, view.path, view.end)]
+    figure = explorer._figures[explorer.standardised]
+    return [np.asarray(artist.get_xydata(), dtype=float) for artist in (figure.line, figure.loss_line, figure.path, figure.end)]
+
+
+LEARNING_RATE_HINT = "Try a value such as 1e-4 (the slider spans 1e-8 to 10)."
 
 
 @pytest.mark.parametrize(
@@ -95,7 +81,7 @@ def test_invalid_learning_rates_are_answered_in_words_and_change_nothing(explore
     explorer.set_learning_rate(2e-4)
     before = image(explorer)
     text = explorer.set_learning_rate(value)
-    assert text.startswith(expected)
+    assert text == f"{expected} {LEARNING_RATE_HINT}"
     assert explorer.status_text == text and expected.split(";")[0] in explorer.status.value
     assert explorer.learning_rate == 2e-4
     assert np.array_equal(image(explorer), before)
@@ -111,7 +97,7 @@ def test_learning_rate_10_diverges_in_words_with_the_step_and_draws_no_nan(explo
     calm = image(explorer)
     text = explorer.set_learning_rate(10)
     assert "Learning rate 1.00e+01, 100 iterations: diverged at step 1:" in text
-    assert "above the stability limit 2/L = 1.3025e-03" in text
+    assert f"above the stability limit 2/L = {LIMIT:.4e}" in text
     for data in moving_data(explorer):
         assert data.size and np.isfinite(data).all()
     assert not np.array_equal(image(explorer), calm)
@@ -119,22 +105,22 @@ def test_learning_rate_10_diverges_in_words_with_the_step_and_draws_no_nan(explo
 
 def test_just_above_the_limit_warns_before_it_diverges(explorer):
     explorer.set_iterations(20)
-    text = explorer.set_learning_rate(1.35e-3)
+    text = explorer.set_learning_rate(1.04 * LIMIT)
     assert "above the stability limit" in text and "more iterations will make it diverge" in text
     assert "diverged at step" in explorer.set_iterations(100)
 
 
-def test_below_the_limit_it_reports_the_gap_to_least_squares(explorer):
-    text = explorer.set_learning_rate(1e-3)
-    assert "Still " in text and "least squares w = 0.2516, b = 0.7988" in text
-    assert explorer.learning_rate < LIMIT
+def test_below_the_limit_it_reports_the_gap_to_the_notebooks_least_squares(explorer):
+    text = explorer.set_learning_rate(0.77 * LIMIT)
+    assert "Still " in text and f"least squares w = {RAW.w_star:.4f}, b = {RAW.b_star:.4f}" in text
 
 
 def test_standardised_x_reaches_the_optimum_in_a_few_steps(explorer):
     explorer.set_iterations(5)
     text = explorer.set_standardised(True)
-    text = explorer.set_learning_rate(1 / 33)
+    text = explorer.set_learning_rate(LESSON["best_rate"])
     assert "It has reached the least-squares fit." in text
+    assert f"least squares w = {STANDARDISED.w_star:.4f}" in text
     assert explorer.standardised_toggle.value is True
 
 
@@ -142,30 +128,31 @@ def test_standardised_x_reaches_the_optimum_in_a_few_steps(explorer):
     ("value", "expected"),
     [
         (0, "The number of iterations must be positive; got 0."),
-        (2.5, "The number of iterations must be a whole number from 1 to 500; got 2.5."),
-        (1000, "The number of iterations must be a whole number from 1 to 500; got 1000."),
+        (2.5, "The number of iterations must be a whole number; got 2.5."),
+        (1000, "The number of iterations must be at most 500; got 1000."),
         (float("nan"), "The number of iterations must be a finite number; got nan."),
         ("ten", "The number of iterations must be a number; got 'ten'."),
     ],
 )
 def test_invalid_iterations_are_answered_in_words(explorer, value, expected):
-    assert explorer.set_iterations(value).startswith(expected)
+    assert explorer.set_iterations(value) == f"{expected} Nothing was run. Try a whole number from 1 to 500."
     assert explorer.iterations == 100
 
 
 def test_each_slider_change_runs_the_given_loop_once_from_the_widget():
     counting = CountingTrain()
-    explorer = descent_explorer(counting, X, Y, iterations=30)
+    explorer = DescentExplorer(counting, RAW, iterations=30)
     assert counting.calls == [(1e-4, 30)]
     explorer.learning_rate_slider.value = 1e-3
     explorer.iterations_slider.value = 40
     assert counting.calls == [(1e-4, 30), (pytest.approx(1e-3), 30), (pytest.approx(1e-3), 40)]
     assert "40 iterations" in explorer.status_text
+    assert set(explorer.last_timings) == {"train", "draw"}
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
     counting = CountingTrain()
-    explorer = descent_explorer(counting, X, Y, iterations=10)
+    explorer = DescentExplorer(counting, RAW, iterations=10)
     text = explorer.set_learning_rate(100.0)
     assert counting.calls[-1] == (100.0, 10) and len(counting.calls) == 2
     assert "diverged at step" in text
@@ -176,7 +163,7 @@ def test_a_failing_train_is_reported_not_raised():
     def broken(x, y, learning_rate, iterations):
         raise RuntimeError("shapes do not match")
 
-    explorer = descent_explorer(train, X, Y, iterations=10)
+    explorer = DescentExplorer(train, RAW, iterations=10)
     explorer._train = broken
     text = explorer.set_learning_rate(1e-3)
     assert text == "train(...) raised RuntimeError: shapes do not match. Fix train and run its cell again."
@@ -187,24 +174,42 @@ def test_nan_losses_from_a_train_without_a_stop_count_as_divergence():
         ws, bs, losses, _ = train(x, y, learning_rate, iterations)
         return [*ws, math.nan], [*bs, math.nan], [*losses, math.inf, math.nan], None
 
-    explorer = descent_explorer(no_stop, X, Y, iterations=10)
+    explorer = DescentExplorer(no_stop, RAW, iterations=10)
     assert "diverged at step 10" in explorer.status_text
     for data in moving_data(explorer):
         assert np.isfinite(data).all()
 
 
-def test_without_x_standardised_there_is_no_toggle_and_asking_for_it_is_answered():
-    explorer = descent_explorer(train, X, Y, iterations=10)
+def test_without_a_standardised_bowl_there_is_no_toggle_and_asking_for_it_is_answered():
+    explorer = DescentExplorer(train, RAW, iterations=10)
     assert explorer.standardised_toggle is None
     assert explorer.set_standardised(True).startswith("This explorer has no standardised x")
     assert explorer.standardised is False
 
 
-def test_invalid_starting_values_raise_a_clear_error():
-    with pytest.raises(ValueError, match="The learning rate must be positive; got 0"):
-        descent_explorer(train, X, Y, learning_rate=0)
-    with pytest.raises(ValueError, match="The number of iterations must be a number"):
-        descent_explorer(train, X, Y, iterations=None)
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"learning_rate": 0}, f"The learning rate must be positive; got 0. {LEARNING_RATE_HINT}"),
+        ({"iterations": None}, "The number of iterations must be a number; got None. Try a whole number from 1 to 500."),
+        ({"iterations": 1000}, "The number of iterations must be at most 500; got 1000. Try a whole number from 1 to 500."),
+        ({"iterations": 300, "max_iterations": 200}, "must be at most 200; got 300. Try a whole number from 1 to 200."),
+        ({"max_iterations": 0}, "The largest number of iterations must be positive; got 0. Try 500."),
+    ],
+)
+def test_invalid_starting_values_raise_a_clear_error_that_suggests_a_value_that_exists(options, message):
+    with pytest.raises(ValueError) as raised:
+        DescentExplorer(train, RAW, **options)
+    assert message in str(raised.value)
+
+
+def test_the_loop_and_the_bowls_must_be_what_they_say():
+    with pytest.raises(TypeError, match="train must be the notebook's function train"):
+        DescentExplorer(None, RAW)
+    with pytest.raises(TypeError, match=r"raw must be a Bowl\(x, y, w_star, b_star, stability_limit\)"):
+        DescentExplorer(train, (RAW.x, RAW.y))
+    with pytest.raises(TypeError, match="standardised must be a Bowl"):
+        DescentExplorer(train, RAW, standardised=RAW.x)
 
 
 def test_panel_hooks_for_the_browser_and_the_unrun_notebook(explorer):
@@ -217,9 +222,24 @@ def test_panel_hooks_for_the_browser_and_the_unrun_notebook(explorer):
     assert (explorer.learning_rate_slider.min, explorer.learning_rate_slider.max) == (-8, 1)
 
 
-def test_landscape_solves_least_squares_and_the_stability_limit():
-    land = Landscape.of(X, Y)
-    assert (land.w_star, land.b_star, land.sse_star) == pytest.approx((0.251635, 0.798801, 2.615580), abs=2e-6)
-    assert land.stability_limit == pytest.approx(LIMIT, rel=1e-4)
-    exact = Landscape.of(torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([1.0, 3.0, 5.0]))
-    assert (exact.w_star, exact.b_star, exact.sse_star) == pytest.approx((2.0, 1.0, 0.0), abs=1e-9)
+@pytest.mark.parametrize("bowl", [RAW, STANDARDISED], ids=["raw", "standardised"])
+def test_the_notebooks_bowls_hold_the_least_squares_answer_and_the_stability_limit(bowl):
+    design = np.column_stack([bowl.xs, np.ones_like(bowl.xs)])
+    (w_star, b_star), *_ = np.linalg.lstsq(design, bowl.ys, rcond=None)
+    assert (bowl.w_star, bowl.b_star) == pytest.approx((w_star, b_star), rel=1e-5)
+    assert bowl.sse_star == pytest.approx(float(np.sum((design @ [w_star, b_star] - bowl.ys) ** 2)), rel=1e-6)
+    largest_curvature = np.linalg.eigvalsh(2 * design.T @ design)[-1]
+    assert bowl.stability_limit == pytest.approx(2 / largest_curvature, rel=1e-5)
+
+
+def test_a_bowl_says_which_value_is_wrong():
+    x, y = RAW.x, RAW.y
+    with pytest.raises(ValueError, match="The stability limit 2/L must be positive; got -1"):
+        Bowl(x, y, 0.25, 0.8, -1.0)
+    with pytest.raises(ValueError, match="The least-squares b_star must be a finite number; got nan"):
+        Bowl(x, y, 0.25, math.nan, 1e-3)
+    with pytest.raises(ValueError, match="x and y must hold the same number of points, at least 2; got 17 and 3"):
+        Bowl(x, y[:3], 0.25, 0.8, 1e-3)
+    exact = Bowl(torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([1.0, 3.0, 5.0]), 2, 1, 0.1)
+    assert exact.sse_star == 0.0 and exact.w_star == 2.0 and isinstance(exact.w_star, float)
+    assert "tensor" not in repr(exact)

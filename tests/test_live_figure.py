@@ -1,13 +1,12 @@
-"""Unit tests for helpers.live_figure: updates repaint moving artists only, and the unrun hint."""
+"""Unit tests for helpers.live_figure: updates repaint moving artists only."""
 
 import io
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from helpers.live_figure import RUN_HINT, ExplorerPanel, LiveFigure
+from helpers.live_figure import LiveFigure
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -60,9 +59,3 @@ def test_redraw_all_picks_up_changed_limits():
     live.redraw_all()
     assert not np.array_equal(before, pixels(live.widget.value))
 
-
-def test_panel_text_form_is_the_run_hint_and_fits_the_fallback():
-    panel = ExplorerPanel([widgets.Label("x")])
-    bundle = panel._repr_mimebundle_()
-    assert bundle["text/plain"] == RUN_HINT
-    assert len(RUN_HINT) <= 110  # ipywidgets truncates longer plain-text fallbacks

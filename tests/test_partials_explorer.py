@@ -1,10 +1,10 @@
-"""Unit tests for helpers.partials_explorer: the point explorer moves its picture and shows every method's partials."""
+"""Unit tests for helpers.partials_explorer: the explorer moves its picture and shows every method's partials."""
 
 import numpy as np
 import pytest
 
-from helpers.live_figure import RUN_HINT
-from helpers.partials_explorer import FIGURE_CLASS, STATUS_CLASS, point_explorer
+from helpers.explorer import FIGURE_CLASS, RUN_HINT, STATUS_CLASS
+from helpers.partials_explorer import PartialsExplorer
 
 
 def f(x1, x2):
@@ -29,7 +29,7 @@ METHODS = {"by hand": by_hand, "finite differences": finite_differences, "shifte
 
 @pytest.fixture(scope="module")
 def explorer():
-    return point_explorer(f, METHODS, start=(1.0, 0.5))
+    return PartialsExplorer(f, METHODS, start=(1.0, 0.5))
 
 
 def test_readout_shows_the_partials_of_every_method(explorer):
@@ -67,14 +67,17 @@ def test_moving_a_slider_redraws(explorer):
 def test_moving_artists_follow_the_point(explorer):
     explorer.set_point(-0.5, 1.5)
     art = explorer._artists
+    along_x1, along_x2 = art.slices
     f0 = f(-0.5, 1.5)
-    assert art["point"].get_data() == ([-0.5], [1.5])
-    np.testing.assert_allclose(art["gradient"].get_offsets(), [[-0.5, 1.5]])
-    np.testing.assert_allclose([art["gradient"].U[0], art["gradient"].V[0]], by_hand(-0.5, 1.5))
-    xs, ys = art["x1-slice"].get_data()
+    assert art.point.get_data() == ([-0.5], [1.5])
+    np.testing.assert_allclose(art.gradient.get_offsets(), [[-0.5, 1.5]])
+    np.testing.assert_allclose([art.gradient.U[0], art.gradient.V[0]], by_hand(-0.5, 1.5))
+    xs, ys = along_x1.curve.get_data()
     np.testing.assert_allclose(ys, f(xs, 1.5))
-    assert art["x2-point"].get_data() == ([1.5], [f0])
-    vertices = np.concatenate([path.vertices for path in art["level-curve"].get_paths()])
+    assert along_x1.line.get_data() == ([-2.0, 2.0], [1.5, 1.5])
+    assert along_x2.line.get_data() == ([-0.5, -0.5], [-2.0, 2.0])
+    assert along_x2.point.get_data() == ([1.5], [f0])
+    vertices = np.concatenate([path.vertices for path in art.level_curve.get_paths()])
     assert np.min(np.hypot(*(vertices - [-0.5, 1.5]).T)) < 0.05
 
 
@@ -82,7 +85,7 @@ def test_point_off_the_plot_is_refused_in_words_and_nothing_moves(explorer):
     explorer.set_point(1.0, 0.5)
     image = bytes(explorer.live.widget.value)
     text = explorer.set_point(3.0, 0.0)
-    assert text == "x1 = 3 is off the plot: choose x1 between -2 and 2."
+    assert text == "x1 = 3 is off the plot: choose x1 between -2 and 2, or widen x1_range."
     assert explorer.point == (1.0, 0.5)
     assert bytes(explorer.live.widget.value) == image
     assert explorer.set_point("one", 0.0) == "The point must be two numbers (x1, x2); got ('one', 0.0)."
@@ -94,6 +97,7 @@ def test_dom_hooks_and_unrun_hint(explorer):
     assert FIGURE_CLASS in explorer.live.widget._dom_classes
     assert explorer.live.widget in explorer.panel.children
     assert repr(explorer.panel) == RUN_HINT
+    assert set(explorer.last_timings) == {"partials", "draw"}
 
 
 def test_a_method_that_fails_later_is_reported_in_the_readout():
@@ -102,7 +106,7 @@ def test_a_method_that_fails_later_is_reported_in_the_readout():
             raise ZeroDivisionError("no negative x1, please")
         return by_hand(x1, x2)
 
-    explorer = point_explorer(f, {"fragile": fragile})
+    explorer = PartialsExplorer(f, {"fragile": fragile})
     text = explorer.set_point(-1.0, 0.0)
     assert text == "At (x1, x2) = (-1.00, 0.00): no negative x1, please"
     assert "no negative x1" in explorer.status.value
@@ -112,23 +116,28 @@ def test_a_method_that_fails_later_is_reported_in_the_readout():
     ("methods", "message"),
     [
         ({"one number": lambda x1, x2: 1.0}, r"'one number' returned 1.0 at \(x1, x2\) = \(1, 0.5\); it must return two numbers"),
+        ({"text": lambda x1, x2: ("1", "2")}, r"'text' returned \('1', '2'\).*two numbers"),
         ({"three": lambda x1, x2: (1, 2, 3)}, r"'three' returned \(1, 2, 3\).*two numbers"),
         ({"nan": lambda x1, x2: (np.nan, 1)}, r"'nan' returned \(nan, 1.0\).*not finite"),
     ],
 )
 def test_a_broken_method_is_named_when_the_explorer_is_built(methods, message):
     with pytest.raises(ValueError, match=message):
-        point_explorer(f, methods)
+        PartialsExplorer(f, methods)
 
 
 def test_bad_options_say_how_to_fix_them():
     with pytest.raises(TypeError, match="methods must be a non-empty dict"):
-        point_explorer(f, {})
+        PartialsExplorer(f, {})
     with pytest.raises(TypeError, match="f must be a function"):
-        point_explorer(3.0, METHODS)
+        PartialsExplorer(3.0, METHODS)
     with pytest.raises(ValueError, match="x1_range must be finite with low < high"):
-        point_explorer(f, METHODS, x1_range=(2, -2))
-    with pytest.raises(ValueError, match="x2 = 4 is off the plot"):
-        point_explorer(f, METHODS, start=(0.0, 4.0))
-    with pytest.raises(ValueError, match="step must be a positive number"):
-        point_explorer(f, METHODS, step=0)
+        PartialsExplorer(f, METHODS, x1_range=(2, -2))
+    with pytest.raises(ValueError, match="x2_range must be two numbers"):
+        PartialsExplorer(f, METHODS, x2_range=2)
+    with pytest.raises(ValueError, match=r"x2 = 4 is off the plot: choose x2 between -2 and 2, or widen x2_range\."):
+        PartialsExplorer(f, METHODS, start=(0.0, 4.0))
+    with pytest.raises(ValueError, match=r"The step must be positive; got 0\. Try 0\.05\."):
+        PartialsExplorer(f, METHODS, step=0)
+    with pytest.raises(ValueError, match="The arrow scale must be a number"):
+        PartialsExplorer(f, METHODS, arrow_scale="big")

@@ -54,20 +54,19 @@ def test_plot_loss_curve_plots_losses_against_iterations_on_a_log_scale():
     assert ax.get_legend() is None
 
 
-def test_plot_loss_curve_linear_scale_labels_and_minimum():
-    figure = plots.plot_loss_curve([3.0, 2.0], log=False, label="run", minimum=1.5)
-    ax = figure.axes[0]
-    curve, minimum = ax.get_lines()
-    assert ax.get_yscale() == "linear"
-    assert curve.get_label() == "run"
-    np.testing.assert_allclose(minimum.get_ydata(), [1.5, 1.5])
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["run", "minimum 1.5000"]
-
-
 def test_plot_loss_curve_compares_runs_on_one_axes():
     ax = plots.plot_loss_curve([3.0, 2.0], label="raw x").axes[0]
     plots.plot_loss_curve([3.0, 1.0], ax=ax, label="standardised x")
     assert [line.get_label() for line in ax.get_lines()] == ["raw x", "standardised x"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["raw x", "standardised x"]
+    assert ax.get_yscale() == "log"
+
+
+def test_a_plot_in_a_subfigure_returns_the_whole_figure():
+    figure = Figure()
+    ax = figure.subfigures(1, 2)[1].subplots()
+    assert plots.plot_data(X, Y, ax=ax) is figure
+    assert plots.plot_loss_curve([3.0, 2.0], ax=ax) is figure
 
 
 def grid():

@@ -1,0 +1,97 @@
+"""The gradient-descent explorer's figure for one input x: three panels, drawn once, then only the moving lines change.
+
+* the data with the current fitted line,
+* the loss curve (log scale) with the least-squares loss dashed,
+* the contours of the sum of squared errors over (w, b), the least-squares optimum, the start and the path.
+
+The still parts are laid out around the first run's start and the optimum; an update repaints only the
+line, the loss curve, the path and its end (see :class:`helpers.live_figure.LiveFigure`). Values far outside
+the picture, as a diverging run produces, are clipped so that a line still leaves the box in the right
+direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers import plots
+from helpers.descent_runs import Bowl, Run
+from helpers.live_figure import LiveFigure
+
+GRID_POINTS = 120
+# How far beyond the visible box a point may be drawn: far enough that a clipped segment leaves the
+# box in the right direction, near enough that the renderer never sees astronomically large numbers.
+CLIP_SPANS = 1e3
+
+
+class DescentFigure:
+    """The three panels for ``bowl``, laid out around ``first`` (its start) and the optimum; :meth:`show` moves them."""
+
+    def __init__(self, bowl: Bowl, first: Run, x_label: str, max_iterations: int) -> None:
+        xs, ys = bowl.xs, bowl.ys
+        figure = Figure(figsize=(12.0, 3.6), dpi=80, layout="constrained")
+        data_ax, loss_ax, contour_ax = figure.subplots(1, 3)
+
+        plots.plot_data(bowl.x, bowl.y, ax=data_ax, title="The data and the current line")
+        data_ax.set(xlabel=x_label, xlim=_padded(xs.min(), xs.max(), 0.08), ylim=_padded(ys.min(), ys.max(), 0.4))
+        (self.line,) = data_ax.plot([], [], color="tab:orange", linewidth=2)
+
+        start_loss = float(first.losses[0])
+        loss_ax.axhline(bowl.sse_star, color="gray", linestyle="--", linewidth=1, label="least squares")
+        loss_ax.set(
+            yscale="log",
+            xlim=(0, max_iterations),
+            ylim=(bowl.sse_star / 2, max(start_loss, bowl.sse_star) * 20),
+            xlabel="iteration",
+            ylabel="loss (sum of squared errors)",
+            title="Loss during training",
+        )
+        loss_ax.legend(loc="upper right")
+        (self.loss_line,) = loss_ax.plot([], [], color="tab:orange")
+
+        w_grid, b_grid, sse = _sse_grid(bowl, float(first.ws[0]), float(first.bs[0]))
+        plots.plot_loss_landscape(
+            w_grid, b_grid, sse, optimum=(bowl.w_star, bowl.b_star), ax=contour_ax,
+            title="Sum of squared errors over (w, b)",
+        )
+        contour_ax.plot([first.ws[0]], [first.bs[0]], "o", color="tab:green", label="start")
+        contour_ax.legend(loc="upper right")
+        (self.path,) = contour_ax.plot([], [], ".-", color="tab:orange", markersize=3, linewidth=1)
+        (self.end,) = contour_ax.plot([], [], "o", color="tab:red", markersize=6)
+
+        self.data_ax, self.loss_ax, self.contour_ax = data_ax, loss_ax, contour_ax
+        self.live = LiveFigure(figure, [self.line, self.loss_line, self.path, self.end])
+
+    def show(self, run: Run) -> None:
+        """Point the moving lines at ``run`` and repaint them."""
+        x_low, x_high = self.data_ax.get_xlim()
+        w, b = _clipped(run.ws[-1:], self.contour_ax.get_xlim())[0], _clipped(run.bs[-1:], self.contour_ax.get_ylim())[0]
+        self.line.set_data([x_low, x_high], _clipped(np.array([w * x_low + b, w * x_high + b]), self.data_ax.get_ylim()))
+        self.loss_line.set_data(np.arange(len(run.losses)), _clipped(run.losses, self.loss_ax.get_ylim(), log=True))
+        path_w, path_b = _clipped(run.ws, self.contour_ax.get_xlim()), _clipped(run.bs, self.contour_ax.get_ylim())
+        self.path.set_data(path_w, path_b)
+        self.end.set_data(path_w[-1:], path_b[-1:])
+        self.live.update()
+
+
+def _sse_grid(bowl: Bowl, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sum of squared errors on a grid over a box holding the start and the optimum (computed once per figure)."""
+    w_range = _padded(min(w0, bowl.w_star), max(w0, bowl.w_star), 0.35)
+    b_range = _padded(min(b0, bowl.b_star), max(b0, bowl.b_star), 0.35)
+    w_grid = np.linspace(*w_range, GRID_POINTS)
+    b_grid = np.linspace(*b_range, GRID_POINTS)
+    return w_grid, b_grid, bowl.sse(w_grid[None, :], b_grid[:, None])
+
+
+def _padded(low: float, high: float, fraction: float) -> tuple[float, float]:
+    span = max(float(high - low), 0.5)
+    return float(low) - fraction * span, float(high) + fraction * span
+
+
+def _clipped(values: np.ndarray, limits: tuple[float, float], log: bool = False) -> np.ndarray:
+    low, high = sorted(limits)
+    if log:
+        return np.clip(values, low / CLIP_SPANS, high * CLIP_SPANS)
+    span = high - low
+    return np.clip(values, low - CLIP_SPANS * span, high + CLIP_SPANS * span)

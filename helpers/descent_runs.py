@@ -1,0 +1,145 @@
+"""What the gradient-descent explorer knows about a fit, and what it says about one run of the notebook's ``train``.
+
+* :class:`Bowl`: one input x with its targets y and what the notebook computed about them: the
+  least-squares answer (w*, b*) and the stability limit 2/L. The explorer takes these from the notebook
+  rather than solving the lesson again.
+* :class:`Run` and :func:`clean_run`: one call of ``train``, as arrays fit to draw (finite values only,
+  cut at divergence).
+* :func:`describe_run`: the status line: diverged (and at which step), still on its way, barely moved, or
+  at the least-squares fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from helpers.inputs import read_number
+
+TrainResult = tuple[Sequence[float], Sequence[float], Sequence[float], int | None]
+TrainFunction = Callable[[torch.Tensor, torch.Tensor, float, int], TrainResult]
+
+
+@dataclass(frozen=True, eq=False)
+class Bowl:
+    """The data of one fit, y ≈ w x + b, with its least-squares answer and stability limit as the notebook computed them.
+
+    ``x`` is n×1 (or n) and ``y`` has n values; ``w_star`` and ``b_star`` are the least-squares line, and
+    ``stability_limit`` is the largest stable learning rate 2/L. Wrong values raise a ValueError that says
+    which one.
+    """
+
+    x: torch.Tensor = field(repr=False)
+    y: torch.Tensor = field(repr=False)
+    w_star: float
+    b_star: float
+    stability_limit: float
+
+    def __post_init__(self) -> None:
+        problems = [
+            read_number(self.w_star, "least-squares w_star", positive=False)[1],
+            read_number(self.b_star, "least-squares b_star", positive=False)[1],
+            read_number(self.stability_limit, "stability limit 2/L")[1],
+        ]
+        if len(self.xs) != len(self.ys) or len(self.xs) < 2:
+            problems.append(f"x and y must hold the same number of points, at least 2; got {len(self.xs)} and {len(self.ys)}.")
+        found = [problem for problem in problems if problem is not None]
+        if found:
+            raise ValueError(" ".join(found))
+        for name in ("w_star", "b_star", "stability_limit"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+    @cached_property
+    def xs(self) -> np.ndarray:
+        """x as a flat float64 array."""
+        return as_array(self.x)
+
+    @cached_property
+    def ys(self) -> np.ndarray:
+        """y as a flat float64 array."""
+        return as_array(self.y)
+
+    def sse(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+        """The sum of squared errors of the line(s) y = w x + b on this data, broadcast over arrays ``w`` and ``b``."""
+        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return np.sum((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
+
+    @cached_property
+    def sse_star(self) -> float:
+        """The least-squares loss: the sum of squared errors at (w_star, b_star)."""
+        return float(self.sse(self.w_star, self.b_star))
+
+
+@dataclass(frozen=True)
+class Run:
+    """One call of the notebook's ``train``, cleaned for drawing: finite values only, cut at divergence."""
+
+    learning_rate: float
+    iterations: int
+    ws: np.ndarray
+    bs: np.ndarray
+    losses: np.ndarray
+    diverged_at: int | None
+
+
+def clean_run(result: TrainResult, learning_rate: float, iterations: int) -> Run:
+    """Turn train's lists into arrays, and cut them at the first non-finite value (divergence even if train missed it)."""
+    ws_given, bs_given, losses_given, diverged_at = result
+    ws, bs, losses = (as_array(values) for values in (ws_given, bs_given, losses_given))
+    finite = np.isfinite(losses) & np.isfinite(ws[: len(losses)]) & np.isfinite(bs[: len(losses)])
+    if not finite.all():
+        first_bad = int(np.argmin(finite))
+        diverged_at = first_bad if diverged_at is None else min(diverged_at, first_bad)
+    if diverged_at is not None:
+        # Keep the step that blew up when it is finite: that is the overshoot the student should see.
+        keep = diverged_at + 1 if finite[: diverged_at + 1].all() else diverged_at
+        keep = max(keep, 1) if len(losses) else 0
+        ws, bs, losses = ws[:keep], bs[:keep], losses[:keep]
+        finite_points = np.isfinite(ws) & np.isfinite(bs) & np.isfinite(losses)
+        ws, bs, losses = ws[finite_points], bs[finite_points], losses[finite_points]
+    return Run(learning_rate, iterations, ws, bs, losses, diverged_at)
+
+
+def describe_run(run: Run, bowl: Bowl) -> str:
+    """Say in words what a run did: diverged (and at which step), still on its way, or at the least-squares fit."""
+    lr, limit, sse_star = run.learning_rate, bowl.stability_limit, bowl.sse_star
+    header = f"Learning rate {lr:.2e}, {run.iterations} iterations: "
+    if run.diverged_at is not None:
+        last = run.losses[-1] if len(run.losses) else math.nan
+        how = "is no longer a finite number" if not math.isfinite(last) else f"grew to {last:.3g} from {run.losses[0]:.4g}"
+        return (
+            header + f"diverged at step {run.diverged_at}: the loss {how}, so the loop stopped. "
+            f"This learning rate is above the stability limit 2/L = {limit:.4e}: each step overshoots the valley "
+            "by more than it corrects. Lower the learning rate."
+        )
+    w, b, loss = run.ws[-1], run.bs[-1], run.losses[-1]
+    result = (
+        f"loss {run.losses[0]:.4f} at the start, {loss:.4f} at the last step (least squares {sse_star:.4f}); "
+        f"w = {w:.4f}, b = {b:.4f} (least squares w = {bowl.w_star:.4f}, b = {bowl.b_star:.4f}). "
+    )
+    if lr > limit:
+        verdict = (
+            f"The learning rate is above the stability limit 2/L = {limit:.4e}: the path zigzags ever wider "
+            "across the valley, and more iterations will make it diverge."
+        )
+    elif loss - sse_star <= 1e-4 * sse_star:
+        verdict = "It has reached the least-squares fit."
+    elif run.losses[0] - loss <= 0.05 * run.losses[0]:
+        drop = (run.losses[0] - loss) / run.losses[0]
+        verdict = f"It has barely moved (the loss fell by {drop:.1%}): the steps are tiny. Raise the learning rate."
+    else:
+        gap = loss - sse_star
+        verdict = f"Still {gap:.4f} above the least-squares loss: more iterations or a larger learning rate."
+    return header + result + verdict
+
+
+def as_array(values: torch.Tensor | Sequence[float] | np.ndarray) -> np.ndarray:
+    """``values`` (a tensor, list or array) as a flat float64 numpy array."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().to(torch.float64).reshape(-1).numpy()
+    return np.asarray(values, dtype=np.float64).reshape(-1)
