@@ -10,7 +10,7 @@ import nbformat
 from course.cells import has_tag
 from course.series import notebook_paths
 
-SOLUTION_NOTE = "# The solution is in the instructor's copy of this notebook. Write yours in the cell above."
+SOLUTION_NOTE = "# The reference solution is in the instructor's copy. Write yours in the exercise cell above."
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:

@@ -8,6 +8,7 @@ notebooks to show that each check can fail.
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from course.series import INDEX, ROOT, notebook_paths
 NOTEBOOKS = notebook_paths()
 IGNORE_BUDGET = 0.10
 MIN_EXERCISES = 2
+GIVEAWAY_LENGTH = 10  # a hint may not spell out an expression of the solution this long
 
 IGNORING_TAGS = {"nbval-ignore-output", "nbval-skip"}
 IGNORING_COMMENTS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"}
@@ -145,25 +147,143 @@ def ignore_budget_problems(notebooks: list[nbformat.NotebookNode], budget: float
     return []
 
 
+class _Bindings(ast.NodeVisitor):
+    """The global names a cell binds: assignment targets (``w``, ``Value.tanh``, ``x[0]`` binds ``x``),
+    ``def`` and ``class`` names. Function bodies, lambdas and comprehensions have scopes of their own."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.names.add(node.name)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.AST) -> None:
+        pass
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self.names.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self.names.add(ast.unparse(node))
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self.names.add(ast.unparse(node.value))
+        self.generic_visit(node)
+
+
+def bound_names(source: str) -> set[str]:
+    """Global names (and attributes) that running ``source`` binds; an empty set if it is not Python."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    visitor = _Bindings()
+    visitor.visit(tree)
+    return visitor.names
+
+
+def used_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def hints(source: str) -> list[str]:
+    """The literal ``hint=`` strings of the check calls in ``source``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "hint" and isinstance(keyword.value, ast.Constant):
+                    found.append(str(keyword.value.value))
+    return found
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("'", '"')
+
+
+def giveaways(solution: str, hint: str, shortest: int = GIVEAWAY_LENGTH) -> list[str]:
+    """Expressions of the solution's code (``shortest`` characters or more) that the hint spells out."""
+    try:
+        tree = ast.parse(solution)
+    except SyntaxError:
+        return []
+    flat_hint = squeezed(hint)
+    # Computations, not bare names: a hint may name torch.linalg.solve, but not spell out the call.
+    kinds = (ast.Call, ast.BinOp, ast.UnaryOp, ast.Lambda, ast.List, ast.Tuple, ast.Subscript, ast.Compare)
+    expressions = {ast.unparse(node) for node in ast.walk(tree) if isinstance(node, kinds)}
+    spelled = [e for e in expressions if len(squeezed(e)) >= shortest and squeezed(e) in flat_hint]
+    return sorted(spelled, key=lambda expression: (-len(expression), expression))
+
+
 def exercise_problems(notebook: nbformat.NotebookNode, minimum: int = 0) -> list[str]:
-    """Every exercise cell is followed by a hidden solution cell and a check cell whose stored verdict is Correct."""
+    """Every exercise is the learner's cell, a check, then a hidden reference solution that never touches the answer.
+
+    - The exercise cell (tag ``exercise``) holds the learner's placeholder.
+    - The check cell right after it (tag ``check``) calls ``helpers.check``. Its stored verdict is "Not yet":
+      in the instructor's copy nothing fills the learner's placeholder, not even the solution.
+    - The solution cell after the check (tag ``solution``, collapsed with ``jupyter.source_hidden``) works
+      under names of its own and checks itself: its stored output says "Correct". It binds no name that the
+      exercise or the check binds, and the check reads no name that only the solution binds, so running the
+      cells in order never replaces a learner's answer and the student copy (solution removed) still runs.
+    - No hint spells out an expression of the solution.
+    """
     problems = []
     cells = notebook.cells
     exercises = [i for i, cell in enumerate(cells) if "exercise" in tags(cell)]
     for i in exercises:
-        solution = cells[i + 1] if i + 1 < len(cells) else None
-        check = cells[i + 2] if i + 2 < len(cells) else None
-        if solution is None or solution.cell_type != "code" or "solution" not in tags(solution):
-            problems.append(f"exercise at cell {i} is not followed by a code cell tagged 'solution'")
-        elif not solution.metadata.get("jupyter", {}).get("source_hidden"):
-            problems.append(f"solution at cell {i + 1} is not hidden (metadata jupyter.source_hidden)")
-        if check is None or check.cell_type != "code" or "check" not in tags(check):
-            problems.append(f"exercise at cell {i} is not followed by a solution and then a cell tagged 'check'")
+        exercise = cells[i]
+        check = cells[i + 1] if i + 1 < len(cells) else None
+        solution = cells[i + 2] if i + 2 < len(cells) else None
+        check_ok = check is not None and check.cell_type == "code" and "check" in tags(check)
+        solution_ok = solution is not None and solution.cell_type == "code" and "solution" in tags(solution)
+        if not check_ok:
+            problems.append(f"exercise at cell {i} is not followed by a code cell tagged 'check'")
         elif "check." not in check.source:
-            problems.append(f"check at cell {i + 2} does not call helpers.check (check.close / check.equal)")
-        elif "Correct" not in "".join(output_texts(check, with_tracebacks=False)):
-            problems.append(f"check at cell {i + 2} does not print 'Correct' with the solution in place")
-    for kind, offset in (("solution", 1), ("check", 2)):
+            problems.append(f"check at cell {i + 1} does not call helpers.check (check.close / check.equal)")
+        elif "Not yet" not in "".join(output_texts(check, with_tracebacks=False)):
+            problems.append(
+                f"check at cell {i + 1} does not print 'Not yet': in the full notebook the exercise keeps its "
+                "placeholder, and nothing else may fill it"
+            )
+        if not solution_ok:
+            problems.append(f"exercise at cell {i} is not followed by a check and then a code cell tagged 'solution'")
+            continue
+        if not solution.metadata.get("jupyter", {}).get("source_hidden"):
+            problems.append(f"solution at cell {i + 2} is not hidden (metadata jupyter.source_hidden)")
+        if "Correct" not in "".join(output_texts(solution, with_tracebacks=False)):
+            problems.append(f"solution at cell {i + 2} does not check itself and print 'Correct'")
+        learner = bound_names(exercise.source) | (bound_names(check.source) if check_ok else set())
+        if clash := sorted(bound_names(solution.source) & learner):
+            problems.append(
+                f"solution at cell {i + 2} rebinds {', '.join(clash)}: running it would replace the learner's work"
+            )
+        if check_ok and (borrowed := sorted(used_names(check.source) & bound_names(solution.source))):
+            problems.append(
+                f"check at cell {i + 1} reads {', '.join(borrowed)} from the solution: "
+                "the student copy has no solution"
+            )
+        for hint in hints(check.source) if check_ok else []:
+            if spelled := giveaways(solution.source, hint):
+                problems.append(f"the hint at cell {i + 1} gives the solution away: {spelled[0]}")
+    for kind, offset in (("check", 1), ("solution", 2)):
         orphans = [i for i, cell in enumerate(cells) if kind in tags(cell) and i - offset not in exercises]
         problems += [f"{kind} at cell {i} does not belong to an exercise {offset} cell(s) before it" for i in orphans]
     if len(exercises) < minimum:
@@ -365,31 +485,75 @@ def test_ignore_budget_counts_tags_and_comments():
     assert ignore_budget_problems([executed(*plain[:10], tagged, commented)])  # 2 of 12
 
 
-def exercise_triple(hidden: bool = True, verdict: str = "Correct: g matches.\n") -> list[nbformat.NotebookNode]:
+def exercise_quad(
+    hidden: bool = True, check_says: str = "Not yet: g has no answer yet.\n", solution_says: str = "Correct: s.\n"
+) -> list[nbformat.NotebookNode]:
+    """A task, the learner's cell, the check, then the hidden reference solution under its own name."""
     solution_meta = {"tags": ["solution"], "jupyter": {"source_hidden": True} if hidden else {}}
     return [
-        new_markdown("Compute g."),
+        new_markdown("Compute g, the slope of 2x."),
         new_code("g = None  # your code here", metadata={"tags": ["exercise"]}),
-        new_code("g = 2", metadata=solution_meta),
-        new_code('check.close("g", g, 2, hint="h")', metadata={"tags": ["check"]}, outputs=[stream(verdict)]),
+        new_code('check.close("g", g, 2, hint="h")', metadata={"tags": ["check"]}, outputs=[stream(check_says)]),
+        new_code(
+            'solution_g = 2\ncheck.close("solution_g", solution_g, 2, hint="fix")',
+            metadata=solution_meta,
+            outputs=[stream(solution_says)],
+        ),
     ]
 
 
 def test_complete_exercises_pass():
-    assert exercise_problems(executed(*exercise_triple(), *exercise_triple()), minimum=2) == []
+    assert exercise_problems(executed(*exercise_quad(), *exercise_quad()), minimum=2) == []
 
 
 def test_exercise_faults_are_found():
-    assert exercise_problems(executed(*exercise_triple()), minimum=2) == [
-        "1 exercise(s); every lesson needs at least 2"
-    ]
-    assert "is not hidden" in exercise_problems(executed(*exercise_triple(hidden=False)))[0]
-    assert "does not print 'Correct'" in exercise_problems(executed(*exercise_triple(verdict="Not yet: g\n")))[0]
-    no_solution = exercise_triple()
-    del no_solution[2]
+    assert exercise_problems(executed(*exercise_quad()), minimum=2) == ["1 exercise(s); every lesson needs at least 2"]
+    assert "is not hidden" in exercise_problems(executed(*exercise_quad(hidden=False)))[0]
+    assert "does not print 'Not yet'" in exercise_problems(executed(*exercise_quad(check_says="Correct: g\n")))[0]
+    assert "does not check itself" in exercise_problems(executed(*exercise_quad(solution_says="Not yet\n")))[0]
+    no_solution = exercise_quad()
+    del no_solution[3]
     assert exercise_problems(executed(*no_solution))
-    no_check_call = exercise_triple()
-    no_check_call[3].source = "print(g == 2)"
+    no_check_call = exercise_quad()
+    no_check_call[2].source = "print(g == 2)"
     assert "does not call helpers.check" in exercise_problems(executed(*no_check_call))[0]
+    old_order = exercise_quad()
+    old_order[2], old_order[3] = old_order[3], old_order[2]
+    assert exercise_problems(executed(*old_order))
     orphan = new_code("g = 2", metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}})
-    assert exercise_problems(executed(orphan)) == ["solution at cell 0 does not belong to an exercise 1 cell(s) before it"]
+    assert exercise_problems(executed(orphan)) == ["solution at cell 0 does not belong to an exercise 2 cell(s) before it"]
+
+
+@pytest.mark.parametrize(
+    "solution",
+    [
+        "g = 2",  # the old way: the solution overwrites the learner's answer
+        "def g():\n    return 2",
+        "x = [0]\ng[0] = 2",  # a change inside the learner's object
+    ],
+)
+def test_a_solution_that_rebinds_the_learners_names_is_found(solution):
+    quad = exercise_quad()
+    quad[3].source = solution + '\ncheck.close("g", g, 2, hint="fix")'
+    assert any("rebinds g" in problem for problem in exercise_problems(executed(*quad)))
+
+
+def test_a_check_that_needs_the_solution_is_found():
+    quad = exercise_quad()
+    quad[2].source = 'check.close("g", g, solution_g, hint="h")'
+    assert any("from the solution" in problem for problem in exercise_problems(executed(*quad)))
+
+
+def test_a_hint_that_spells_out_the_solution_is_found():
+    quad = exercise_quad()
+    quad[3].source = 'solution_g = torch.ones(2).sum()\ncheck.close("solution_g", solution_g, 2, hint="fix")'
+    quad[2].source = 'check.close("g", g, 2, hint="Use torch.ones(2).sum().")'
+    assert any("gives the solution away: torch.ones(2).sum()" in p for p in exercise_problems(executed(*quad)))
+    quad[2].source = 'check.close("g", g, 2, hint="Add up a vector of ones.")'
+    assert exercise_problems(executed(*quad)) == []
+
+
+def test_names_bound_by_a_cell():
+    source = "a = 1\nb, c = 2, 3\nV.tanh = f\nx[0] += 1\ndef f(y):\n    z = y\n[q for q in a]\nlambda k: k"
+    assert bound_names(source) == {"a", "b", "c", "V.tanh", "x", "f"}
+    assert bound_names("%xmode Minimal") == set()

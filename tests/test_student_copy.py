@@ -37,14 +37,14 @@ def copies(tmp_path_factory) -> dict[str, tuple[nbformat.NotebookNode, nbformat.
 
 
 @pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
-def test_every_exercise_has_a_solution_and_a_check(name, copies):
+def test_every_exercise_has_a_check_and_a_solution(name, copies):
     original, _ = copies[name]
     cells = original.cells
     for i, cell in enumerate(cells):
         if "exercise" in tags(cell):
-            assert i + 2 < len(cells), f"{name}: exercise at cell {i} has no solution and check after it"
-            assert "solution" in tags(cells[i + 1]), f"{name}: cell {i + 1} after the exercise is not a solution"
-            assert "check" in tags(cells[i + 2]) and "check." in cells[i + 2].source, f"{name}: no check at {i + 2}"
+            assert i + 2 < len(cells), f"{name}: exercise at cell {i} has no check and solution after it"
+            assert "check" in tags(cells[i + 1]) and "check." in cells[i + 1].source, f"{name}: no check at {i + 1}"
+            assert "solution" in tags(cells[i + 2]), f"{name}: cell {i + 2} after the check is not a solution"
 
 
 @pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
@@ -77,22 +77,25 @@ def exercise_notebook() -> nbformat.NotebookNode:
         new_code("from helpers import check"),
         nbformat.v4.new_markdown_cell("Compute the slope of 3x + 1."),
         new_code("my_slope = None  # your code here", metadata={"tags": ["exercise"]}),
-        new_code("my_slope = 3.0", metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
         new_code('check.close("my_slope", my_slope, 3.0, hint="The factor of x.")', metadata={"tags": ["check"]}),
+        new_code(
+            'solution_slope = 3.0\ncheck.close("solution_slope", solution_slope, 3.0, hint="fix")',
+            metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}},
+        ),
     ]
     return notebook
 
 
 def test_student_version_of_a_small_notebook_hides_the_solution_and_clears_outputs():
     notebook = exercise_notebook()
-    notebook.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
-    notebook.cells[3].execution_count = 4
+    notebook.cells[4].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
+    notebook.cells[4].execution_count = 5
     student = student_copy.student_version(notebook)
-    assert student.cells[3].source == student_copy.SOLUTION_NOTE
-    assert "jupyter" not in student.cells[3].metadata
-    assert student.cells[3].outputs == [] and student.cells[3].execution_count is None
+    assert student.cells[4].source == student_copy.SOLUTION_NOTE
+    assert "jupyter" not in student.cells[4].metadata
+    assert student.cells[4].outputs == [] and student.cells[4].execution_count is None
     assert student.cells[2].source == "my_slope = None  # your code here"
-    assert notebook.cells[3].source == "my_slope = 3.0", "the original must be left alone"
+    assert notebook.cells[4].source.startswith("solution_slope = 3.0"), "the original must be left alone"
 
 
 def test_student_copy_runs_and_its_check_says_not_yet(tmp_path):
@@ -100,5 +103,18 @@ def test_student_copy_runs_and_its_check_says_not_yet(tmp_path):
     NotebookClient(student, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [output for cell in student.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    check_output = "".join(o.get("text", "") for o in student.cells[4].outputs)
+    check_output = "".join(o.get("text", "") for o in student.cells[3].outputs)
     assert check_output.startswith("Not yet: my_slope has no answer yet"), check_output
+
+
+def test_running_the_full_notebook_in_order_keeps_the_learners_answer(tmp_path):
+    """Shift+Enter through the instructor's copy: the reference solution runs after the check and leaves
+    the learner's answer, right or wrong, alone."""
+    notebook = exercise_notebook()
+    notebook.cells[2].source = "my_slope = 2.5  # a wrong answer"
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    check_output = "".join(o.get("text", "") for o in notebook.cells[3].outputs)
+    assert check_output.startswith("Not yet: my_slope is off"), check_output
+    notebook.cells.append(nbformat.v4.new_code_cell("print(my_slope)"))
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert "".join(o.get("text", "") for o in notebook.cells[-1].outputs) == "2.5\n"
