@@ -15,12 +15,12 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## Open JupyterLab on your copies of the series in workspace/ (localhost only), starting at the index.
+## Open JupyterLab on your copies of the series in workspace/notebooks/ (localhost only), at the index.
 ## The reference notebooks in notebooks/ are never opened, so playing with them cannot break the check.
 lab: $(STAMP)
 	$(BIN)/python scripts/workspace.py
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=workspace \
-		--LabApp.default_url=/lab/tree/00_index.ipynb $(ROOT_FLAG)
+		--LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(ROOT_FLAG)
 
 ## For authors: JupyterLab on the reference notebooks themselves. Refresh outputs with make outputs.
 author-lab: $(STAMP)

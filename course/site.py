@@ -25,6 +25,8 @@ from nbconvert import HTMLExporter
 from course.series import notebook_paths, title_of
 
 INDEX = "00_index"
+# The notebooks link the teacher's guide at the repository root as ../TEACHING.md; the site renders it.
+GUIDE = "TEACHING"
 MATHJAX_DIR = "mathjax"
 # jupyter-server-mathjax ships a trimmed MathJax 2: the HTML-CSS output exists only inside this combined
 # config (the one classic Jupyter used), and the only web fonts are STIX-Web (selected in the template).
@@ -82,7 +84,15 @@ def rewrite_links(html: str, pages: set[str]) -> str:
         stem, anchor = match.group(1), match.group(2) or ""
         return f'href="{stem}.html{anchor}"' if stem in pages else match.group(0)
 
-    return NOTEBOOK_LINK.sub(to_page, html)
+    html = NOTEBOOK_LINK.sub(to_page, html)
+    return html.replace(f'href="../{GUIDE}.md"', f'href="{GUIDE}.html"')
+
+
+def guide_page(exporter: HTMLExporter, guide: Path) -> str:
+    """The teacher's guide (a Markdown file at the repository root) as a page of the site."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(guide.read_text(encoding="utf-8"))])
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": "Teaching guide"}})
+    return body
 
 
 class _References(HTMLParser):
@@ -185,6 +195,11 @@ def build(notebooks: Path, out: Path) -> list[str]:
         (out / f"{path.stem}.html").write_text(rewrite_links(body, stems), encoding="utf-8")
         note = f" ({widgets} widget{'s' * (widgets != 1)} replaced by a note)" if widgets else ""
         print(f"{path.name} -> {path.stem}.html{note}")
+
+    guide = notebooks.parent / f"{GUIDE}.md"
+    if guide.exists():
+        (out / f"{GUIDE}.html").write_text(guide_page(exporter, guide), encoding="utf-8")
+        print(f"{GUIDE}.html <- {guide.name}")
 
     index = out / f"{INDEX}.html"
     home = index.read_text(encoding="utf-8") if index.exists() else contents_page(exporter, titles)

@@ -2,7 +2,8 @@
 
 ``notebooks/`` holds the regression reference: stored outputs from a fresh top-to-bottom run.
 Opening a notebook in JupyterLab and playing with it autosaves live outputs into the file, so
-``make lab`` works on copies in ``workspace/`` (git-ignored, never read by the tests), and
+``make lab`` works on copies in ``workspace/notebooks/`` (git-ignored, never read by the tests; the
+teacher's guide is copied beside them as ``workspace/TEACHING.md``, so the index's link works), and
 ``make test`` first checks that the reference files still look like a fresh run.
 """
 
@@ -17,13 +18,15 @@ from course.cells import code_cells
 from course.series import ROOT, notebook_paths
 
 WORKSPACE = ROOT / "workspace"
+GUIDE = "TEACHING.md"
 RESTORE = "restore it with `git checkout {path}` (or `make outputs` if you meant to change it)"
 
 
-def prepare_workspace(target: Path = WORKSPACE, sources: list[Path] | None = None) -> list[str]:
+def prepare_workspace(target: Path = WORKSPACE / "notebooks", sources: list[Path] | None = None) -> list[str]:
     """Copy each reference notebook that ``target`` lacks; never overwrite a copy (it may hold the
-    learner's own work). Return the names copied."""
+    learner's own work). The teacher's guide is refreshed beside ``target``. Return the names copied."""
     target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / GUIDE, target.parent / GUIDE)
     copied = []
     for path in notebook_paths() if sources is None else sources:
         if not (target / path.name).exists():

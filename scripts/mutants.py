@@ -58,6 +58,8 @@ MUTANTS = [
            "PLACEHOLDERS = (Ellipsis,)"),
     Mutant("self_check_tolerance_ignored", "helpers/check.py", "np.allclose(got, want, rtol=rtol, atol=atol)",
            "np.allclose(got, want, rtol=1e-2, atol=atol)"),
+    Mutant("self_check_hint_dropped", "helpers/check.py", 'print(f"Not yet: {name} {detail}\\nHint: {hint}")',
+           'print(f"Not yet: {name} {detail}")'),
     Mutant("requirements_version_drift", "requirements.txt", "numpy==2.4.6", "numpy==2.4.5"),
     # notebooks
     Mutant("nb02_mean_becomes_sum", "notebooks/02_autograd_basics.ipynb", "z = y.mean()", "z = y.sum()"),
@@ -77,6 +79,8 @@ MUTANTS = [
            '"gradient descent, 500 steps": (w_gd, b_gd)', '"gradient descent, 500 steps": (b_gd, w_gd)'),
     Mutant("nb07_engine_mul_derivative_swapped", "notebooks/07_autograd_from_scratch.ipynb",
            "self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
+    Mutant("nb07_engine_add_overwrites", "notebooks/07_autograd_from_scratch.ipynb",
+           "self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
     Mutant("nb07_navigation_link_broken", "notebooks/07_autograd_from_scratch.ipynb",
            "(06_gradient_descent_fit.ipynb)", "(05_linear_model_and_data.ipynb)"),
     Mutant("nb08_nn_linear_output_not_squeezed", "notebooks/08_many_features.ipynb",

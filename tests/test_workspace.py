@@ -18,15 +18,17 @@ SOURCE = notebook_paths()[1]  # any lesson with code cells
 def test_make_lab_opens_the_workspace_copies_not_the_references():
     dry_run = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "scripts/workspace.py" in dry_run
-    assert "--ServerApp.root_dir=workspace" in dry_run and "notebooks/" not in dry_run
+    assert "--ServerApp.root_dir=workspace " in dry_run and "/lab/tree/notebooks/00_index.ipynb" in dry_run
 
 
 def test_workspace_copies_missing_notebooks_and_keeps_edited_ones(tmp_path):
     before = SOURCE.read_bytes()
-    assert prepare_workspace(tmp_path, [SOURCE]) == [SOURCE.name]
-    copy = tmp_path / SOURCE.name
+    target = tmp_path / "notebooks"
+    assert prepare_workspace(target, [SOURCE]) == [SOURCE.name]
+    assert (tmp_path / "TEACHING.md").is_file(), "the index links ../TEACHING.md"
+    copy = target / SOURCE.name
     copy.write_text("my own work", encoding="utf-8")
-    assert prepare_workspace(tmp_path, [SOURCE]) == []
+    assert prepare_workspace(target, [SOURCE]) == []
     assert copy.read_text(encoding="utf-8") == "my own work"
     assert SOURCE.read_bytes() == before
 
