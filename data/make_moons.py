@@ -1,0 +1,85 @@
+"""Make ``two_moons.csv``, the two-class toy set of the notebook on a model that is not linear, deterministically.
+
+Recipe (numpy's ``default_rng(SEED)`` with SEED = 1, all draws in this order):
+
+1. ``t_upper``: 20 angles drawn uniformly from [0, pi]; the upper moon is ``(cos t, sin t)``.
+2. ``t_lower``: 20 angles drawn uniformly from [0, pi]; the lower moon is ``(1 - cos t, 0.5 - sin t)``,
+   the upper moon turned upside down and moved right and down, so the two interlock.
+3. ``noise``: 40 × 2 values from N(0, 0.15²), added to the 40 points (upper moon first).
+4. Every point is shifted by (-0.5, -0.25), which puts the middle of the picture near (0, 0), and
+   rounded to 3 decimals.
+
+Labels: ``y = +1`` for the upper moon, ``y = -1`` for the lower one (the targets of a tanh output).
+No straight line separates the two classes, so a single neuron cannot get every point right, but a
+curve can: a small hidden layer classifies all 40 points correctly.
+
+    python data/make_moons.py                      # rewrites data/two_moons.csv
+    python data/make_moons.py --out some/file.csv  # writes elsewhere (the unit test does this)
+
+Running it again reproduces the shipped file byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SEED = 1
+N_PER_CLASS = 20
+NOISE_STD = 0.15
+SHIFT = (-0.5, -0.25)
+DECIMALS = 3
+DEFAULT_OUT = Path(__file__).resolve().parent / "two_moons.csv"
+
+
+def make_moons(n_per_class: int = N_PER_CLASS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the dataset of the recipe above: points ``X`` (2n×2, rounded) and labels ``y`` (2n, ±1)."""
+    if n_per_class < 1:
+        raise ValueError(f"n_per_class must be at least 1; got n_per_class={n_per_class}.")
+    rng = np.random.default_rng(seed)
+    t_upper = rng.uniform(0.0, np.pi, n_per_class)
+    t_lower = rng.uniform(0.0, np.pi, n_per_class)
+    upper = np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1)
+    lower = np.stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1)
+    noise = rng.normal(0.0, NOISE_STD, size=(2 * n_per_class, 2))
+    points = np.round(np.concatenate([upper, lower]) + noise + np.array(SHIFT), DECIMALS)
+    labels = np.concatenate([np.ones(n_per_class), -np.ones(n_per_class)])
+    # Adding 0.0 turns a rounded -0.0 into 0.0, so no "-0.000" appears in the file.
+    return points + 0.0, labels
+
+
+def to_csv(points: np.ndarray, labels: np.ndarray) -> str:
+    """Format the data as CSV text with header ``x1,x2,y``: DECIMALS places per coordinate, labels as -1 or 1."""
+    if points.ndim != 2 or points.shape[1] != 2 or labels.shape != (points.shape[0],):
+        raise ValueError(f"points must be n×2 and labels n; got shapes {points.shape} and {labels.shape}.")
+    rows = [f"{x1:.{DECIMALS}f},{x2:.{DECIMALS}f},{label:.0f}" for (x1, x2), label in zip(points, labels, strict=True)]
+    return "\n".join(["x1,x2,y", *rows]) + "\n"
+
+
+def write(path: Path = DEFAULT_OUT) -> Path:
+    """Write the dataset to ``path`` (with ``\\n`` line endings on every platform) and return the path."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist. Create it first.")
+    path.write_text(to_csv(*make_moons()), encoding="utf-8", newline="\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the two-moons dataset of the notebook on a model that is not linear.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the CSV")
+    args = parser.parse_args(argv)
+    try:
+        path = write(args.out)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"wrote {path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

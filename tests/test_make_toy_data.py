@@ -1,0 +1,103 @@
+"""Unit tests for data/make_moons.py: the shipped two_moons.csv is exactly what the script makes."""
+
+import importlib.util
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.data import DATA_DIR, load_features
+
+SCRIPT = DATA_DIR / "make_moons.py"
+SHIPPED = DATA_DIR / "two_moons.csv"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("make_moons", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_moons = load_script()
+
+
+def test_running_the_script_reproduces_the_shipped_file_byte_for_byte(tmp_path):
+    out = tmp_path / "two_moons.csv"
+    result = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == SHIPPED.read_bytes()
+
+
+def test_write_reproduces_the_shipped_file(tmp_path):
+    path = make_moons.write(tmp_path / "again.csv")
+    assert path.read_bytes() == SHIPPED.read_bytes()
+
+
+def test_shipped_file_loads_with_two_features_and_balanced_labels():
+    points, labels = load_features("two_moons.csv")
+    n = 2 * make_moons.N_PER_CLASS
+    assert points.shape == (n, 2) and labels.shape == (n,)
+    assert sorted(set(labels.tolist())) == [-1.0, 1.0]
+    assert labels.sum().item() == 0
+
+
+def test_no_straight_line_separates_the_classes():
+    """The least-squares line through the ±1 labels misclassifies some points: the finale needs a curve."""
+    points, labels = load_features("two_moons.csv")
+    design = torch.cat([points, torch.ones(len(points), 1)], dim=1).double()
+    theta = torch.linalg.lstsq(design, labels.double().unsqueeze(1)).solution.squeeze(1)
+    wrong = (torch.sign(design @ theta) != labels.double()).sum().item()
+    assert 0 < wrong < len(points) // 4
+
+
+def test_make_moons_is_deterministic_rounded_and_follows_the_recipe():
+    points, labels = make_moons.make_moons(n_per_class=10, seed=3)
+    again_points, again_labels = make_moons.make_moons(n_per_class=10, seed=3)
+    assert np.array_equal(points, again_points) and np.array_equal(labels, again_labels)
+    assert points.shape == (20, 2) and labels.tolist() == [1.0] * 10 + [-1.0] * 10
+    assert np.array_equal(points, np.round(points, make_moons.DECIMALS))
+    # Undo the shift: the upper moon lies near the unit circle, the lower near the circle around (1, 0.5).
+    upper = points[:10] - np.array(make_moons.SHIFT)
+    lower = points[10:] - np.array(make_moons.SHIFT)
+    tolerance = 5 * make_moons.NOISE_STD * np.sqrt(2)
+    assert np.all(np.abs(np.hypot(*upper.T) - 1.0) < tolerance)
+    assert np.all(np.abs(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5) - 1.0) < tolerance)
+    other_points, _ = make_moons.make_moons(n_per_class=10, seed=4)
+    assert not np.array_equal(points, other_points)
+
+
+def test_make_moons_rejects_an_empty_class():
+    with pytest.raises(ValueError, match="at least 1"):
+        make_moons.make_moons(n_per_class=0)
+
+
+def test_to_csv_formats_header_values_and_labels_without_negative_zero():
+    text = make_moons.to_csv(np.array([[1.0, -0.0], [0.1234, -2.5]]) + 0.0, np.array([1.0, -1.0]))
+    assert text == "x1,x2,y\n1.000,0.000,1\n0.123,-2.500,-1\n"
+
+
+def test_to_csv_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="shapes"):
+        make_moons.to_csv(np.zeros((3, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="shapes"):
+        make_moons.to_csv(np.zeros((3, 2)), np.zeros(4))
+
+
+def test_write_into_a_missing_folder_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Create it first"):
+        make_moons.write(tmp_path / "missing" / "out.csv")
+
+
+def test_main_reports_a_missing_folder_without_a_traceback(tmp_path, capsys):
+    assert make_moons.main(["--out", str(tmp_path / "missing" / "out.csv")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_main_writes_the_file(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    assert make_moons.main(["--out", str(out)]) == 0
+    assert out.read_bytes() == SHIPPED.read_bytes()
+    assert "wrote m.csv" in capsys.readouterr().out
