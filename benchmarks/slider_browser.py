@@ -10,7 +10,7 @@ x1 slider of notebook 01. A script in the page records, with ``performance.now()
 keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
 press is the time from its keydown to the first src change after it. The time until the new
 image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
-stays below the stability limit 2/L that notebook 06 computes (its ``lr_limit``, loaded with
+stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_limit``, loaded with
 ``course.lesson``), so every press re-runs a full, non-diverging loop (diverging runs stop early and
 would flatter the numbers); the count of diverged runs is printed.
 
@@ -40,7 +40,7 @@ from course.series import NOTEBOOKS  # noqa: E402
 TARGET_MS = 100.0
 WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
 LOG10_STEP = 0.1  # the learning-rate slider's step, in powers of ten
-LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/L the last learning rate reached stays, in powers of ten
+LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the last learning rate reached stays, in powers of ten
 
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
 RECORDER = """node => {

@@ -6,9 +6,9 @@ One update is what a slider change costs in the kernel's Python: re-running the 
 ``train`` and repainting the figure's moving lines into a new PNG. The explorer is built as notebook 06
 builds it, from the notebook's own definitions (``train``, and the data with the least-squares answer
 and stability limit it computes), loaded with ``course.lesson``. Every update uses a different
-learning rate, log-spaced below that stability limit 2/L, so every run does all its iterations
+learning rate, log-spaced below that stability limit 2/λ_max, so every run does all its iterations
 (diverging runs stop early and would flatter the numbers). It is measured at the explorer's default
-iteration count and at 500, the notes' count. Outside a kernel no widget message is sent, so the cost
+iteration count and at 500, the count of the notebook's first run. Outside a kernel no widget message is sent, so the cost
 of shipping the PNG to the browser is not included; the browser tests measure key press to new image.
 """
 
@@ -65,11 +65,11 @@ def main() -> None:
     lesson = load_definitions(NOTEBOOK, ["train", "raw", "standardised"])
     explorer = DescentExplorer(lesson["train"], lesson["raw"], standardised=lesson["standardised"])
     highest = BELOW_LIMIT * lesson["raw"].stability_limit
-    rates = np.logspace(-6, np.log10(highest), updates)  # all distinct, all below the notebook's 2/L
+    rates = np.logspace(-6, np.log10(highest), updates)  # all distinct, all below the notebook's 2/λ_max
     threads = torch.get_num_threads()
     print(f"learning-rate slider callback, {updates} distinct rates from 1e-6 to {highest:.3g}, torch threads {threads}")
     for iterations in (DEFAULT_ITERATIONS, 500):
-        label = "explorer default" if iterations == DEFAULT_ITERATIONS else "the notes' count"
+        label = "explorer default" if iterations == DEFAULT_ITERATIONS else "the first run's count"
         times = measure(explorer, iterations, rates)
         verdict = "meets" if statistics.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES"
         print(f"\n{iterations} iterations ({label}): {verdict} the {TARGET_MS:.0f} ms target")

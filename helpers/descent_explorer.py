@@ -4,7 +4,7 @@ The explorer trains nothing and solves nothing itself. It calls the notebook's o
 ``train(x, y, learning_rate, iterations)``, which returns ``(ws, bs, losses, diverged_at)``: the path of
 (w, b) (the start first), the loss at each step, and the step at which the loop gave up because the loss
 blew up (``None`` if it did not). What the notebook computed about each input, the least-squares answer
-and the stability limit 2/L, comes in as a :class:`Bowl`::
+and the stability limit 2/λ_max, comes in as a :class:`Bowl`::
 
     raw = Bowl(x, y, w_star, b_star, lr_limit)
     explorer = DescentExplorer(train, raw, standardised=Bowl(x_standardised, y, ...))

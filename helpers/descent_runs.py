@@ -1,12 +1,12 @@
 """What the gradient-descent explorer knows about a fit, and what it says about one run of the notebook's ``train``.
 
 * :class:`Bowl`: one input x with its targets y and what the notebook computed about them: the
-  least-squares answer (w*, b*) and the stability limit 2/L. The explorer takes these from the notebook
+  least-squares answer (w*, b*) and the stability limit 2/λ_max. The explorer takes these from the notebook
   rather than solving the lesson again.
 * :class:`Run` and :func:`clean_run`: one call of ``train``, as arrays fit to draw (finite values only,
   cut at divergence).
-* :func:`describe_run`: the status line: diverged (and at which step), still on its way, barely moved, or
-  at the least-squares fit.
+* :func:`describe_run`: the status line: diverged (and at which step), diverging but not stopped yet, still on
+  its way, barely moved, or at the least-squares fit.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Bowl:
     """The data of one fit, y ≈ w x + b, with its least-squares answer and stability limit as the notebook computed them.
 
     ``x`` is n×1 (or n) and ``y`` has n values; ``w_star`` and ``b_star`` are the least-squares line, and
-    ``stability_limit`` is the largest stable learning rate 2/L. Wrong values raise a ValueError that says
+    ``stability_limit`` is the largest stable learning rate 2/λ_max. Wrong values raise a ValueError that says
     which one.
     """
 
@@ -44,7 +44,7 @@ class Bowl:
         problems = [
             read_number(self.w_star, "least-squares w_star", positive=False)[1],
             read_number(self.b_star, "least-squares b_star", positive=False)[1],
-            read_number(self.stability_limit, "stability limit 2/L")[1],
+            read_number(self.stability_limit, "stability limit 2/λ_max")[1],
         ]
         if len(self.xs) != len(self.ys) or len(self.xs) < 2:
             problems.append(f"x and y must hold the same number of points, at least 2; got {len(self.xs)} and {len(self.ys)}.")
@@ -106,7 +106,7 @@ def clean_run(result: TrainResult, learning_rate: float, iterations: int) -> Run
 
 
 def describe_run(run: Run, bowl: Bowl) -> str:
-    """Say in words what a run did: diverged (and at which step), still on its way, or at the least-squares fit."""
+    """Say in words what a run did: diverged (and at which step), diverging, still on its way, or at the least-squares fit."""
     lr, limit, sse_star = run.learning_rate, bowl.stability_limit, bowl.sse_star
     header = f"Learning rate {lr:.2e}, {run.iterations} iterations: "
     if run.diverged_at is not None:
@@ -114,7 +114,7 @@ def describe_run(run: Run, bowl: Bowl) -> str:
         how = "is no longer a finite number" if not math.isfinite(last) else f"grew to {last:.3g} from {run.losses[0]:.4g}"
         return (
             header + f"diverged at step {run.diverged_at}: the loss {how}, so the loop stopped. "
-            f"This learning rate is above the stability limit 2/L = {limit:.4e}: each step overshoots the valley "
+            f"This learning rate is above the stability limit 2/λ_max = {limit:.4e}: each step overshoots the valley "
             "by more than it corrects. Lower the learning rate."
         )
     w, b, loss = run.ws[-1], run.bs[-1], run.losses[-1]
@@ -123,9 +123,12 @@ def describe_run(run: Run, bowl: Bowl) -> str:
         f"w = {w:.4f}, b = {b:.4f} (least squares w = {bowl.w_star:.4f}, b = {bowl.b_star:.4f}). "
     )
     if lr > limit:
+        # Above the limit the swings grow with every step, but slowly just past it: the run may end before
+        # train's own test for a blow-up stops it. Say that it diverges all the same.
         verdict = (
-            f"The learning rate is above the stability limit 2/L = {limit:.4e}: the path zigzags ever wider "
-            "across the valley, and more iterations will make it diverge."
+            f"The learning rate is above the stability limit 2/λ_max = {limit:.4e}, so the run is diverging: "
+            "each step overshoots the valley by more than it corrects, and the swings grow. "
+            "train has not stopped the loop yet; with more iterations it will."
         )
     elif loss - sse_star <= 1e-4 * sse_star:
         verdict = "It has reached the least-squares fit."

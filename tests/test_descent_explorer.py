@@ -16,6 +16,7 @@ from PIL import Image
 from course.lesson import load_definitions
 from course.series import NOTEBOOKS
 from helpers.descent_explorer import (
+    DEFAULT_ITERATIONS,
     ITERATIONS_LABEL,
     LEARNING_RATE_LABEL,
     STANDARDISED_LABEL,
@@ -24,9 +25,15 @@ from helpers.descent_explorer import (
 )
 from helpers.explorer import RUN_HINT, STATUS_CLASS
 
-LESSON = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "raw", "standardised", "best_rate"])
+LESSON = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "raw", "standardised"])
 train, RAW, STANDARDISED = LESSON["train"], LESSON["raw"], LESSON["standardised"]
 LIMIT = RAW.stability_limit
+
+
+def best_rate(bowl):
+    """The best single learning rate on ``bowl``, 2/(λ_min + λ_max): the curvature notebook derives it."""
+    design = np.column_stack([bowl.xs, np.ones_like(bowl.xs)])
+    return 2 / np.linalg.eigvalsh(2 * design.T @ design).sum()
 
 
 class CountingTrain:
@@ -71,6 +78,7 @@ LEARNING_RATE_HINT = "Try a value such as 1e-4 (the slider spans 1e-8 to 10)."
     [
         (0, "The learning rate must be positive; got 0. Nothing was run."),
         (-0.5, "The learning rate must be positive; got -0.5. Nothing was run."),
+        (-1e-3, "The learning rate must be positive; got -0.001. Nothing was run."),
         (float("nan"), "The learning rate must be a finite number; got nan. Nothing was run."),
         (float("inf"), "The learning rate must be a finite number; got inf. Nothing was run."),
         ("fast", "The learning rate must be a number; got 'fast'. Nothing was run."),
@@ -97,17 +105,49 @@ def test_learning_rate_10_diverges_in_words_with_the_step_and_draws_no_nan(explo
     calm = image(explorer)
     text = explorer.set_learning_rate(10)
     assert "Learning rate 1.00e+01, 100 iterations: diverged at step 1:" in text
-    assert f"above the stability limit 2/L = {LIMIT:.4e}" in text
+    assert f"above the stability limit 2/λ_max = {LIMIT:.4e}" in text
     for data in moving_data(explorer):
         assert data.size and np.isfinite(data).all()
     assert not np.array_equal(image(explorer), calm)
 
 
-def test_just_above_the_limit_warns_before_it_diverges(explorer):
+def test_just_above_the_limit_it_says_diverging_before_train_stops_the_run(explorer):
     explorer.set_iterations(20)
     text = explorer.set_learning_rate(1.04 * LIMIT)
-    assert "above the stability limit" in text and "more iterations will make it diverge" in text
+    assert f"above the stability limit 2/λ_max = {LIMIT:.4e}, so the run is diverging" in text
+    assert "train has not stopped the loop yet; with more iterations it will." in text
+    assert "diverged at step" not in text
     assert "diverged at step" in explorer.set_iterations(100)
+
+
+def test_what_notebook_06_says_about_the_explorer_past_the_limit(explorer):
+    """The notebook's "Things to try": one slider step past the limit diverges within the default iterations;
+    1.33e-3, typed in, is diverging but not stopped at the default iterations, and stopped at 500."""
+    explorer.set_iterations(DEFAULT_ITERATIONS)
+    one_step_past = 10**-2.8  # the slider moves in steps of 0.1 powers of ten: 1e-3, 1.26e-3, 1.58e-3
+    assert 10**-2.9 < LIMIT < one_step_past
+    text = explorer.set_learning_rate(one_step_past)
+    assert f"Learning rate 1.58e-03, {DEFAULT_ITERATIONS} iterations: diverged at step " in text
+    assert "above the stability limit" in text
+    text = explorer.set_learning_rate(1.33e-3)
+    assert f"Learning rate 1.33e-03, {DEFAULT_ITERATIONS} iterations: loss " in text
+    assert "above the stability limit" in text and "the run is diverging" in text
+    assert "diverged at step" not in text
+    assert "diverged at step" in explorer.set_iterations(500)
+
+
+def test_the_input_checks_notebook_06_used_to_show(explorer):
+    """0, -1e-3 and nan are refused in words; 10 runs and is reported as diverged, at the default iterations."""
+    explorer.set_iterations(DEFAULT_ITERATIONS)
+    hint = "Nothing was run. Try a value such as 1e-4 (the slider spans 1e-8 to 10)."
+    assert explorer.set_learning_rate(0) == f"The learning rate must be positive; got 0. {hint}"
+    assert explorer.set_learning_rate(-1e-3) == f"The learning rate must be positive; got -0.001. {hint}"
+    assert explorer.set_learning_rate(float("nan")) == f"The learning rate must be a finite number; got nan. {hint}"
+    assert explorer.set_learning_rate(10) == (
+        "Learning rate 1.00e+01, 150 iterations: diverged at step 1: the loss grew to 2.29e+11 from 976.1, "
+        "so the loop stopped. This learning rate is above the stability limit 2/λ_max = 1.3025e-03: each step "
+        "overshoots the valley by more than it corrects. Lower the learning rate."
+    )
 
 
 def test_below_the_limit_it_reports_the_gap_to_the_notebooks_least_squares(explorer):
@@ -118,7 +158,7 @@ def test_below_the_limit_it_reports_the_gap_to_the_notebooks_least_squares(explo
 def test_standardised_x_reaches_the_optimum_in_a_few_steps(explorer):
     explorer.set_iterations(5)
     text = explorer.set_standardised(True)
-    text = explorer.set_learning_rate(LESSON["best_rate"])
+    text = explorer.set_learning_rate(best_rate(STANDARDISED))
     assert "It has reached the least-squares fit." in text
     assert f"least squares w = {STANDARDISED.w_star:.4f}" in text
     assert explorer.standardised_toggle.value is True
@@ -234,7 +274,7 @@ def test_the_notebooks_bowls_hold_the_least_squares_answer_and_the_stability_lim
 
 def test_a_bowl_says_which_value_is_wrong():
     x, y = RAW.x, RAW.y
-    with pytest.raises(ValueError, match="The stability limit 2/L must be positive; got -1"):
+    with pytest.raises(ValueError, match="The stability limit 2/λ_max must be positive; got -1"):
         Bowl(x, y, 0.25, 0.8, -1.0)
     with pytest.raises(ValueError, match="The least-squares b_star must be a finite number; got nan"):
         Bowl(x, y, 0.25, math.nan, 1e-3)
