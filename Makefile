@@ -92,6 +92,7 @@ bench-series: $(STAMP)
 ## For contributors, once per clone: pre-commit hooks (ruff, navigation, references, mypy; the
 ## fragility finder before a push) and nbdime's notebook-aware git diff and merge drivers.
 dev-setup: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/pre-commit install --hook-type pre-commit --hook-type pre-push
 	$(BIN)/nbdime config-git --enable
 	git config diff.jupyternotebook.command "$(CURDIR)/$(BIN)/git-nbdiffdriver diff"
