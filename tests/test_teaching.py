@@ -147,33 +147,19 @@ def report(name: str, problems: list[str]) -> str:
     return f"{name}:\n" + "\n".join(problems)
 
 
+PER_NOTEBOOK = {
+    "no provenance words": provenance_problems,
+    "code lines fit a projector": code_line_problems,
+    "output lines fit a projector": output_line_problems,
+    "at most fifty cells": cell_count_problems,
+    "ends with a summary": summary_problems,
+}
+
+
+@pytest.mark.parametrize("check", PER_NOTEBOOK)
 @pytest.mark.parametrize("name", NAMES)
-def test_no_provenance_words(name, series):
-    problems = provenance_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_code_lines_fit_a_projector(name, series):
-    problems = code_line_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_output_lines_fit_a_projector(name, series):
-    problems = output_line_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_at_most_fifty_cells(name, series):
-    problems = cell_count_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_ends_with_a_summary(name, series):
-    problems = summary_problems(series[name])
+def test_notebook_is_ready_for_a_class(name, check, series):
+    problems = PER_NOTEBOOK[check](series[name])
     assert not problems, report(name, problems)
 
 
