@@ -80,9 +80,10 @@ mutants: $(STAMP)
 html: $(STAMP)
 	$(BIN)/python scripts/build_html.py
 
-## Every benchmark: slider callback (Python), slider latency in Chromium, and the series' nbval time.
+## Every benchmark: slider callbacks (Python: 06 and 10), slider latency in Chromium, the series' nbval time.
 bench: bench-series
 	$(BIN)/python benchmarks/slider_callback.py
+	$(BIN)/python benchmarks/minibatch_callback.py
 	$(BIN)/python benchmarks/slider_browser.py
 
 ## Strict-nbval wall time of the series against an imports-only floor, and the venv size.

@@ -6,8 +6,9 @@
 Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
 runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
 press to a new value, waiting for each update to finish before the next. Then the same for the
-x1 slider of notebook 01. A script in the page records, with ``performance.now()``, each
-keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
+batch-size and learning-rate sliders of the minibatch notebook (10; batch size from 1 upwards,
+learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
+01. A script in the page records, with ``performance.now()``, each keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
 press is the time from its keydown to the first src change after it. The time until the new
 image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
 stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_limit``, loaded with
@@ -35,7 +36,7 @@ from lab_server import LabServer  # noqa: E402
 from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
 
 from course.lesson import load_definitions  # noqa: E402
-from course.series import NOTEBOOKS  # noqa: E402
+from course.series import NOTEBOOKS, notebook_titled  # noqa: E402
 
 TARGET_MS = 100.0
 WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
@@ -135,6 +136,16 @@ def main() -> None:
         lp.type_into_readout(page, learning_rate, f"{start:.2e}")
         lp.settle(page, lp.explorer_output(learning_rate))
         report("06 learning rate", *measure(page, learning_rate, presses))
+
+        minibatch = notebook_titled("Minibatches and validation")
+        lp.open_notebook(page, lab, minibatch.name, workspace="bench-10")
+        lp.run_all(page)
+        # Each slider's range allows only so many steps: batch size 1..17, learning rate 1e-3..0.1 in 0.1 decades.
+        for label, start, steps in (("batch size", "1", 16), ("learning rate", "1e-3", 20)):
+            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            lp.type_into_readout(page, slider, start)
+            lp.settle(page, lp.explorer_output(slider))
+            report(f"{minibatch.name[:2]} {label}", *measure(page, slider, min(presses, steps - WARM_UP)))
 
         lp.open_notebook(page, lab, "01_partial_derivatives.ipynb", workspace="bench-01")
         lp.run_all(page)

@@ -28,3 +28,13 @@ def title_of(notebook: nbformat.NotebookNode) -> str | None:
                     return line[2:].strip()
             return None
     return None
+
+
+def notebook_titled(title: str, folder: Path = NOTEBOOKS) -> Path:
+    """The notebook whose title is ``NN · title``, found by title so that renumbering does not break
+    the tests and benchmarks that load its lesson code."""
+    for path in notebook_paths(folder):
+        found = title_of(nbformat.read(path, as_version=4)) or ""
+        if found.partition(" · ")[2] == title:
+            return path
+    raise FileNotFoundError(f"no notebook titled 'NN · {title}' in {folder}")

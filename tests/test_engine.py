@@ -26,7 +26,7 @@ import torch
 from IPython.core.inputtransformer2 import TransformerManager
 
 from course.cells import tags
-from course.series import notebook_paths, title_of
+from course.series import notebook_titled
 from helpers import engine
 from helpers.engine import Value, as_value, topological_order
 
@@ -141,9 +141,7 @@ def test_topological_order_lists_inputs_first_and_a_shared_node_once():
 
 
 def lesson_path() -> Path:
-    found = [path for path in notebook_paths() if (title_of(nbformat.read(path, as_version=4)) or "").endswith(LESSON_TITLE)]
-    assert len(found) == 1, f"expected one notebook titled '... {LESSON_TITLE}', found {[p.name for p in found]}"
-    return found[0]
+    return notebook_titled(LESSON_TITLE)
 
 
 Definition = ast.FunctionDef | ast.Lambda

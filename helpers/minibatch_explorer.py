@@ -1,0 +1,247 @@
+"""The minibatch explorer: batch-size and learning-rate sliders driving the loss curves and the path over the contours.
+
+The explorer trains nothing and solves nothing itself. It calls the notebook's own
+``train(X, y, batch_size, lr, epochs)``, which returns ``(path, losses)``: the parameters (w, b) after every
+step, the start first, as a (steps + 1) × 2 tensor, and the loss each step computed on its own batch. What the
+notebook computed about the data, the least-squares line and the full-batch stability limit 2/λ_max, comes in
+as a :class:`LineFit`::
+
+    fit = LineFit(x_s, y, w_s_star, b_s_star, limit)
+    explorer = MinibatchExplorer(train, fit)
+    explorer.panel
+
+Each slider change runs ``train`` for a fixed number of epochs at the chosen batch size, and once more with
+full batches at the same learning rate for comparison (both remembered, so going back to a setting is free),
+then redraws the figure (:class:`helpers.minibatch_figure.MinibatchFigure`). The status line says in words what
+the run did (:func:`describe_run`): steps per epoch, the loss reached, how much it still jumps, divergence, and
+invalid input. The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+
+from helpers.explorer import Explorer, Stopwatch
+from helpers.inputs import checked, read_number, read_whole_number
+from helpers.minibatch_figure import LineFit, MinibatchFigure, MinibatchRun, as_array
+
+__all__ = ["LineFit", "MinibatchExplorer", "MinibatchRun", "ResultError", "clean_run", "describe_run"]
+
+PANEL_CLASS = "minibatch-explorer"
+BATCH_SIZE_LABEL = "batch size"
+LEARNING_RATE_LABEL = "learning rate"
+DEFAULT_BATCH_SIZE = 4
+DEFAULT_LEARNING_RATE = 0.1
+DEFAULT_EPOCHS = 4
+MAX_EPOCHS = 50
+LOG10_LEARNING_RATES = (-3.0, 1.0)
+CACHE_SIZE = 256  # runs remembered, by (batch size, learning rate)
+BLOWN_UP = 1e6  # a full-data loss this many times its start means the run diverged
+STILL_JUMPING = 0.05  # a last epoch whose loss varies by more than this fraction is still jumping
+REACHED = 0.01  # within this fraction of the least-squares loss counts as reached
+
+TrainResult = tuple[torch.Tensor | Sequence[Sequence[float]], Sequence[float]]
+TrainFunction = Callable[[torch.Tensor, torch.Tensor, int, float, int], TrainResult]
+
+LEARNING_RATE_HINT = "a value such as 0.1 (the slider spans 0.001 to 10)"
+
+
+class ResultError(ValueError):
+    """What ``train`` returned cannot be drawn; the message says why, in words."""
+
+
+def clean_run(result: TrainResult, fit: LineFit, batch_size: int, learning_rate: float, epochs: int) -> MinibatchRun:
+    """Check what ``train`` returned and turn it into arrays fit to draw, cut where the run diverged.
+
+    A :class:`ResultError` (a ValueError) says in words what is wrong with the result. The run diverged at the first step whose
+    full-data loss is not a finite number or has grown ``BLOWN_UP`` times above the start; the path is kept up
+    to that step, finite points only.
+    """
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise ResultError(f"train(...) should return (path, losses); got {type(result).__name__}.")
+    path, losses = as_array(result[0]), as_array(result[1]).reshape(-1)
+    steps_per_epoch = math.ceil(fit.n / batch_size)
+    steps = epochs * steps_per_epoch
+    if path.ndim != 2 or path.shape[1] != 2:
+        raise ResultError(f"train(...) returned a path of shape {path.shape}; it should be one row (w, b) per step.")
+    if len(path) != steps + 1 or len(losses) != steps:
+        raise ResultError(
+            f"train(...) returned {len(path)} points and {len(losses)} losses; {epochs} epochs of {steps_per_epoch} "
+            f"steps need {steps + 1} points (the start first) and {steps} losses."
+        )
+    ws, bs = path[:, 0], path[:, 1]
+    full_losses = fit.mse(ws, bs)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(full_losses) | (full_losses > BLOWN_UP * full_losses[0])
+    diverged_at = int(np.argmax(bad)) if bad.any() else None
+    if diverged_at is not None:
+        keep = diverged_at + 1
+        finite = np.isfinite(ws[:keep]) & np.isfinite(bs[:keep]) & np.isfinite(full_losses[:keep])
+        ws, bs, full_losses = ws[:keep][finite], bs[:keep][finite], full_losses[:keep][finite]
+        losses = losses[: len(full_losses) - 1]
+    batch_losses = np.where(np.isfinite(losses), losses, np.inf)
+    return MinibatchRun(batch_size, learning_rate, epochs, steps_per_epoch, ws, bs, full_losses, batch_losses, diverged_at)
+
+
+def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> str:
+    """Say in words what a run did, next to full batches at the same rate: steps, loss reached, jumping, divergence."""
+    b, n, lr, limit = run.batch_size, fit.n, run.learning_rate, fit.stability_limit
+    per_epoch = "1 step" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} steps"
+    shape = "full batch, " if b == n else ""
+    remainder = n % b
+    last = f", the last of {remainder} row{'s' if remainder > 1 else ''}" if remainder else ""
+    header = (
+        f"Batch size {b} ({shape}{per_epoch} per epoch{last}), learning rate {lr:.2e}: "
+        f"{run.epochs * run.steps_per_epoch} steps in {run.epochs} epochs. "
+    )
+    if run.diverged_at is not None:
+        epoch = math.ceil(run.diverged_at / run.steps_per_epoch)
+        kept_the_blow_up = len(run.full_losses) == run.diverged_at + 1
+        grown = f"grew to {run.full_losses[-1]:.3g} from {run.full_losses[0]:.4g}"
+        how = grown if kept_the_blow_up else "is no longer a finite number"
+        said = header + f"Diverged at step {run.diverged_at} (epoch {epoch}): the full-data loss {how}. "
+        if lr >= limit:
+            return said + (
+                f"This rate is at or above the stability limit 2/λ_max = {limit:.4g} of full batches, so even "
+                "they cannot converge. Lower the learning rate."
+            )
+        return said + (
+            f"Full batches are stable at this rate (the limit is {limit:.4g}), but the loss of a batch of {b} "
+            f"row{'s' if b > 1 else ''} is steeper than the mean over all {n}, so its steps overshoot. "
+            "Lower the learning rate or use a larger batch."
+        )
+    final, star = float(run.full_losses[-1]), fit.mse_star
+    result = f"Full-data loss after {run.epochs} epochs: {final:.4g} (least squares {star:.4g})"
+    if b < n and full_batch.diverged_at is None:
+        result += f"; full batch at this rate: {full_batch.full_losses[-1]:.4g} after {full_batch.epochs} steps"
+    elif b < n:
+        result += "; full batches diverge at this rate"
+    result += ". "
+    if lr >= limit:
+        return header + result + (
+            f"The rate is at or above the stability limit 2/λ_max = {limit:.4g} of full batches: the steps "
+            "overshoot and the swings do not die out. Lower the learning rate."
+        )
+    last_epoch = run.full_losses[-run.steps_per_epoch - 1 :]
+    low, high = float(last_epoch.min()), float(last_epoch.max())
+    if low > run.full_losses[0]:
+        return header + result + (
+            f"The whole last epoch stayed above where it started: the steps on batches of {b} overshoot by more than "
+            "they correct, and the run is diverging, though not yet past the explorer's limit. "
+            "Lower the learning rate or use a larger batch."
+        )
+    if b < n and high - low > STILL_JUMPING * low:
+        return header + result + (
+            f"Over the last epoch it jumped between {low:.4g} and {high:.4g}: every step follows the gradient of "
+            f"{b} row{'s' if b > 1 else ''}, not of all {n}. A smaller learning rate or a larger batch calms it."
+        )
+    if final - star <= REACHED * star:
+        return header + result + "It has reached the least-squares loss."
+    return header + result + "Still on its way down: a larger learning rate or a smaller batch gets further in these epochs."
+
+
+class MinibatchExplorer(Explorer):
+    """Sliders for the batch size and the learning rate, a status line and the live figure.
+
+    ``train`` is the notebook's minibatch loop and ``fit`` the data with its least-squares line and full-batch
+    stability limit. Every run lasts ``epochs`` epochs; the sliders begin at ``batch_size`` and
+    ``learning_rate``. A value that cannot be used raises a ValueError that says what to pass instead.
+
+    Show ``explorer.panel``. Drive it from code (and tests) with :meth:`set_batch_size` and
+    :meth:`set_learning_rate`; each returns the status text and never raises. ``last_timings`` holds the
+    seconds the last update spent in ``train`` (zero when both runs were remembered) and in drawing.
+    """
+
+    def __init__(
+        self,
+        train: TrainFunction,
+        fit: LineFit,
+        *,
+        epochs: int = DEFAULT_EPOCHS,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        learning_rate: float = DEFAULT_LEARNING_RATE,
+    ) -> None:
+        if not callable(train):
+            raise TypeError(f"train must be the notebook's function train(X, y, batch_size, lr, epochs); got {train!r}.")
+        if not isinstance(fit, LineFit):
+            raise TypeError(f"fit must be a LineFit(x, y, w_star, b_star, stability_limit); got {fit!r}.")
+        self.epochs = checked(read_whole_number(epochs, "number of epochs", MAX_EPOCHS), f"a whole number from 1 to {MAX_EPOCHS}")
+        self._batch_hint = f"a whole number from 1 (one row per step) to {fit.n} (full batch)"
+        self.batch_size = checked(read_whole_number(batch_size, "batch size", fit.n), self._batch_hint)
+        self.learning_rate = checked(read_number(learning_rate, "learning rate"), LEARNING_RATE_HINT)
+        super().__init__(PANEL_CLASS)
+        self._train = train
+        self.fit = fit
+        self._runs: OrderedDict[tuple[int, float], MinibatchRun] = OrderedDict()
+        self._figure: MinibatchFigure | None = None
+
+        wide = {"description_width": "initial"}
+        self.batch_size_slider = widgets.IntSlider(
+            value=self.batch_size, min=1, max=fit.n, description=BATCH_SIZE_LABEL, style=wide,
+            layout=widgets.Layout(width="330px"),
+        )
+        low, high = LOG10_LEARNING_RATES
+        self.learning_rate_slider = widgets.FloatLogSlider(
+            value=self.learning_rate, base=10, min=low, max=high, step=0.1, description=LEARNING_RATE_LABEL,
+            readout_format=".2e", style=wide, layout=widgets.Layout(width="380px"),
+        )
+        self._connect(self.batch_size_slider, self.set_batch_size)
+        self._connect(self.learning_rate_slider, self.set_learning_rate)
+        self._figure_box = widgets.Box()
+        self._lay_out([self.batch_size_slider, self.learning_rate_slider], self.status, self._figure_box)
+        self._refresh()
+
+    def set_batch_size(self, value: object) -> str:
+        """Re-run at batch size ``value`` (a whole number from 1 to n); anything else is answered in words."""
+        batch_size, problem = read_whole_number(value, "batch size", self.fit.n)
+        if problem:
+            return self._say(f"{problem} Nothing was run. Try {self._batch_hint}.")
+        self.batch_size = batch_size
+        return self._refresh()
+
+    def set_learning_rate(self, value: object) -> str:
+        """Re-run at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
+        learning_rate, problem = read_number(value, "learning rate")
+        if problem:
+            return self._say(f"{problem} Nothing was run. Try {LEARNING_RATE_HINT}.")
+        self.learning_rate = learning_rate
+        return self._refresh()
+
+    def run(self, batch_size: int, learning_rate: float) -> MinibatchRun:
+        """The cleaned run of ``train`` at these settings, from memory when it was run before."""
+        key = (batch_size, learning_rate)
+        if key in self._runs:
+            self._runs.move_to_end(key)
+            return self._runs[key]
+        result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
+        run = self._runs[key] = clean_run(result, self.fit, batch_size, learning_rate, self.epochs)
+        if len(self._runs) > CACHE_SIZE:
+            self._runs.popitem(last=False)
+        return run
+
+    def _refresh(self) -> str:
+        """Run (or recall) both runs, redraw, move the controls to match, and say what happened."""
+        stopwatch = Stopwatch()
+        try:
+            run = self.run(self.batch_size, self.learning_rate)
+            full_batch = self.run(self.fit.n, self.learning_rate)
+        except ResultError as error:
+            return self._say(f"{error} Fix train and run its cell again.")
+        except Exception as error:  # a student's edited train() must not put a traceback in the explorer
+            return self._say(f"train(...) raised {type(error).__name__}: {error}. Fix train and run its cell again.")
+        stopwatch.lap("train")
+        if self._figure is None:
+            self._figure = MinibatchFigure(self.fit, run, self.epochs)
+            self._figure_box.children = (self._figure_widget(self._figure.live),)
+        self._figure.show(run, full_batch)
+        stopwatch.lap("draw")
+        self.last_timings = stopwatch.laps
+        # A value set from code moves its slider too (which clamps it to its range), without a second run.
+        self._move_controls((self.batch_size_slider, self.batch_size), (self.learning_rate_slider, self.learning_rate))
+        return self._say(describe_run(run, full_batch, self.fit))

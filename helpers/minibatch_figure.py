@@ -1,0 +1,220 @@
+"""The minibatch explorer's figure, and what it draws: a line fit (:class:`LineFit`) and runs (:class:`MinibatchRun`).
+
+:class:`LineFit` is the data of a line y ≈ w x + b with what the notebook computed about it (the least-squares
+line and the full-batch stability limit); :class:`MinibatchRun` is one call of the notebook's ``train``, cleaned
+for drawing. :class:`MinibatchFigure` has three panels, drawn once, then only the moving lines change:
+
+* the full-data loss against epochs, for the run at the chosen batch size and for full batches at the same
+  learning rate, with the least-squares loss dashed;
+* the loss against steps (gradient evaluations): the loss each step computed on its own batch (noisy), the
+  full-data loss along the path, and the full-batch run;
+* the contours of the full-data mean squared error over (w, b), the least-squares optimum, the start, and the
+  paths of both runs.
+
+The still parts are laid out around the first run's start and the optimum; an update repaints only the lines
+(see :class:`helpers.live_figure.LiveFigure`). Values far outside the picture, as a diverging run produces,
+are clipped so that a line still leaves the box in the right direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from helpers import plots
+from helpers.inputs import read_number
+from helpers.live_figure import LiveFigure
+
+GRID_POINTS = 120
+# How far beyond the visible box a point may be drawn: far enough that a clipped segment leaves the box in
+# the right direction, near enough that the renderer never sees astronomically large numbers.
+CLIP_SPANS = 1e3
+RUN_COLOR = "tab:orange"
+FULL_BATCH_COLOR = "tab:gray"
+
+
+def as_array(values: object) -> np.ndarray:
+    """``values`` (a tensor, list or array) as a float64 numpy array of the same shape."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().to(torch.float64).numpy()
+    return np.asarray(values, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class LineFit:
+    """The data of a line fit y ≈ w x + b, with the least-squares line and the stability limit as the notebook computed them.
+
+    ``x`` is n×1 (the shape the notebook's ``train`` takes) and ``y`` has n values; ``w_star`` and ``b_star``
+    are the least-squares line, ``stability_limit`` the largest learning rate at which full-batch gradient
+    descent on the mean squared error converges, 2/λ_max. Wrong values raise a ValueError that says which one.
+    """
+
+    x: torch.Tensor = field(repr=False)
+    y: torch.Tensor = field(repr=False)
+    w_star: float
+    b_star: float
+    stability_limit: float
+
+    def __post_init__(self) -> None:
+        problems = [
+            read_number(self.w_star, "least-squares w_star", positive=False)[1],
+            read_number(self.b_star, "least-squares b_star", positive=False)[1],
+            read_number(self.stability_limit, "stability limit 2/λ_max")[1],
+        ]
+        if not isinstance(self.x, torch.Tensor) or self.x.ndim != 2 or self.x.shape[1] != 1:
+            problems.append(f"x must be an n×1 tensor, as train takes it; got {_shape(self.x)}.")
+        elif not isinstance(self.y, torch.Tensor) or self.y.shape != (len(self.x),) or len(self.x) < 2:
+            given = f"got {_shape(self.y)} for x of {_shape(self.x)}"
+            problems.append(f"y must be a tensor of n values, n ≥ 2, one per row of x; {given}.")
+        found = [problem for problem in problems if problem is not None]
+        if found:
+            raise ValueError(" ".join(found))
+        for name in ("w_star", "b_star", "stability_limit"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+    @property
+    def n(self) -> int:
+        """The number of rows."""
+        return len(self.x)
+
+    @cached_property
+    def xs(self) -> np.ndarray:
+        """x as a flat float64 array."""
+        return as_array(self.x).reshape(-1)
+
+    @cached_property
+    def ys(self) -> np.ndarray:
+        """y as a flat float64 array."""
+        return as_array(self.y).reshape(-1)
+
+    def mse(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+        """The mean squared error on all rows of the line(s) y = w x + b, broadcast over arrays ``w`` and ``b``."""
+        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.mean((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
+
+    @cached_property
+    def mse_star(self) -> float:
+        """The least-squares loss: the mean squared error at (w_star, b_star)."""
+        return float(self.mse(self.w_star, self.b_star))
+
+
+@dataclass(frozen=True)
+class MinibatchRun:
+    """One call of the notebook's ``train``, cleaned for drawing: the path and losses up to where it diverged.
+
+    ``ws`` and ``bs`` are the path (the start first), ``full_losses`` the mean squared error on all rows at each
+    point of it, and ``batch_losses`` the loss each step computed on its own batch (one fewer). A run that
+    diverged (see :func:`helpers.minibatch_explorer.clean_run`) is cut after the step ``diverged_at``.
+    """
+
+    batch_size: int
+    learning_rate: float
+    epochs: int
+    steps_per_epoch: int
+    ws: np.ndarray
+    bs: np.ndarray
+    full_losses: np.ndarray
+    batch_losses: np.ndarray
+    diverged_at: int | None
+
+    @property
+    def steps(self) -> int:
+        """The steps drawn (all of them unless the run diverged)."""
+        return len(self.batch_losses)
+
+    @property
+    def epoch_ends(self) -> np.ndarray:
+        """The positions on the path where an epoch ends (0 for the start), as far as the run got."""
+        return np.arange(0, len(self.full_losses), self.steps_per_epoch)
+
+
+def _shape(value: object) -> str:
+    shape = getattr(value, "shape", None)
+    return f"shape {tuple(shape)}" if shape is not None else repr(value)
+
+
+class MinibatchFigure:
+    """The three panels for ``fit`` over ``epochs`` epochs, laid out around ``first`` (its start) and the optimum.
+
+    :meth:`show` points the moving lines at a run and at the full-batch run of the same learning rate.
+    """
+
+    def __init__(self, fit: LineFit, first: MinibatchRun, epochs: int) -> None:
+        figure = Figure(figsize=(12.0, 3.6), dpi=80, layout="constrained")
+        epoch_ax, step_ax, contour_ax = figure.subplots(1, 3)
+        start_loss = float(first.full_losses[0])
+        y_limits = (fit.mse_star / 10, max(start_loss, fit.mse_star) * 30)
+
+        for ax in (epoch_ax, step_ax):
+            ax.axhline(fit.mse_star, color="black", linestyle="--", linewidth=1, label="least squares")
+            ax.set(yscale="log", ylim=y_limits, ylabel="loss (MSE)")
+        epoch_ax.set(xlim=(0, epochs), xlabel="epoch", title="Full-data loss against epochs")
+        (self.epoch_line,) = epoch_ax.plot([], [], "o-", color=RUN_COLOR, markersize=4, label="this batch size")
+        (self.full_batch_epochs,) = epoch_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
+        epoch_ax.legend(loc="upper right", fontsize="small")
+
+        step_ax.set(xlim=(0, epochs * fit.n), xlabel="step (gradient evaluations)", title="Loss against steps")
+        (self.batch_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=0.8, alpha=0.45, label="on its batch")
+        (self.step_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=1.6, label="on all rows")
+        (self.full_batch_steps,) = step_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
+        step_ax.legend(loc="upper right", fontsize="small")
+
+        w_grid, b_grid, losses = _loss_grid(fit, float(first.ws[0]), float(first.bs[0]))
+        plots.plot_loss_landscape(
+            w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=contour_ax, title="Full-data loss over (w, b)"
+        )
+        contour_ax.plot([first.ws[0]], [first.bs[0]], "o", color="tab:green", label="start")
+        contour_ax.legend(loc="lower right", fontsize="small")
+        (self.full_batch_path,) = contour_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, linewidth=1)
+        (self.path,) = contour_ax.plot([], [], ".-", color=RUN_COLOR, markersize=3, linewidth=0.8)
+        (self.end,) = contour_ax.plot([], [], "o", color="tab:red", markersize=6)
+
+        self.epoch_ax, self.step_ax, self.contour_ax = epoch_ax, step_ax, contour_ax
+        moving = [
+            self.epoch_line, self.full_batch_epochs, self.batch_line, self.step_line, self.full_batch_steps,
+            self.full_batch_path, self.path, self.end,
+        ]
+        self.live = LiveFigure(figure, moving)
+
+    def show(self, run: MinibatchRun, full_batch: MinibatchRun) -> None:
+        """Point the moving lines at ``run`` and at ``full_batch`` (the same learning rate, every row per step), and repaint."""
+        loss_limits = self.step_ax.get_ylim()
+        for line, shown in ((self.epoch_line, run), (self.full_batch_epochs, full_batch)):
+            ends = shown.epoch_ends
+            line.set_data(ends / shown.steps_per_epoch, _clipped(shown.full_losses[ends], loss_limits, log=True))
+        steps = np.arange(len(run.full_losses))
+        self.batch_line.set_data(steps[1:], _clipped(run.batch_losses, loss_limits, log=True))
+        self.step_line.set_data(steps, _clipped(run.full_losses, loss_limits, log=True))
+        full_steps = np.arange(len(full_batch.full_losses))
+        self.full_batch_steps.set_data(full_steps, _clipped(full_batch.full_losses, loss_limits, log=True))
+        w_limits, b_limits = self.contour_ax.get_xlim(), self.contour_ax.get_ylim()
+        self.full_batch_path.set_data(_clipped(full_batch.ws, w_limits), _clipped(full_batch.bs, b_limits))
+        path_w, path_b = _clipped(run.ws, w_limits), _clipped(run.bs, b_limits)
+        self.path.set_data(path_w, path_b)
+        self.end.set_data(path_w[-1:], path_b[-1:])
+        self.live.update()
+
+
+def _loss_grid(fit: LineFit, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The full-data MSE on a grid over a box holding the start and the optimum (computed once per figure)."""
+    w_grid = np.linspace(*_padded(min(w0, fit.w_star), max(w0, fit.w_star), 0.35), GRID_POINTS)
+    b_grid = np.linspace(*_padded(min(b0, fit.b_star), max(b0, fit.b_star), 0.35), GRID_POINTS)
+    return w_grid, b_grid, fit.mse(w_grid[None, :], b_grid[:, None])
+
+
+def _padded(low: float, high: float, fraction: float) -> tuple[float, float]:
+    span = max(float(high - low), 0.5)
+    return float(low) - fraction * span, float(high) + fraction * span
+
+
+def _clipped(values: np.ndarray, limits: tuple[float, float], log: bool = False) -> np.ndarray:
+    low, high = sorted(limits)
+    if log:
+        return np.clip(values, low / CLIP_SPANS, high * CLIP_SPANS)
+    span = high - low
+    return np.clip(values, low - CLIP_SPANS * span, high + CLIP_SPANS * span)

@@ -1,0 +1,376 @@
+"""Unit tests for helpers.minibatch_explorer: it runs the given loop, draws what it returned, and answers in words.
+
+The loop (``train``) and the data with what the notebook computes about it (``fit``: the least-squares line
+and the full-batch stability limit) are loaded from the notebook on minibatches itself, so these tests
+exercise the lesson as written.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from course.lesson import load_definitions
+from course.series import notebook_titled
+from helpers.explorer import FIGURE_CLASS, RUN_HINT, STATUS_CLASS
+from helpers.minibatch_explorer import (
+    BATCH_SIZE_LABEL,
+    CACHE_SIZE,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_EPOCHS,
+    DEFAULT_LEARNING_RATE,
+    LEARNING_RATE_LABEL,
+    PANEL_CLASS,
+    LineFit,
+    MinibatchExplorer,
+    ResultError,
+    clean_run,
+    describe_run,
+)
+
+TITLE = "Minibatches and validation"
+
+
+def lesson_notebook() -> Path:
+    """The notebook on minibatches, found by its title."""
+    return notebook_titled(TITLE)
+
+
+LESSON = load_definitions(lesson_notebook(), ["train", "fit"])
+train, FIT = LESSON["train"], LESSON["fit"]
+N = FIT.n
+
+
+class CountingTrain:
+    """The notebook's train, counting its calls."""
+
+    def __init__(self, function=train):
+        self.function = function
+        self.calls: list[tuple[int, float, int]] = []
+
+    def __call__(self, x, y, batch_size, lr, epochs):
+        self.calls.append((batch_size, lr, epochs))
+        return self.function(x, y, batch_size, lr, epochs)
+
+
+@pytest.fixture(scope="module")
+def shared_explorer():
+    return MinibatchExplorer(train, FIT)
+
+
+@pytest.fixture
+def explorer(shared_explorer):
+    """The module's explorer (built once: drawing its contours takes a while), put back to its defaults."""
+    shared_explorer.set_batch_size(DEFAULT_BATCH_SIZE)
+    shared_explorer.set_learning_rate(DEFAULT_LEARNING_RATE)
+    return shared_explorer
+
+
+def image(explorer):
+    (picture,) = explorer._figure_box.children
+    return np.asarray(Image.open(io.BytesIO(picture.value)).convert("RGB"))
+
+
+def moving_data(explorer):
+    return [np.asarray(artist.get_xydata(), dtype=float) for artist in explorer._figure.live.moving]
+
+
+def notebook_run(batch_size, lr, epochs=DEFAULT_EPOCHS):
+    """The notebook's train, and the full-data MSE along its path computed here with torch in float64."""
+    path, losses = train(FIT.x, FIT.y, batch_size, lr, epochs)
+    x, y = FIT.x.double()[:, 0], FIT.y.double()
+    full = ((path[:, :1].double() * x + path[:, 1:].double() - y) ** 2).mean(dim=1)
+    return path, losses, full
+
+
+# ---------------------------------------------------------------- what it draws and says
+
+
+def test_the_panel_shows_the_run_hint_until_run_and_carries_the_classes_the_browser_tests_need(explorer):
+    assert repr(explorer.panel) == RUN_HINT
+    assert PANEL_CLASS in explorer.panel._dom_classes
+    assert STATUS_CLASS in explorer.status._dom_classes
+    (picture,) = explorer._figure_box.children
+    assert FIGURE_CLASS in picture._dom_classes
+    assert isinstance(explorer.batch_size_slider, widgets.IntSlider)
+    assert explorer.batch_size_slider.description == BATCH_SIZE_LABEL == "batch size"
+    assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL == "learning rate"
+    assert (explorer.batch_size_slider.min, explorer.batch_size_slider.max) == (1, N)
+
+
+def test_the_default_status_counts_steps_per_epoch_and_the_short_last_batch(explorer):
+    assert explorer.status_text.startswith(
+        f"Batch size 4 (5 steps per epoch, the last of 1 row), learning rate 1.00e-01: {5 * DEFAULT_EPOCHS} steps in "
+        f"{DEFAULT_EPOCHS} epochs."
+    )
+    assert f"(least squares {FIT.mse_star:.4g})" in explorer.status_text
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 5, 8, 16, 17])
+def test_the_drawn_lines_are_the_notebooks_run(explorer, batch_size):
+    explorer.set_learning_rate(0.05)
+    text = explorer.set_batch_size(batch_size)
+    path, losses, full = notebook_run(batch_size, 0.05)
+    per_epoch = math.ceil(N / batch_size)
+    assert len(losses) == DEFAULT_EPOCHS * per_epoch
+    assert f"({'full batch, ' if batch_size == N else ''}{per_epoch} step" in text
+    figure = explorer._figure
+    assert np.allclose(figure.path.get_xdata(), path[:, 0].double().numpy())
+    assert np.allclose(figure.path.get_ydata(), path[:, 1].double().numpy())
+    assert np.allclose(figure.step_line.get_ydata(), full.numpy(), rtol=1e-9)
+    assert np.allclose(figure.batch_line.get_ydata(), np.clip(losses, *_log_range(figure.step_ax)))
+    assert np.allclose(figure.epoch_line.get_xdata(), np.arange(DEFAULT_EPOCHS + 1))
+    assert np.allclose(figure.epoch_line.get_ydata(), full.numpy()[::per_epoch])
+    full_path, _, full_batch = notebook_run(N, 0.05)
+    assert np.allclose(figure.full_batch_path.get_xdata(), full_path[:, 0].double().numpy())
+    assert np.allclose(figure.full_batch_epochs.get_ydata(), full_batch.numpy())
+    assert f"Full-data loss after {DEFAULT_EPOCHS} epochs: {full[-1].item():.4g}" in text
+
+
+def _log_range(ax):
+    low, high = ax.get_ylim()
+    return low / 1e3, high * 1e3
+
+
+def test_full_batches_at_half_the_limit_reach_the_least_squares_loss(explorer):
+    explorer.set_batch_size(N)
+    text = explorer.set_learning_rate(0.5 * FIT.stability_limit)
+    assert "(full batch, 1 step per epoch)" in text
+    assert text.endswith("It has reached the least-squares loss.")
+
+
+def test_a_batch_of_one_at_the_same_rate_jumps_and_says_why(explorer):
+    explorer.set_batch_size(1)
+    text = explorer.set_learning_rate(0.5 * FIT.stability_limit)
+    assert "Over the last epoch it jumped between" in text
+    assert "every step follows the gradient of 1 row, not of all 17" in text
+    assert "full batch at this rate:" in text
+
+
+def test_a_batch_of_one_at_the_limit_diverges_in_words_with_the_step_and_draws_no_nan(explorer):
+    calm = image(explorer)
+    explorer.set_batch_size(1)
+    text = explorer.set_learning_rate(1.0)
+    assert "Diverged at step " in text and "(epoch 1)" in text
+    assert "Lower the learning rate." in text and "Traceback" not in text
+    for data in moving_data(explorer):
+        assert data.size and np.isfinite(data).all()
+    assert not np.array_equal(image(explorer), calm)
+
+
+def test_below_the_limit_a_diverging_small_batch_blames_the_batch_not_the_rate(explorer):
+    explorer.set_batch_size(1)
+    text = explorer.set_learning_rate(0.8 * FIT.stability_limit)
+    assert "Diverged at step 25 (epoch 2)" in text
+    assert f"Full batches are stable at this rate (the limit is {FIT.stability_limit:.4g})" in text
+    assert "use a larger batch" in text
+
+
+def test_a_run_that_ends_above_its_start_is_called_diverging_even_before_the_cut(explorer):
+    explorer.set_batch_size(1)
+    text = explorer.set_learning_rate(0.6 * FIT.stability_limit)
+    assert "Diverged" not in text and "the run is diverging, though not yet past the explorer's limit" in text
+
+
+def test_full_batches_above_the_limit_are_told_to_lower_the_rate(explorer):
+    explorer.set_batch_size(N)
+    text = explorer.set_learning_rate(10)
+    assert "Diverged at step" in text and "at or above the stability limit" in text
+
+
+def test_a_tiny_rate_is_still_on_its_way(explorer):
+    explorer.set_batch_size(N)
+    text = explorer.set_learning_rate(1e-3)
+    assert text.endswith("Still on its way down: a larger learning rate or a smaller batch gets further in these epochs.")
+
+
+def test_the_slider_runs_the_setter_and_a_setter_moves_the_slider_without_running_twice():
+    counting = CountingTrain()
+    explorer = MinibatchExplorer(counting, FIT)
+    first = (DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)
+    assert counting.calls == [first, (N, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)]  # the run, then full batches
+    explorer.batch_size_slider.value = 2
+    assert explorer.batch_size == 2 and explorer.status_text.startswith("Batch size 2 ")
+    assert counting.calls[-1] == (2, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)
+    calls = len(counting.calls)
+    explorer.set_learning_rate(0.2)
+    assert explorer.learning_rate_slider.value == pytest.approx(0.2)
+    assert len(counting.calls) == calls + 2  # the run and its full-batch comparison, once each
+
+
+def test_settings_seen_before_are_remembered_not_rerun():
+    counting = CountingTrain()
+    explorer = MinibatchExplorer(counting, FIT)
+    explorer.set_batch_size(3)
+    calls = len(counting.calls)
+    first = explorer.set_batch_size(4)
+    second = explorer.set_batch_size(3)
+    assert len(counting.calls) == calls and first != second
+    assert explorer.last_timings["train"] < 0.005
+
+
+def test_the_memory_is_bounded():
+    explorer = MinibatchExplorer(lambda x, y, b, lr, e: train(x, y, b, lr, 1), FIT, epochs=1)
+    for rate in np.logspace(-3, -1, CACHE_SIZE + 10):
+        explorer.set_learning_rate(float(rate))
+    assert len(explorer._runs) == CACHE_SIZE
+
+
+def test_timings_are_recorded_for_each_part(explorer):
+    explorer.set_learning_rate(0.0731)
+    assert set(explorer.last_timings) == {"train", "draw"}
+    assert all(isinstance(value, float) and value >= 0 for value in explorer.last_timings.values())
+
+
+def test_changing_the_batch_size_changes_the_picture(explorer):
+    before = image(explorer)
+    explorer.set_batch_size(1)
+    assert not np.array_equal(image(explorer), before)
+
+
+# ---------------------------------------------------------------- bad input, answered in words
+
+BATCH_HINT = "Nothing was run. Try a whole number from 1 (one row per step) to 17 (full batch)."
+RATE_HINT = "Nothing was run. Try a value such as 0.1 (the slider spans 0.001 to 10)."
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "The batch size must be positive; got 0."),
+        (-3, "The batch size must be positive; got -3."),
+        (18, "The batch size must be at most 17; got 18."),
+        (2.5, "The batch size must be a whole number; got 2.5."),
+        (float("nan"), "The batch size must be a finite number; got nan."),
+        ("4", "The batch size must be a number; got '4'."),
+        (None, "The batch size must be a number; got None."),
+        (True, "The batch size must be a number; got True."),
+    ],
+)
+def test_invalid_batch_sizes_are_answered_in_words_and_change_nothing(explorer, value, expected):
+    explorer.set_batch_size(2)
+    before = image(explorer)
+    text = explorer.set_batch_size(value)
+    assert text == f"{expected} {BATCH_HINT}"
+    assert explorer.status_text == text and "Traceback" not in text
+    assert explorer.batch_size == 2 and explorer.batch_size_slider.value == 2
+    assert np.array_equal(image(explorer), before)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "The learning rate must be positive; got 0."),
+        (-0.1, "The learning rate must be positive; got -0.1."),
+        (float("nan"), "The learning rate must be a finite number; got nan."),
+        (float("inf"), "The learning rate must be a finite number; got inf."),
+        ("fast", "The learning rate must be a number; got 'fast'."),
+        (None, "The learning rate must be a number; got None."),
+    ],
+)
+def test_invalid_learning_rates_are_answered_in_words_and_change_nothing(explorer, value, expected):
+    explorer.set_learning_rate(0.2)
+    before = image(explorer)
+    text = explorer.set_learning_rate(value)
+    assert text == f"{expected} {RATE_HINT}"
+    assert explorer.learning_rate == 0.2
+    assert np.array_equal(image(explorer), before)
+
+
+def test_a_train_that_raises_is_answered_in_words():
+    explorer = MinibatchExplorer(train, FIT)
+
+    def broken(x, y, batch_size, lr, epochs):
+        raise RuntimeError("boom")
+
+    explorer._train = broken
+    text = explorer.set_learning_rate(0.0123)
+    assert text == "train(...) raised RuntimeError: boom. Fix train and run its cell again."
+
+
+@pytest.mark.parametrize(
+    ("returned", "expected"),
+    [
+        (None, "train(...) should return (path, losses); got NoneType."),
+        ((torch.zeros(21, 3), [0.0] * 20), "train(...) returned a path of shape (21, 3); it should be one row (w, b) per step."),
+        (
+            (torch.zeros(5, 2), [0.0] * 4),
+            f"train(...) returned 5 points and 4 losses; {DEFAULT_EPOCHS} epochs of 5 steps need {5 * DEFAULT_EPOCHS + 1} "
+            f"points (the start first) and {5 * DEFAULT_EPOCHS} losses.",
+        ),
+    ],
+)
+def test_a_train_that_returns_the_wrong_things_is_answered_in_words(returned, expected):
+    with pytest.raises(ResultError, match=re.escape(expected)):
+        clean_run(returned, FIT, batch_size=4, learning_rate=0.1, epochs=DEFAULT_EPOCHS)
+    explorer = MinibatchExplorer(train, FIT)
+    explorer._train = lambda *arguments: returned
+    assert explorer.set_learning_rate(0.0321) == f"{expected} Fix train and run its cell again."
+
+
+def test_constructor_refuses_what_it_cannot_use():
+    with pytest.raises(TypeError, match="train must be the notebook's function"):
+        MinibatchExplorer("train", FIT)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fit must be a LineFit"):
+        MinibatchExplorer(train, (FIT.x, FIT.y))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"The batch size must be at most 17; got 40. Try a whole number from 1"):
+        MinibatchExplorer(train, FIT, batch_size=40)
+    with pytest.raises(ValueError, match="The learning rate must be positive; got -1"):
+        MinibatchExplorer(train, FIT, learning_rate=-1)
+    with pytest.raises(ValueError, match="The number of epochs must be a whole number"):
+        MinibatchExplorer(train, FIT, epochs=2.5)
+
+
+def test_line_fit_checks_its_values():
+    x, y = FIT.x, FIT.y
+    with pytest.raises(ValueError, match="x must be an n×1 tensor"):
+        LineFit(x[:, 0], y, 0.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="y must be a tensor of n values"):
+        LineFit(x, y[:5], 0.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="stability limit 2/λ_max must be positive"):
+        LineFit(x, y, 0.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="least-squares w_star must be a finite number"):
+        LineFit(x, y, math.nan, 0.0, 1.0)
+    assert LineFit(x, y, FIT.w_star, FIT.b_star, FIT.stability_limit).mse_star == pytest.approx(FIT.mse_star)
+
+
+def test_the_notebooks_fit_is_the_least_squares_line_and_its_limit():
+    design = np.column_stack([FIT.xs, np.ones(N)])
+    w_star, b_star = np.linalg.lstsq(design, FIT.ys, rcond=None)[0]
+    assert (FIT.w_star, FIT.b_star) == pytest.approx((w_star, b_star), rel=1e-6)
+    assert FIT.stability_limit == pytest.approx(2 / np.linalg.eigvalsh(2 * design.T @ design / N)[-1], rel=1e-6)
+
+
+# ---------------------------------------------------------------- clean_run and describe_run on their own
+
+
+def test_clean_run_cuts_at_the_first_non_finite_point_and_keeps_only_finite_values():
+    path = torch.tensor([[0.0, 0.0], [0.5, 1.0], [0.75, 2.0], [math.inf, 1.0], [math.nan, math.nan]])
+    run = clean_run((path, [5.0, 2.0, 1.0, math.inf]), FIT, batch_size=N, learning_rate=0.1, epochs=4)
+    assert run.diverged_at == 3
+    assert run.ws.tolist() == [0.0, 0.5, 0.75] and run.steps == 2
+    assert np.isfinite(run.full_losses).all()
+
+
+def test_clean_run_calls_a_huge_but_finite_loss_divergence_and_keeps_that_step():
+    path = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, 1e5]])
+    run = clean_run((path, [1.0, 1.0]), FIT, batch_size=N, learning_rate=0.1, epochs=2)
+    assert run.diverged_at == 2 and len(run.full_losses) == 3
+    text = describe_run(run, run, FIT)
+    assert "Diverged at step 2 (epoch 2): the full-data loss grew to 1e+10 from" in text
+
+
+def test_describe_run_names_full_batches_and_the_short_last_batch():
+    path, losses = train(FIT.x, FIT.y, 16, 0.1, 2)
+    run = clean_run((path, losses), FIT, batch_size=16, learning_rate=0.1, epochs=2)
+    full = clean_run(train(FIT.x, FIT.y, N, 0.1, 2), FIT, batch_size=N, learning_rate=0.1, epochs=2)
+    assert describe_run(run, full, FIT).startswith("Batch size 16 (2 steps per epoch, the last of 1 row)")
+    assert describe_run(full, full, FIT).startswith("Batch size 17 (full batch, 1 step per epoch)")
