@@ -19,11 +19,11 @@ Running it again reproduces the shipped files byte for byte.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
+
+from helpers.data import dataset_script_main
 
 SEED = 2
 N_TRAIN = 12
@@ -32,7 +32,6 @@ NOISE_STD = 0.25
 DECIMALS = 3
 TRAIN_NAME = "curve_train.csv"
 VAL_NAME = "curve_val.csv"
-DEFAULT_DIR = Path(__file__).resolve().parent
 
 
 def make_curve(
@@ -62,29 +61,11 @@ def to_csv(x: np.ndarray, y: np.ndarray) -> str:
     return "\n".join(["x,y", *rows]) + "\n"
 
 
-def write(folder: Path = DEFAULT_DIR) -> tuple[Path, Path]:
-    """Write both files into ``folder`` (with ``\\n`` line endings on every platform) and return their paths."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write into {folder}: the folder does not exist. Create it first.")
-    paths = (folder / TRAIN_NAME, folder / VAL_NAME)
-    for path, (x, y) in zip(paths, make_curve(), strict=True):
-        path.write_text(to_csv(x, y), encoding="utf-8", newline="\n")
-    return paths
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the training and validation curve of the minibatch notebook.")
-    parser.add_argument("--out-dir", type=Path, default=DEFAULT_DIR, help="the folder to write both CSV files into")
-    args = parser.parse_args(argv)
-    try:
-        paths = write(args.out_dir)
-    except FileNotFoundError as error:
-        print(error, file=sys.stderr)
-        return 1
-    print("wrote " + " and ".join(path.name for path in paths))
-    return 0
+def texts() -> dict[str, str]:
+    """The files this script makes, by name: the training set, then the validation set."""
+    (x_train, y_train), (x_val, y_val) = make_curve()
+    return {TRAIN_NAME: to_csv(x_train, y_train), VAL_NAME: to_csv(x_val, y_val)}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(dataset_script_main("Write the training and validation curve of the minibatch notebook.", texts))

@@ -12,18 +12,18 @@ True parameters: w = (2.0, -1.5, 0.5), b = 1.0, noise standard deviation 0.1. A 
 fit lands close to them but not on them, because of the noise.
 
     python data/make_features.py                      # rewrites data/features_3.csv
-    python data/make_features.py --out some/file.csv  # writes elsewhere (the unit test does this)
+    python data/make_features.py --out-dir some/folder  # writes elsewhere (the unit test does this)
 
 Running it again reproduces the shipped file byte for byte.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
+
+from helpers.data import dataset_script_main
 
 SEED = 8
 N_ROWS = 60
@@ -31,7 +31,7 @@ TRUE_W = (2.0, -1.5, 0.5)
 TRUE_B = 1.0
 NOISE_STD = 0.1
 DECIMALS = 3
-DEFAULT_OUT = Path(__file__).resolve().parent / "features_3.csv"
+FILE_NAME = "features_3.csv"
 
 
 def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -56,27 +56,10 @@ def to_csv(features: np.ndarray, target: np.ndarray) -> str:
     return "\n".join([header, *rows]) + "\n"
 
 
-def write(path: Path = DEFAULT_OUT) -> Path:
-    """Write the dataset to ``path`` (with ``\\n`` line endings on every platform) and return the path."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist. Create it first.")
-    path.write_text(to_csv(*make_features()), encoding="utf-8", newline="\n")
-    return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the three-feature dataset of notebook 08.")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the CSV")
-    args = parser.parse_args(argv)
-    try:
-        path = write(args.out)
-    except FileNotFoundError as error:
-        print(error, file=sys.stderr)
-        return 1
-    print(f"wrote {path.name}")
-    return 0
+def texts() -> dict[str, str]:
+    """The file this script makes, by name."""
+    return {FILE_NAME: to_csv(*make_features())}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(dataset_script_main("Write the three-feature dataset of the many-features notebook.", texts))

@@ -14,25 +14,24 @@ No straight line separates the two classes, so a single neuron cannot get every 
 curve can: a small hidden layer classifies all 40 points correctly.
 
     python data/make_moons.py                      # rewrites data/two_moons.csv
-    python data/make_moons.py --out some/file.csv  # writes elsewhere (the unit test does this)
+    python data/make_moons.py --out-dir some/folder  # writes elsewhere (the unit test does this)
 
 Running it again reproduces the shipped file byte for byte.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
+
+from helpers.data import dataset_script_main
 
 SEED = 1
 N_PER_CLASS = 20
 NOISE_STD = 0.15
 SHIFT = (-0.5, -0.25)
 DECIMALS = 3
-DEFAULT_OUT = Path(__file__).resolve().parent / "two_moons.csv"
 
 
 def make_moons(n_per_class: int = N_PER_CLASS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -59,27 +58,10 @@ def to_csv(points: np.ndarray, labels: np.ndarray) -> str:
     return "\n".join(["x1,x2,y", *rows]) + "\n"
 
 
-def write(path: Path = DEFAULT_OUT) -> Path:
-    """Write the dataset to ``path`` (with ``\\n`` line endings on every platform) and return the path."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist. Create it first.")
-    path.write_text(to_csv(*make_moons()), encoding="utf-8", newline="\n")
-    return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the two-moons dataset of the notebook on a model that is not linear.")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the CSV")
-    args = parser.parse_args(argv)
-    try:
-        path = write(args.out)
-    except FileNotFoundError as error:
-        print(error, file=sys.stderr)
-        return 1
-    print(f"wrote {path.name}")
-    return 0
+def texts() -> dict[str, str]:
+    """The file this script makes, by name."""
+    return {"two_moons.csv": to_csv(*make_moons())}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(dataset_script_main("Write the two-moons dataset of the notebook on a model that is not linear.", texts))

