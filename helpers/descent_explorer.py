@@ -24,7 +24,7 @@ import ipywidgets as widgets
 
 from helpers.descent_figure import DescentFigure
 from helpers.descent_runs import Bowl, TrainFunction, clean_run, describe_run
-from helpers.explorer import Explorer, Stopwatch
+from helpers.explorer import Explorer, Stopwatch, check_train
 from helpers.inputs import checked, read_number, read_whole_number
 
 __all__ = ["Bowl", "DescentExplorer"]
@@ -74,8 +74,7 @@ class DescentExplorer(Explorer):
         iterations: int = DEFAULT_ITERATIONS,
         max_iterations: int = MAX_ITERATIONS,
     ) -> None:
-        if not callable(train):
-            raise TypeError(f"train must be the notebook's function train(x, y, learning_rate, iterations); got {train!r}.")
+        check_train(train, "train(x, y, learning_rate, iterations)")
         for name, bowl, optional in (("raw", raw, False), ("standardised", standardised, True)):
             if not (isinstance(bowl, Bowl) or (optional and bowl is None)):
                 raise TypeError(f"{name} must be a Bowl(x, y, w_star, b_star, stability_limit); got {bowl!r}.")
@@ -115,19 +114,12 @@ class DescentExplorer(Explorer):
 
     def set_learning_rate(self, value: object) -> str:
         """Re-run the loop at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
-        learning_rate, problem = read_number(value, "learning rate")
-        if problem:
-            return self._say(f"{problem} Nothing was run. Try {LEARNING_RATE_HINT}.")
-        self.learning_rate = learning_rate
-        return self._refresh()
+        return self._rerun_with("learning_rate", read_number(value, "learning rate"), LEARNING_RATE_HINT)
 
     def set_iterations(self, value: object) -> str:
         """Re-run the loop for ``value`` iterations (a whole number from 1 to the slider's maximum)."""
-        iterations, problem = read_whole_number(value, "number of iterations", self._max_iterations)
-        if problem:
-            return self._say(f"{problem} Nothing was run. Try {self._iterations_hint}.")
-        self.iterations = iterations
-        return self._refresh()
+        reading = read_whole_number(value, "number of iterations", self._max_iterations)
+        return self._rerun_with("iterations", reading, self._iterations_hint)
 
     def set_standardised(self, on: object) -> str:
         """Switch between raw x and standardised x (only if the explorer was given ``standardised``)."""

@@ -7,16 +7,18 @@
 The still parts are laid out around the first run's start and the optimum; an update repaints only the
 line, the loss curve, the path and its end (see :class:`helpers.live_figure.LiveFigure`). Values far outside
 the picture, as a diverging run produces, are clipped so that a line still leaves the box in the right
-direction.
+direction. :func:`loss_grid`, :func:`padded` and :func:`clipped` serve the minibatch explorer's figure too.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import plots
-from helpers.descent_runs import Bowl, Run
+from helpers.descent_runs import Bowl, LineData, Run
 from helpers.live_figure import LiveFigure
 
 GRID_POINTS = 120
@@ -34,7 +36,7 @@ class DescentFigure:
         data_ax, loss_ax, contour_ax = figure.subplots(1, 3)
 
         plots.plot_data(bowl.x, bowl.y, ax=data_ax, title="The data and the current line")
-        data_ax.set(xlabel=x_label, xlim=_padded(xs.min(), xs.max(), 0.08), ylim=_padded(ys.min(), ys.max(), 0.4))
+        data_ax.set(xlabel=x_label, xlim=padded(xs.min(), xs.max(), 0.08), ylim=padded(ys.min(), ys.max(), 0.4))
         (self.line,) = data_ax.plot([], [], color="tab:orange", linewidth=2)
 
         start_loss = float(first.losses[0])
@@ -50,7 +52,7 @@ class DescentFigure:
         loss_ax.legend(loc="upper right")
         (self.loss_line,) = loss_ax.plot([], [], color="tab:orange")
 
-        w_grid, b_grid, sse = _sse_grid(bowl, float(first.ws[0]), float(first.bs[0]))
+        w_grid, b_grid, sse = loss_grid(bowl, float(first.ws[0]), float(first.bs[0]), bowl.sse)
         plots.plot_loss_landscape(
             w_grid, b_grid, sse, optimum=(bowl.w_star, bowl.b_star), ax=contour_ax,
             title="Sum of squared errors over (w, b)",
@@ -66,30 +68,32 @@ class DescentFigure:
     def show(self, run: Run) -> None:
         """Point the moving lines at ``run`` and repaint them."""
         x_low, x_high = self.data_ax.get_xlim()
-        w, b = _clipped(run.ws[-1:], self.contour_ax.get_xlim())[0], _clipped(run.bs[-1:], self.contour_ax.get_ylim())[0]
-        self.line.set_data([x_low, x_high], _clipped(np.array([w * x_low + b, w * x_high + b]), self.data_ax.get_ylim()))
-        self.loss_line.set_data(np.arange(len(run.losses)), _clipped(run.losses, self.loss_ax.get_ylim(), log=True))
-        path_w, path_b = _clipped(run.ws, self.contour_ax.get_xlim()), _clipped(run.bs, self.contour_ax.get_ylim())
+        w, b = clipped(run.ws[-1:], self.contour_ax.get_xlim())[0], clipped(run.bs[-1:], self.contour_ax.get_ylim())[0]
+        self.line.set_data([x_low, x_high], clipped(np.array([w * x_low + b, w * x_high + b]), self.data_ax.get_ylim()))
+        self.loss_line.set_data(np.arange(len(run.losses)), clipped(run.losses, self.loss_ax.get_ylim(), log=True))
+        path_w, path_b = clipped(run.ws, self.contour_ax.get_xlim()), clipped(run.bs, self.contour_ax.get_ylim())
         self.path.set_data(path_w, path_b)
         self.end.set_data(path_w[-1:], path_b[-1:])
         self.live.update()
 
 
-def _sse_grid(bowl: Bowl, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sum of squared errors on a grid over a box holding the start and the optimum (computed once per figure)."""
-    w_range = _padded(min(w0, bowl.w_star), max(w0, bowl.w_star), 0.35)
-    b_range = _padded(min(b0, bowl.b_star), max(b0, bowl.b_star), 0.35)
-    w_grid = np.linspace(*w_range, GRID_POINTS)
-    b_grid = np.linspace(*b_range, GRID_POINTS)
-    return w_grid, b_grid, bowl.sse(w_grid[None, :], b_grid[:, None])
+def loss_grid(
+    line: LineData, w0: float, b0: float, loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``loss`` of ``line`` on a grid over a box holding the start (w0, b0) and the optimum (computed once per figure)."""
+    w_grid = np.linspace(*padded(min(w0, line.w_star), max(w0, line.w_star), 0.35), GRID_POINTS)
+    b_grid = np.linspace(*padded(min(b0, line.b_star), max(b0, line.b_star), 0.35), GRID_POINTS)
+    return w_grid, b_grid, loss(w_grid[None, :], b_grid[:, None])
 
 
-def _padded(low: float, high: float, fraction: float) -> tuple[float, float]:
+def padded(low: float, high: float, fraction: float) -> tuple[float, float]:
+    """The span from ``low`` to ``high`` (at least 0.5 wide) widened by ``fraction`` of it on each side."""
     span = max(float(high - low), 0.5)
     return float(low) - fraction * span, float(high) + fraction * span
 
 
-def _clipped(values: np.ndarray, limits: tuple[float, float], log: bool = False) -> np.ndarray:
+def clipped(values: np.ndarray, limits: tuple[float, float], log: bool = False) -> np.ndarray:
+    """``values`` clipped to ``CLIP_SPANS`` spans beyond ``limits`` (on a log axis: that factor beyond them)."""
     low, high = sorted(limits)
     if log:
         return np.clip(values, low / CLIP_SPANS, high * CLIP_SPANS)

@@ -1,5 +1,8 @@
 """What the gradient-descent explorer knows about a fit, and what it says about one run of the notebook's ``train``.
 
+* :class:`LineData`: the data of a line fit y ≈ w x + b with what the notebook computed about it (the
+  least-squares answer and the stability limit 2/λ_max), checked once; the minibatch explorer's
+  :class:`helpers.minibatch_figure.LineFit` builds on it too.
 * :class:`Bowl`: one input x with its targets y and what the notebook computed about them: the
   least-squares answer (w*, b*) and the stability limit 2/λ_max. The explorer takes these from the notebook
   rather than solving the lesson again.
@@ -26,12 +29,12 @@ TrainFunction = Callable[[torch.Tensor, torch.Tensor, float, int], TrainResult]
 
 
 @dataclass(frozen=True, eq=False)
-class Bowl:
-    """The data of one fit, y ≈ w x + b, with its least-squares answer and stability limit as the notebook computed them.
+class LineData:
+    """The data of a line fit y ≈ w x + b, with the least-squares line and the stability limit as the notebook computed them.
 
-    ``x`` is n×1 (or n) and ``y`` has n values; ``w_star`` and ``b_star`` are the least-squares line, and
-    ``stability_limit`` is the largest stable learning rate 2/λ_max. Wrong values raise a ValueError that says
-    which one.
+    ``w_star`` and ``b_star`` are the least-squares line and ``stability_limit`` the largest stable learning
+    rate 2/λ_max. Wrong values raise a ValueError that says which one; a subclass adds what it asks of ``x``
+    and ``y`` in :meth:`_data_problems`.
     """
 
     x: torch.Tensor = field(repr=False)
@@ -45,29 +48,52 @@ class Bowl:
             read_number(self.w_star, "least-squares w_star", positive=False)[1],
             read_number(self.b_star, "least-squares b_star", positive=False)[1],
             read_number(self.stability_limit, "stability limit 2/λ_max")[1],
+            *self._data_problems(),
         ]
-        if len(self.xs) != len(self.ys) or len(self.xs) < 2:
-            problems.append(f"x and y must hold the same number of points, at least 2; got {len(self.xs)} and {len(self.ys)}.")
         found = [problem for problem in problems if problem is not None]
         if found:
             raise ValueError(" ".join(found))
         for name in ("w_star", "b_star", "stability_limit"):
             object.__setattr__(self, name, float(getattr(self, name)))
 
+    def _data_problems(self) -> list[str]:
+        """What is wrong with ``x`` and ``y``, in words (nothing here; a subclass says what it needs)."""
+        return []
+
     @cached_property
     def xs(self) -> np.ndarray:
         """x as a flat float64 array."""
-        return as_array(self.x)
+        return as_array(self.x).reshape(-1)
 
     @cached_property
     def ys(self) -> np.ndarray:
         """y as a flat float64 array."""
-        return as_array(self.y)
+        return as_array(self.y).reshape(-1)
+
+    def squared_errors(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+        """The squared error at each point (the last axis) of the line(s) y = w x + b, broadcast over ``w`` and ``b``."""
+        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return (w[..., None] * self.xs + b[..., None] - self.ys) ** 2
+
+
+@dataclass(frozen=True, eq=False)
+class Bowl(LineData):
+    """The data of one fit, y ≈ w x + b, with its least-squares answer and stability limit as the notebook computed them.
+
+    ``x`` is n×1 (or n) and ``y`` has n values; ``w_star`` and ``b_star`` are the least-squares line, and
+    ``stability_limit`` is the largest stable learning rate 2/λ_max. Wrong values raise a ValueError that says
+    which one.
+    """
+
+    def _data_problems(self) -> list[str]:
+        """x and y must hold the same number of points, at least 2."""
+        if len(self.xs) != len(self.ys) or len(self.xs) < 2:
+            return [f"x and y must hold the same number of points, at least 2; got {len(self.xs)} and {len(self.ys)}."]
+        return []
 
     def sse(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
         """The sum of squared errors of the line(s) y = w x + b on this data, broadcast over arrays ``w`` and ``b``."""
-        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
-        return np.sum((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
+        return np.sum(self.squared_errors(w, b), axis=-1)
 
     @cached_property
     def sse_star(self) -> float:
@@ -90,7 +116,7 @@ class Run:
 def clean_run(result: TrainResult, learning_rate: float, iterations: int) -> Run:
     """Turn train's lists into arrays, and cut them at the first non-finite value (divergence even if train missed it)."""
     ws_given, bs_given, losses_given, diverged_at = result
-    ws, bs, losses = (as_array(values) for values in (ws_given, bs_given, losses_given))
+    ws, bs, losses = (as_array(values).reshape(-1) for values in (ws_given, bs_given, losses_given))
     finite = np.isfinite(losses) & np.isfinite(ws[: len(losses)]) & np.isfinite(bs[: len(losses)])
     if not finite.all():
         first_bad = int(np.argmin(finite))
@@ -141,8 +167,8 @@ def describe_run(run: Run, bowl: Bowl) -> str:
     return header + result + verdict
 
 
-def as_array(values: torch.Tensor | Sequence[float] | np.ndarray) -> np.ndarray:
-    """``values`` (a tensor, list or array) as a flat float64 numpy array."""
+def as_array(values: object) -> np.ndarray:
+    """``values`` (a tensor, list or array) as a float64 numpy array of the same shape."""
     if isinstance(values, torch.Tensor):
-        return values.detach().to(torch.float64).reshape(-1).numpy()
-    return np.asarray(values, dtype=np.float64).reshape(-1)
+        return values.detach().to(torch.float64).numpy()
+    return np.asarray(values, dtype=np.float64)

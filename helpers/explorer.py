@@ -9,7 +9,8 @@ every explorer shares:
   notebook opened but not run shows;
 * :class:`Explorer`: the base class, with the status line and its text, ``last_timings``, the wiring
   from controls to setters, and moving a control from code without running its setter twice;
-* :class:`Stopwatch`: the seconds each part of an update took.
+* :class:`Stopwatch`: the seconds each part of an update took;
+* :func:`check_train`: the TypeError for an explorer given something other than the notebook's ``train``.
 
 The figure itself is a :class:`helpers.live_figure.LiveFigure`, which only draws fast.
 """
@@ -51,11 +52,18 @@ class Stopwatch:
         self._last = now
 
 
+def check_train(train: object, call: str) -> None:
+    """Raise a TypeError unless ``train`` can be called: the notebook's function, called as ``call``."""
+    if not callable(train):
+        raise TypeError(f"train must be the notebook's function {call}; got {train!r}.")
+
+
 class Explorer:
     """What every explorer has: ``panel`` to show, ``status`` and its ``status_text``, and ``last_timings``.
 
     A subclass builds its controls and figure, fills the panel with :meth:`_lay_out`, connects each control
-    to its setter with :meth:`_connect` and reports with :meth:`_say`. When a setter has accepted a value
+    to its setter with :meth:`_connect` and reports with :meth:`_say`. A setter that re-runs on a new value
+    hands what it read to :meth:`_rerun_with`, which calls the subclass's :meth:`_refresh`. When a setter has accepted a value
     given from code, :meth:`_move_controls` shows it on the controls without running the setter again.
     ``last_timings`` holds the seconds the last update spent in each part (see :class:`Stopwatch`).
     """
@@ -90,6 +98,23 @@ class Explorer:
                 control.value = value
         finally:
             self._syncing = False
+
+    def _refresh(self) -> str:
+        """Redraw for the current settings and return the status text (each explorer that re-runs defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not re-run on a new setting.")
+
+    def _rerun_with(self, name: str, reading: tuple[object, str | None], hint: str) -> str:
+        """Store a setter's new value of the setting ``name`` and re-run, or say what is wrong with it and change nothing.
+
+        ``reading`` is what a ``read_*`` function of :mod:`helpers.inputs` returned, (value, problem). With no
+        problem the value becomes the attribute ``name`` and :meth:`_refresh` answers; otherwise the status line
+        says the problem, then "Nothing was run. Try <hint>.".
+        """
+        value, problem = reading
+        if problem:
+            return self._say(f"{problem} Nothing was run. Try {hint}.")
+        setattr(self, name, value)
+        return self._refresh()
 
     def _say(self, text: str, markup: str | None = None) -> str:
         """Show ``text`` in the status line (or ``markup``, its HTML form, when given) and return ``text``."""

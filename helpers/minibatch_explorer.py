@@ -27,9 +27,10 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from helpers.explorer import Explorer, Stopwatch
+from helpers.descent_runs import as_array
+from helpers.explorer import Explorer, Stopwatch, check_train
 from helpers.inputs import checked, read_number, read_whole_number
-from helpers.minibatch_figure import LineFit, MinibatchFigure, MinibatchRun, as_array
+from helpers.minibatch_figure import LineFit, MinibatchFigure, MinibatchRun
 
 __all__ = ["LineFit", "MinibatchExplorer", "MinibatchRun", "ResultError", "clean_run", "describe_run"]
 
@@ -167,8 +168,7 @@ class MinibatchExplorer(Explorer):
         batch_size: int = DEFAULT_BATCH_SIZE,
         learning_rate: float = DEFAULT_LEARNING_RATE,
     ) -> None:
-        if not callable(train):
-            raise TypeError(f"train must be the notebook's function train(X, y, batch_size, lr, epochs); got {train!r}.")
+        check_train(train, "train(X, y, batch_size, lr, epochs)")
         if not isinstance(fit, LineFit):
             raise TypeError(f"fit must be a LineFit(x, y, w_star, b_star, stability_limit); got {fit!r}.")
         self.epochs = checked(read_whole_number(epochs, "number of epochs", MAX_EPOCHS), f"a whole number from 1 to {MAX_EPOCHS}")
@@ -199,19 +199,11 @@ class MinibatchExplorer(Explorer):
 
     def set_batch_size(self, value: object) -> str:
         """Re-run at batch size ``value`` (a whole number from 1 to n); anything else is answered in words."""
-        batch_size, problem = read_whole_number(value, "batch size", self.fit.n)
-        if problem:
-            return self._say(f"{problem} Nothing was run. Try {self._batch_hint}.")
-        self.batch_size = batch_size
-        return self._refresh()
+        return self._rerun_with("batch_size", read_whole_number(value, "batch size", self.fit.n), self._batch_hint)
 
     def set_learning_rate(self, value: object) -> str:
         """Re-run at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
-        learning_rate, problem = read_number(value, "learning rate")
-        if problem:
-            return self._say(f"{problem} Nothing was run. Try {LEARNING_RATE_HINT}.")
-        self.learning_rate = learning_rate
-        return self._refresh()
+        return self._rerun_with("learning_rate", read_number(value, "learning rate"), LEARNING_RATE_HINT)
 
     def run(self, batch_size: int, learning_rate: float) -> MinibatchRun:
         """The cleaned run of ``train`` at these settings, from memory when it was run before."""

@@ -18,7 +18,7 @@ are clipped so that a line still leaves the box in the right direction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -26,26 +26,16 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import plots
-from helpers.inputs import read_number
+from helpers.descent_figure import clipped, loss_grid
+from helpers.descent_runs import LineData
 from helpers.live_figure import LiveFigure
 
-GRID_POINTS = 120
-# How far beyond the visible box a point may be drawn: far enough that a clipped segment leaves the box in
-# the right direction, near enough that the renderer never sees astronomically large numbers.
-CLIP_SPANS = 1e3
 RUN_COLOR = "tab:orange"
 FULL_BATCH_COLOR = "tab:gray"
 
 
-def as_array(values: object) -> np.ndarray:
-    """``values`` (a tensor, list or array) as a float64 numpy array of the same shape."""
-    if isinstance(values, torch.Tensor):
-        return values.detach().to(torch.float64).numpy()
-    return np.asarray(values, dtype=np.float64)
-
-
 @dataclass(frozen=True, eq=False)
-class LineFit:
+class LineFit(LineData):
     """The data of a line fit y ≈ w x + b, with the least-squares line and the stability limit as the notebook computed them.
 
     ``x`` is n×1 (the shape the notebook's ``train`` takes) and ``y`` has n values; ``w_star`` and ``b_star``
@@ -53,54 +43,29 @@ class LineFit:
     descent on the mean squared error converges, 2/λ_max. Wrong values raise a ValueError that says which one.
     """
 
-    x: torch.Tensor = field(repr=False)
-    y: torch.Tensor = field(repr=False)
-    w_star: float
-    b_star: float
-    stability_limit: float
-
-    def __post_init__(self) -> None:
-        problems = [
-            read_number(self.w_star, "least-squares w_star", positive=False)[1],
-            read_number(self.b_star, "least-squares b_star", positive=False)[1],
-            read_number(self.stability_limit, "stability limit 2/λ_max")[1],
-        ]
+    def _data_problems(self) -> list[str]:
+        """x must be an n×1 tensor and y a tensor of n values, n ≥ 2."""
         if not isinstance(self.x, torch.Tensor) or self.x.ndim != 2 or self.x.shape[1] != 1:
-            problems.append(f"x must be an n×1 tensor, as train takes it; got {_shape(self.x)}.")
-        elif not isinstance(self.y, torch.Tensor) or self.y.shape != (len(self.x),) or len(self.x) < 2:
+            return [f"x must be an n×1 tensor, as train takes it; got {_shape(self.x)}."]
+        if not isinstance(self.y, torch.Tensor) or self.y.shape != (len(self.x),) or len(self.x) < 2:
             given = f"got {_shape(self.y)} for x of {_shape(self.x)}"
-            problems.append(f"y must be a tensor of n values, n ≥ 2, one per row of x; {given}.")
-        found = [problem for problem in problems if problem is not None]
-        if found:
-            raise ValueError(" ".join(found))
-        for name in ("w_star", "b_star", "stability_limit"):
-            object.__setattr__(self, name, float(getattr(self, name)))
-
-    @property
-    def n(self) -> int:
-        """The number of rows."""
-        return len(self.x)
-
-    @cached_property
-    def xs(self) -> np.ndarray:
-        """x as a flat float64 array."""
-        return as_array(self.x).reshape(-1)
-
-    @cached_property
-    def ys(self) -> np.ndarray:
-        """y as a flat float64 array."""
-        return as_array(self.y).reshape(-1)
+            return [f"y must be a tensor of n values, n ≥ 2, one per row of x; {given}."]
+        return []
 
     def mse(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
         """The mean squared error on all rows of the line(s) y = w x + b, broadcast over arrays ``w`` and ``b``."""
-        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            return np.mean((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
+            return np.mean(self.squared_errors(w, b), axis=-1)
 
     @cached_property
     def mse_star(self) -> float:
         """The least-squares loss: the mean squared error at (w_star, b_star)."""
         return float(self.mse(self.w_star, self.b_star))
+
+    @property
+    def n(self) -> int:
+        """The number of rows."""
+        return len(self.x)
 
 
 @dataclass(frozen=True)
@@ -164,7 +129,7 @@ class MinibatchFigure:
         (self.full_batch_steps,) = step_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
         step_ax.legend(loc="upper right", fontsize="small")
 
-        w_grid, b_grid, losses = _loss_grid(fit, float(first.ws[0]), float(first.bs[0]))
+        w_grid, b_grid, losses = loss_grid(fit, float(first.ws[0]), float(first.bs[0]), fit.mse)
         plots.plot_loss_landscape(
             w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=contour_ax, title="Full-data loss over (w, b)"
         )
@@ -186,35 +151,15 @@ class MinibatchFigure:
         loss_limits = self.step_ax.get_ylim()
         for line, shown in ((self.epoch_line, run), (self.full_batch_epochs, full_batch)):
             ends = shown.epoch_ends
-            line.set_data(ends / shown.steps_per_epoch, _clipped(shown.full_losses[ends], loss_limits, log=True))
+            line.set_data(ends / shown.steps_per_epoch, clipped(shown.full_losses[ends], loss_limits, log=True))
         steps = np.arange(len(run.full_losses))
-        self.batch_line.set_data(steps[1:], _clipped(run.batch_losses, loss_limits, log=True))
-        self.step_line.set_data(steps, _clipped(run.full_losses, loss_limits, log=True))
+        self.batch_line.set_data(steps[1:], clipped(run.batch_losses, loss_limits, log=True))
+        self.step_line.set_data(steps, clipped(run.full_losses, loss_limits, log=True))
         full_steps = np.arange(len(full_batch.full_losses))
-        self.full_batch_steps.set_data(full_steps, _clipped(full_batch.full_losses, loss_limits, log=True))
+        self.full_batch_steps.set_data(full_steps, clipped(full_batch.full_losses, loss_limits, log=True))
         w_limits, b_limits = self.contour_ax.get_xlim(), self.contour_ax.get_ylim()
-        self.full_batch_path.set_data(_clipped(full_batch.ws, w_limits), _clipped(full_batch.bs, b_limits))
-        path_w, path_b = _clipped(run.ws, w_limits), _clipped(run.bs, b_limits)
+        self.full_batch_path.set_data(clipped(full_batch.ws, w_limits), clipped(full_batch.bs, b_limits))
+        path_w, path_b = clipped(run.ws, w_limits), clipped(run.bs, b_limits)
         self.path.set_data(path_w, path_b)
         self.end.set_data(path_w[-1:], path_b[-1:])
         self.live.update()
-
-
-def _loss_grid(fit: LineFit, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The full-data MSE on a grid over a box holding the start and the optimum (computed once per figure)."""
-    w_grid = np.linspace(*_padded(min(w0, fit.w_star), max(w0, fit.w_star), 0.35), GRID_POINTS)
-    b_grid = np.linspace(*_padded(min(b0, fit.b_star), max(b0, fit.b_star), 0.35), GRID_POINTS)
-    return w_grid, b_grid, fit.mse(w_grid[None, :], b_grid[:, None])
-
-
-def _padded(low: float, high: float, fraction: float) -> tuple[float, float]:
-    span = max(float(high - low), 0.5)
-    return float(low) - fraction * span, float(high) + fraction * span
-
-
-def _clipped(values: np.ndarray, limits: tuple[float, float], log: bool = False) -> np.ndarray:
-    low, high = sorted(limits)
-    if log:
-        return np.clip(values, low / CLIP_SPANS, high * CLIP_SPANS)
-    span = high - low
-    return np.clip(values, low - CLIP_SPANS * span, high + CLIP_SPANS * span)

@@ -242,46 +242,39 @@ BATCH_HINT = "Nothing was run. Try a whole number from 1 (one row per step) to 1
 RATE_HINT = "Nothing was run. Try a value such as 0.1 (the slider spans 0.001 to 10)."
 
 
+INVALID_BATCH_SIZES = [
+    (0, "The batch size must be positive; got 0."),
+    (-3, "The batch size must be positive; got -3."),
+    (18, "The batch size must be at most 17; got 18."),
+    (2.5, "The batch size must be a whole number; got 2.5."),
+    (float("nan"), "The batch size must be a finite number; got nan."),
+    ("4", "The batch size must be a number; got '4'."),
+    (None, "The batch size must be a number; got None."),
+    (True, "The batch size must be a number; got True."),
+]
+INVALID_LEARNING_RATES = [
+    (0, "The learning rate must be positive; got 0."),
+    (-0.1, "The learning rate must be positive; got -0.1."),
+    (float("nan"), "The learning rate must be a finite number; got nan."),
+    (float("inf"), "The learning rate must be a finite number; got inf."),
+    ("fast", "The learning rate must be a number; got 'fast'."),
+    (None, "The learning rate must be a number; got None."),
+]
+
+
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (0, "The batch size must be positive; got 0."),
-        (-3, "The batch size must be positive; got -3."),
-        (18, "The batch size must be at most 17; got 18."),
-        (2.5, "The batch size must be a whole number; got 2.5."),
-        (float("nan"), "The batch size must be a finite number; got nan."),
-        ("4", "The batch size must be a number; got '4'."),
-        (None, "The batch size must be a number; got None."),
-        (True, "The batch size must be a number; got True."),
-    ],
+    ("setting", "good", "hint", "value", "expected"),
+    [("batch_size", 2, BATCH_HINT, *case) for case in INVALID_BATCH_SIZES]
+    + [("learning_rate", 0.2, RATE_HINT, *case) for case in INVALID_LEARNING_RATES],
 )
-def test_invalid_batch_sizes_are_answered_in_words_and_change_nothing(explorer, value, expected):
-    explorer.set_batch_size(2)
+def test_invalid_settings_are_answered_in_words_and_change_nothing(explorer, setting, good, hint, value, expected):
+    setter, slider = getattr(explorer, f"set_{setting}"), getattr(explorer, f"{setting}_slider")
+    setter(good)
     before = image(explorer)
-    text = explorer.set_batch_size(value)
-    assert text == f"{expected} {BATCH_HINT}"
+    text = setter(value)
+    assert text == f"{expected} {hint}"
     assert explorer.status_text == text and "Traceback" not in text
-    assert explorer.batch_size == 2 and explorer.batch_size_slider.value == 2
-    assert np.array_equal(image(explorer), before)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (0, "The learning rate must be positive; got 0."),
-        (-0.1, "The learning rate must be positive; got -0.1."),
-        (float("nan"), "The learning rate must be a finite number; got nan."),
-        (float("inf"), "The learning rate must be a finite number; got inf."),
-        ("fast", "The learning rate must be a number; got 'fast'."),
-        (None, "The learning rate must be a number; got None."),
-    ],
-)
-def test_invalid_learning_rates_are_answered_in_words_and_change_nothing(explorer, value, expected):
-    explorer.set_learning_rate(0.2)
-    before = image(explorer)
-    text = explorer.set_learning_rate(value)
-    assert text == f"{expected} {RATE_HINT}"
-    assert explorer.learning_rate == 0.2
+    assert getattr(explorer, setting) == good and slider.value == good
     assert np.array_equal(image(explorer), before)
 
 
