@@ -8,8 +8,9 @@ runs all cells, focuses the learning-rate slider and presses ArrowRight again an
 press to a new value, waiting for each update to finish before the next. Then the same for the
 batch-size and learning-rate sliders of the minibatch notebook (10; batch size from 1 upwards,
 learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
-01. A script in the page records, with ``performance.now()``, each keydown and each change of the figure's ``<img>`` src (a MutationObserver); the latency of a
-press is the time from its keydown to the first src change after it. The time until the new
+01. A script in the page records, with ``performance.now()``, each keydown and each change of the
+figure's ``<img>`` src (a MutationObserver); the latency of a press is the time from its keydown
+to the first src change after it. The time until the new
 image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
 stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_limit``, loaded with
 ``course.lesson``), so every press re-runs a full, non-diverging loop (diverging runs stop early and
