@@ -32,7 +32,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 COPY_IGNORE = shutil.ignore_patterns(
-    ".venv", "site", "student", ".git", "__pycache__", ".pytest_cache", "*.egg-info", ".ipynb_checkpoints", "results"
+    ".venv", ".venv-*", "workspace", "site", "student", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
+    ".ipynb_checkpoints", "results",
 )
 TIMEOUT = 1800
 

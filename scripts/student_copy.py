@@ -3,6 +3,7 @@
     python scripts/student_copy.py                # notebooks/NN_*.ipynb -> student/NN_*.ipynb
     python scripts/student_copy.py --out DIR      # somewhere else
     python scripts/student_copy.py --run          # also run each copy and report cells that fail
+    python scripts/student_copy.py notebooks/03_*.ipynb --out DIR   # some notebooks only
 
 In each copy every cell tagged ``solution`` has its code replaced by a short note, and every code
 cell loses its outputs and execution count. Exercise cells keep their placeholders, so a check
@@ -23,10 +24,11 @@ from course.student import write_copies
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to copy (default: the series)")
     parser.add_argument("--out", type=Path, default=ROOT / "student", help="folder for the copies (default student/)")
     parser.add_argument("--run", action="store_true", help="run every copy and report unexpected errors")
     args = parser.parse_args()
-    written = write_copies(args.out)
+    written = write_copies(args.out, [path.resolve() for path in args.notebooks] or None)
     print(f"wrote {len(written)} student notebook(s) to {args.out.name}/: " + " ".join(p.name for p in written))
     if not args.run:
         return 0
