@@ -52,3 +52,16 @@ def test_every_dataset_in_data_has_a_script():
     made = {name for script in SCRIPTS for name in load_generator(script.stem).texts()}
     shipped = {path.name for path in DATA.glob("*.csv")} - {"linear_17.csv"}  # the 17 points are given, not made
     assert shipped == made
+
+
+@pytest.mark.parametrize(
+    ("name", "too_small", "message"),
+    [
+        ("make_features", {"n": 1}, "at least 2"),
+        ("make_moons", {"n_per_class": 0}, "at least 1"),
+        ("make_curve", {"n_train": 1}, "at least 2"),
+    ],
+)
+def test_a_recipe_asked_for_too_few_points_says_so(name, too_small, message):
+    with pytest.raises(ValueError, match=message):
+        getattr(load_generator(name), name)(**too_small)

@@ -44,10 +44,6 @@ def test_make_curve_is_deterministic_rounded_and_draws_train_before_val():
     assert not np.array_equal(x_train, other_x)
 
 
-def test_make_curve_rejects_too_few_points():
-    with pytest.raises(ValueError, match="at least 2"):
-        make_curve.make_curve(n_train=1)
-
 
 def test_to_csv_formats_header_and_values():
     assert make_curve.to_csv(np.array([0.5, -0.25]), np.array([1.0, 0.1234])) == "x,y\n0.500,1.000\n-0.250,0.123\n"

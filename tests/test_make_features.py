@@ -43,10 +43,6 @@ def test_make_features_is_deterministic_rounded_and_follows_the_recipe():
     assert not np.array_equal(features, other_features)
 
 
-def test_make_features_rejects_too_few_rows():
-    with pytest.raises(ValueError, match="at least 2"):
-        make_features.make_features(n=1)
-
 
 def test_to_csv_formats_header_and_values_without_negative_zero():
     features = np.array([[1.0, -0.0, 2.5], [0.1234, 3.0, -1.0]])

@@ -47,10 +47,6 @@ def test_make_moons_is_deterministic_rounded_and_follows_the_recipe():
     assert not np.array_equal(points, other_points)
 
 
-def test_make_moons_rejects_an_empty_class():
-    with pytest.raises(ValueError, match="at least 1"):
-        make_moons.make_moons(n_per_class=0)
-
 
 def test_to_csv_formats_header_values_and_labels_without_negative_zero():
     text = make_moons.to_csv(np.array([[1.0, -0.0], [0.1234, -2.5]]) + 0.0, np.array([1.0, -1.0]))
