@@ -26,6 +26,7 @@ from course.cells import (
     tags,
 )
 from course.series import INDEX, ROOT, notebook_paths
+from course.workspace import fresh_run_problem
 
 NOTEBOOKS = notebook_paths()
 IGNORE_BUDGET = 0.10
@@ -61,16 +62,10 @@ def format_problems(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 def execution_count_problems(notebook: nbformat.NotebookNode) -> list[str]:
-    """Code cells must be numbered 1..n in order, as a fresh top-to-bottom run leaves them."""
-    counts = [cell.execution_count for cell in code_cells(notebook) if cell.source.strip()]
-    expected = list(range(1, len(counts) + 1))
-    for position, (count, want) in enumerate(zip(counts, expected, strict=True)):
-        if count != want:
-            return [
-                f"code cell {position + 1} has execution count {count}, expected {want} (counts must run 1..n): "
-                "re-run with scripts/run_notebooks.py"
-            ]
-    return []
+    """Code cells must be numbered 1..n in order, as a fresh top-to-bottom run leaves them (the same
+    check ``make test`` runs first, in ``scripts/check_references.py``)."""
+    problem = fresh_run_problem(notebook, "the notebook")
+    return [problem] if problem else []
 
 
 def error_problems(notebook: nbformat.NotebookNode) -> list[str]:
