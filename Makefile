@@ -9,10 +9,15 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
         mutants bench bench-series dev-setup clean
 
-$(STAMP): requirements.txt
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(STAMP): requirements.txt deploy/jupyterlab/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# The classroom's JupyterLab settings (no news pop-up), read by make lab and by the hub's servers.
+	mkdir -p $(dir $(LAB_SETTINGS))
+	cp deploy/jupyterlab/overrides.json $(LAB_SETTINGS)
 	touch $(STAMP)
 
 ## Open JupyterLab on your copies of the series in workspace/notebooks/ (localhost only), at the index.
