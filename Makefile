@@ -20,6 +20,15 @@ $(STAMP): requirements.txt deploy/jupyterlab/overrides.json
 	cp deploy/jupyterlab/overrides.json $(LAB_SETTINGS)
 	touch $(STAMP)
 
+# Node tools (the hub's configurable-http-proxy, axe-core for the accessibility checks), installed
+# when npm is on the machine; without npm the tests that need them are skipped (CI requires them).
+NPM := $(shell command -v npm)
+NODE_STAMP := $(if $(NPM),node_modules/.installed)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Open JupyterLab on your copies of the series in workspace/notebooks/ (localhost only), at the index.
 ## The reference notebooks in notebooks/ are never opened, so playing with them cannot break the check.
 lab: $(STAMP)
@@ -32,7 +41,7 @@ author-lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.default_url=/lab/tree/notebooks/00_index.ipynb $(ROOT_FLAG)
 
 ## The whole test suite: lint, helper unit tests, strict nbval over every notebook, browser tests.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python scripts/check_references.py
 	$(BIN)/ruff check .
 	$(BIN)/mypy
