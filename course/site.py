@@ -6,7 +6,8 @@ none). Links between notebooks are rewritten to the pages. Math is typeset by th
 shipped with jupyter-server-mathjax, copied into ``mathjax/``, and no page loads a script, style
 sheet or image from the network. Widgets have no saved state in the stored outputs, so each one is
 replaced by a note saying it needs a running kernel. Solution cells are folded behind "Show the
-solution". The page template is ``course/templates/page.html.j2``.
+solution". Every figure's image gets its text description (what ``helpers.figure_text`` printed for it)
+as its ``alt``. The page template is ``course/templates/page.html.j2``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ SNAPSHOT = " Below is the picture it showed when the notebook was last run."
 # A widget's default text/plain is its repr, e.g. "interactive(children=(FloatSlider(...": not for readers.
 WIDGET_REPR = re.compile(r"^[A-Za-z_][\w.]*\(")
 NOTEBOOK_LINK = re.compile(r'href="(?:\./)?(\d\d_[^"/#]+)\.ipynb(#[^"]*)?"')
+# What matplotlib prints for a figure that has no description: it says nothing a reader could use.
+BARE_FIGURE_REPR = re.compile(r"^<Figure size \d+x\d+ with \d+ Axes>$")
+IMAGE_TYPES = ("image/png", "image/jpeg")
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "page.html.j2"
 
@@ -75,6 +79,27 @@ def replace_widgets(notebook: nbformat.NotebookNode) -> int:
     # Saved widget state would make the page fetch the widget manager from a CDN.
     notebook.metadata.pop("widgets", None)
     return replaced
+
+
+def describe_images(notebook: nbformat.NotebookNode) -> int:
+    """Give each stored image without an ``alt`` the text stored beside it (a figure's description); return how many.
+
+    Outputs stored since ``helpers.figure_text`` added ``{"image/png": {"alt": ...}}`` keep theirs; older ones have
+    the same description as their text/plain. A bare ``<Figure size ...>`` repr describes nothing and is left out.
+    """
+    described = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            text = str(data.get("text/plain", "")).strip()
+            if not text or BARE_FIGURE_REPR.match(text):
+                continue
+            for mime in (mime for mime in IMAGE_TYPES if mime in data):
+                metadata = output.setdefault("metadata", {}).setdefault(mime, {})
+                if not metadata.get("alt"):
+                    metadata["alt"] = text
+                    described += 1
+    return described
 
 
 def rewrite_links(html: str, pages: set[str]) -> str:
@@ -191,6 +216,7 @@ def build(notebooks: Path, out: Path) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         titles[path.stem] = title_of(notebook) or path.stem
         widgets = replace_widgets(notebook)
+        describe_images(notebook)
         body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": titles[path.stem]}})
         (out / f"{path.stem}.html").write_text(rewrite_links(body, stems), encoding="utf-8")
         note = f" ({widgets} widget{'s' * (widgets != 1)} replaced by a note)" if widgets else ""

@@ -2,12 +2,14 @@
 
 * the data with the current fitted line,
 * the loss curve (log scale) with the least-squares loss dashed,
-* the contours of the sum of squared errors over (w, b), the least-squares optimum, the start and the path.
+* the contours of the sum of squared errors over (w, b), the least-squares optimum, the start (circle), the path
+  and its end (square), each named in the legend.
 
 The still parts are laid out around the first run's start and the optimum; an update repaints only the
 line, the loss curve, the path and its end (see :class:`helpers.live_figure.LiveFigure`). Values far outside
 the picture, as a diverging run produces, are clipped so that a line still leaves the box in the right
-direction. :func:`loss_grid`, :func:`padded` and :func:`clipped` serve the minibatch explorer's figure too.
+direction. :func:`start_path_end`, :func:`loss_grid`, :func:`padded` and :func:`clipped` serve the minibatch
+explorer's figure too. Colours and marker shapes come from :mod:`helpers.palette`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from helpers import plots
+from helpers import palette, plots
 from helpers.descent_runs import Bowl, LineData, Run
 from helpers.live_figure import LiveFigure
 
@@ -37,10 +41,10 @@ class DescentFigure:
 
         plots.plot_data(bowl.x, bowl.y, ax=data_ax, title="The data and the current line")
         data_ax.set(xlabel=x_label, xlim=padded(xs.min(), xs.max(), 0.08), ylim=padded(ys.min(), ys.max(), 0.4))
-        (self.line,) = data_ax.plot([], [], color="tab:orange", linewidth=2)
+        (self.line,) = data_ax.plot([], [], color=palette.FIT, linewidth=2)
 
         start_loss = float(first.losses[0])
-        loss_ax.axhline(bowl.sse_star, color="gray", linestyle="--", linewidth=1, label="least squares")
+        loss_ax.axhline(bowl.sse_star, color=palette.COMPARISON, linestyle="--", linewidth=1, label="least squares")
         loss_ax.set(
             yscale="log",
             xlim=(0, max_iterations),
@@ -50,17 +54,14 @@ class DescentFigure:
             title="Loss during training",
         )
         loss_ax.legend(loc="upper right")
-        (self.loss_line,) = loss_ax.plot([], [], color="tab:orange")
+        (self.loss_line,) = loss_ax.plot([], [], color=palette.RUN)
 
         w_grid, b_grid, sse = loss_grid(bowl, float(first.ws[0]), float(first.bs[0]), bowl.sse)
         plots.plot_loss_landscape(
             w_grid, b_grid, sse, optimum=(bowl.w_star, bowl.b_star), ax=contour_ax,
-            title="Sum of squared errors over (w, b)",
+            title="Loss over (w, b)",
         )
-        contour_ax.plot([first.ws[0]], [first.bs[0]], "o", color="tab:green", label="start")
-        contour_ax.legend(loc="upper right")
-        (self.path,) = contour_ax.plot([], [], ".-", color="tab:orange", markersize=3, linewidth=1)
-        (self.end,) = contour_ax.plot([], [], "o", color="tab:red", markersize=6)
+        self.path, self.end = start_path_end(contour_ax, float(first.ws[0]), float(first.bs[0]))
 
         self.data_ax, self.loss_ax, self.contour_ax = data_ax, loss_ax, contour_ax
         self.live = LiveFigure(figure, [self.line, self.loss_line, self.path, self.end])
@@ -75,6 +76,19 @@ class DescentFigure:
         self.path.set_data(path_w, path_b)
         self.end.set_data(path_w[-1:], path_b[-1:])
         self.live.update()
+
+
+def start_path_end(ax: Axes, w0: float, b0: float) -> tuple[Line2D, Line2D]:
+    """Mark the start (w0, b0) on ``ax`` and add the path and its end, empty for now, with a legend that names each.
+
+    Start and end differ in marker shape (palette.START_MARKER, palette.END_MARKER) as well as colour.
+    Returns the path and the end marker, which an update moves.
+    """
+    ax.plot([w0], [b0], palette.START_MARKER, color=palette.START, markersize=8, label="start", zorder=5)
+    (path,) = ax.plot([], [], ".-", color=palette.RUN, markersize=3, linewidth=1, label="path")
+    (end,) = ax.plot([], [], palette.END_MARKER, color=palette.END, markersize=7, label="end", zorder=5)
+    ax.legend(loc="upper right", ncols=2)
+    return path, end
 
 
 def loss_grid(

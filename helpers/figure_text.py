@@ -4,10 +4,16 @@ Importing ``helpers`` makes IPython print this description as a figure's text fo
 of ``<Figure size 640x480 with 1 Axes>``. Two readers need it: nbval, which compares text
 outputs but not images, so a plot that draws the wrong thing now fails the regression check;
 and anyone who cannot see the image (a screen reader, a terminal, a diff of the notebook).
+
+The same description is the PNG's alternative text: it goes into the display metadata
+``{"image/png": {"alt": ...}}``, which nbconvert (and so the HTML site) writes as the image's ``alt``.
+JupyterLab 4.6 does not read that key (its image renderer sets no ``alt``); there the nearest
+equivalent is the text/plain form next to the image in the notebook file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib
@@ -105,5 +111,24 @@ def use_in_ipython() -> None:
         # The inline backend clears every formatter registered for Figure when it is first loaded
         # (at the first plot); loading it now makes that happen before ours is registered.
         import matplotlib_inline.backend_inline  # noqa: F401
-    formatter = shell.display_formatter.formatters["text/plain"]
-    formatter.for_type(Figure, lambda figure, printer, cycle: printer.text(describe_figure(figure)))
+    formatters = shell.display_formatter.formatters
+    formatters["text/plain"].for_type(Figure, lambda figure, printer, cycle: printer.text(describe_figure(figure)))
+    png = formatters["image/png"]
+    draw_png = png.lookup_by_type(Figure) if Figure in png else None
+    if draw_png is not None and not getattr(draw_png, "adds_alt", False):
+        png.for_type(Figure, with_alt(draw_png))
+
+
+def with_alt(draw_png: Callable[[Figure], Any]) -> Callable[[Figure], Any]:
+    """Wrap IPython's PNG printer of figures so that it also returns the metadata ``{"alt": description}``.
+
+    An IPython formatter may return (data, metadata); IPython files the metadata under the format's MIME
+    type, which is where nbconvert looks for ``alt``.
+    """
+
+    def png_with_alt(figure: Figure) -> Any:
+        data = draw_png(figure)
+        return None if data is None else (data, {"alt": describe_figure(figure)})
+
+    png_with_alt.adds_alt = True  # type: ignore[attr-defined]  # so a second use_in_ipython() does not wrap twice
+    return png_with_alt

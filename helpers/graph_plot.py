@@ -7,7 +7,8 @@ to its hand-written ``Value`` class.
 
 The output sits at the top and the inputs below it. Arrows point the way data flows in the forward
 pass, from inputs up to the output. A node used by several others is drawn once, and an input used
-twice by the same node gets one arrow marked "×2".
+twice by the same node gets one arrow marked "×2". Leaves (the inputs) are square boxes tinted sky blue and
+the other nodes round boxes tinted orange (:mod:`helpers.palette`), so shape tells them apart as well as colour.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from helpers import palette
 
 NODE_GID = "graph-node"
 EDGE_GID = "graph-edge"
@@ -57,7 +60,11 @@ def draw_graph(
             va="center",
             fontsize=9,
             gid=NODE_GID,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#dbe9f6" if leaf else "#fdf1d8", "edgecolor": "0.3"},
+            bbox={
+                "boxstyle": f"{palette.LEAF_BOX if leaf else palette.OPERATION_BOX},pad=0.4",
+                "facecolor": palette.LEAF_FILL if leaf else palette.OPERATION_FILL,
+                "edgecolor": "0.3",
+            },
         )
     for (parent, child), count in edges.items():
         # A skipped layer would run the arrow through the boxes in between, so bend it around them.

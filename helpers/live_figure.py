@@ -5,6 +5,10 @@ contour plot takes tens. :class:`LiveFigure` draws the still parts of a figure (
 contours, axes, labels) once, caches the pixels, and on each update paints only the
 artists that move before encoding a PNG for an ``ipywidgets.Image``.
 
+Its text is drawn at least :data:`MIN_TEXT_PX` pixels high, the size of the code font in JupyterLab's
+presentation mode (16 px; 13 px otherwise), so the figure stays as readable as the code around it on a
+projector: JupyterLab enlarges its own text in presentation mode but shows a PNG at its pixel size.
+
 It only draws: the panel, controls and status line around it are :mod:`helpers.explorer`'s.
 """
 
@@ -18,7 +22,12 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
+
+# JupyterLab's --jp-code-presentation-font-size (its --jp-code-font-size is 13 px outside presentation mode).
+MIN_TEXT_PX = 16.0
+POINTS_PER_INCH = 72.0
 
 
 class LiveFigure:
@@ -28,6 +37,7 @@ class LiveFigure:
     """
 
     def __init__(self, figure: Figure, moving: Sequence[Artist]) -> None:
+        enlarge_text(figure, MIN_TEXT_PX)
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self.moving = list(moving)
@@ -57,3 +67,16 @@ class LiveFigure:
         Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
+
+
+def enlarge_text(figure: Figure, pixels: float) -> None:
+    """Make every text of ``figure`` (titles, labels, tick labels, legends) at least ``pixels`` high at its dpi."""
+    points = pixels * POINTS_PER_INCH / figure.dpi
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            # Tick labels are made anew whenever the ticks change, with the size tick_params sets.
+            now = float(axis.get_major_ticks()[0].label1.get_fontsize())
+            axis.set_tick_params(which="both", labelsize=max(points, now))
+    for text in figure.findobj(Text):
+        if float(text.get_fontsize()) < points:
+            text.set_fontsize(points)

@@ -8,8 +8,8 @@ for drawing. :class:`MinibatchFigure` has three panels, drawn once, then only th
   learning rate, with the least-squares loss dashed;
 * the loss against steps (gradient evaluations): the loss each step computed on its own batch (noisy), the
   full-data loss along the path, and the full-batch run;
-* the contours of the full-data mean squared error over (w, b), the least-squares optimum, the start, and the
-  paths of both runs.
+* the contours of the full-data mean squared error over (w, b), the least-squares optimum, the paths of both runs,
+  and the start (circle) and end (square) of this batch size's path, each named in the legend.
 
 The still parts are laid out around the first run's start and the optimum; an update repaints only the lines
 (see :class:`helpers.live_figure.LiveFigure`). Values far outside the picture, as a diverging run produces,
@@ -25,13 +25,13 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from helpers import plots
-from helpers.descent_figure import clipped, loss_grid
+from helpers import palette, plots
+from helpers.descent_figure import clipped, loss_grid, start_path_end
 from helpers.descent_runs import LineData
 from helpers.live_figure import LiveFigure
 
-RUN_COLOR = "tab:orange"
-FULL_BATCH_COLOR = "tab:gray"
+RUN_COLOR = palette.RUN
+FULL_BATCH_COLOR = palette.COMPARISON
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,28 +116,25 @@ class MinibatchFigure:
         y_limits = (fit.mse_star / 10, max(start_loss, fit.mse_star) * 30)
 
         for ax in (epoch_ax, step_ax):
-            ax.axhline(fit.mse_star, color="black", linestyle="--", linewidth=1, label="least squares")
+            ax.axhline(fit.mse_star, color=palette.BLACK, linestyle=":", linewidth=1.2, label="least squares")
             ax.set(yscale="log", ylim=y_limits, ylabel="loss (MSE)")
         epoch_ax.set(xlim=(0, epochs), xlabel="epoch", title="Full-data loss against epochs")
         (self.epoch_line,) = epoch_ax.plot([], [], "o-", color=RUN_COLOR, markersize=4, label="this batch size")
         (self.full_batch_epochs,) = epoch_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
-        epoch_ax.legend(loc="upper right", fontsize="small")
+        epoch_ax.legend(loc="upper right")
 
         step_ax.set(xlim=(0, epochs * fit.n), xlabel="step (gradient evaluations)", title="Loss against steps")
         (self.batch_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=0.8, alpha=0.45, label="on its batch")
         (self.step_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=1.6, label="on all rows")
         (self.full_batch_steps,) = step_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
-        step_ax.legend(loc="upper right", fontsize="small")
+        step_ax.legend(loc="upper right")
 
         w_grid, b_grid, losses = loss_grid(fit, float(first.ws[0]), float(first.bs[0]), fit.mse)
         plots.plot_loss_landscape(
             w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=contour_ax, title="Full-data loss over (w, b)"
         )
-        contour_ax.plot([first.ws[0]], [first.bs[0]], "o", color="tab:green", label="start")
-        contour_ax.legend(loc="lower right", fontsize="small")
         (self.full_batch_path,) = contour_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, linewidth=1)
-        (self.path,) = contour_ax.plot([], [], ".-", color=RUN_COLOR, markersize=3, linewidth=0.8)
-        (self.end,) = contour_ax.plot([], [], "o", color="tab:red", markersize=6)
+        self.path, self.end = start_path_end(contour_ax, float(first.ws[0]), float(first.bs[0]))
 
         self.epoch_ax, self.step_ax, self.contour_ax = epoch_ax, step_ax, contour_ax
         moving = [

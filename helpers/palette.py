@@ -7,6 +7,8 @@ its own marker shape and a legend label (start: circle, end: square, least squar
 
 from __future__ import annotations
 
+from typing import Any
+
 ORANGE = "#E69F00"
 SKY_BLUE = "#56B4E9"
 BLUISH_GREEN = "#009E73"
@@ -29,4 +31,26 @@ START_MARKER = "o"
 END_MARKER = "s"
 OPTIMUM_MARKER = "*"
 
-CYCLE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, YELLOW, BLACK)
+# The order in which several lines on one axes take colours; yellow comes last, being the hardest to see on white.
+CYCLE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)
+# Several lines on one axes also differ in dash pattern (or, for paths of points, in marker), so that a
+# reader who cannot tell the colours apart can still match each line with its legend entry.
+LINE_STYLES = ("-", "--", "-.", ":")
+PATH_MARKERS = (".", "^", "v", "D", "x", "+")
+
+# Graph pictures: light tints of sky blue (leaves, the inputs) and orange (operations), so that black
+# text on them keeps a contrast above 7:1; the box shape tells them apart too (leaves square, operations round).
+LEAF_FILL = "#D4ECFA"
+OPERATION_FILL = "#FBE7BD"
+LEAF_BOX = "square"
+OPERATION_BOX = "round"
+
+
+def series_style(index: int) -> dict[str, Any]:
+    """Colour and dash pattern of the ``index``-th line on an axes (0 first): both differ from one line to the next."""
+    return {"color": CYCLE[index % len(CYCLE)], "linestyle": LINE_STYLES[index % len(LINE_STYLES)]}
+
+
+def path_style(index: int) -> dict[str, Any]:
+    """Colour and marker of the ``index``-th path of points (such as gradient-descent steps) on an axes."""
+    return {"color": CYCLE[index % len(CYCLE)], "marker": PATH_MARKERS[index % len(PATH_MARKERS)]}

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
+from helpers import palette
 from helpers.inputs import checked_point
 
 FIGSIZE = (6.4, 4.0)
@@ -49,7 +50,7 @@ def _flat(values: torch.Tensor | np.ndarray | Sequence[float]) -> list[float]:
 def plot_data(x: torch.Tensor, y: torch.Tensor, ax: Axes | None = None, title: str = "The data") -> Figure:
     """Scatter the points (x, y); x may be n×1 as the models use it."""
     ax = _axes(ax)
-    ax.scatter(_flat(x), _flat(y), color="tab:blue", label="data")
+    ax.scatter(_flat(x), _flat(y), color=palette.DATA, label="data")
     ax.set(xlabel="x", ylabel="y", title=title)
     return _figure_of(ax)
 
@@ -66,8 +67,8 @@ def plot_fit(
     plot_data(x, y, ax=ax, title=title)
     xs = _flat(x)
     span = [min(xs), max(xs)]
-    for label, (w, b) in lines.items():
-        ax.plot(span, [float(w) * v + float(b) for v in span], label=label)
+    for index, (label, (w, b)) in enumerate(lines.items(), start=1):  # style 0 is the data's colour
+        ax.plot(span, [float(w) * v + float(b) for v in span], label=label, **palette.series_style(index))
     ax.legend()
     return _figure_of(ax)
 
@@ -84,7 +85,7 @@ def plot_loss_curve(
     """
     ax = _axes(ax)
     values = _flat(losses)
-    ax.plot(range(len(values)), values, label=label)
+    ax.plot(range(len(values)), values, label=label, **palette.series_style(len(ax.get_lines())))
     ax.set(xlabel="iteration", ylabel="loss", title=title)
     ax.set_yscale("log")
     if label is not None:
@@ -118,11 +119,14 @@ def plot_loss_landscape(
     low, high = grid.min().item(), grid.max().item()
     span = max(high - low, 1e-12)
     levels = (low + span * torch.logspace(-4, 0, 16, dtype=torch.float64)).tolist()
-    ax.contour(ws, bs, grid.tolist(), levels=levels, colors="tab:gray", linewidths=0.7)
-    for label, (path_w, path_b) in (paths or {}).items():
-        ax.plot(_flat(path_w), _flat(path_b), ".-", markersize=3, linewidth=1, label=label)
+    ax.contour(ws, bs, grid.tolist(), levels=levels, colors=palette.COMPARISON, linewidths=0.7)
+    for index, (label, (path_w, path_b)) in enumerate((paths or {}).items()):
+        ax.plot(_flat(path_w), _flat(path_b), markersize=4, linewidth=1, label=label, **palette.path_style(index))
     if optimum is not None:
-        ax.plot([float(optimum[0])], [float(optimum[1])], "*", color="black", markersize=12, label="least squares")
+        ax.plot(
+            [float(optimum[0])], [float(optimum[1])], palette.OPTIMUM_MARKER, color=palette.OPTIMUM, markersize=12,
+            label="least squares",
+        )
     ax.set(xlabel="w", ylabel="b", title=title, xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
     if paths or optimum is not None:
         ax.legend(loc="upper right")
@@ -180,37 +184,41 @@ def plot_partial_slices(
     margin = 0.05 * max(high - low, 1e-12)
     f0 = float(np.asarray(f(x1, x2)))
 
+    # Lightness alone tells the levels apart (a sequential map that reads the same without colour vision).
     contour_ax.contourf(grid1, grid2, values, levels=16, cmap="Blues", alpha=0.7)
     contour_ax.contour(grid1, grid2, values, levels=16, colors="white", linewidths=0.5, negative_linestyles="solid")
     level_curve = contour_ax.contour(grid1, grid2, values, levels=[f0], colors="black", linewidths=1.2)
-    (x1_line,) = contour_ax.plot(x1_range, [x2, x2], color="tab:orange", linewidth=1.5)
-    (x2_line,) = contour_ax.plot([x1, x1], x2_range, color="tab:purple", linewidth=1.5)
+    # The two slices differ in dash pattern as well as colour, here and in their own panels.
+    along_x1: dict[str, Any] = {"color": palette.ORANGE, "linestyle": "-"}
+    along_x2: dict[str, Any] = {"color": palette.REDDISH_PURPLE, "linestyle": "-."}
+    (x1_line,) = contour_ax.plot(x1_range, [x2, x2], linewidth=1.8, **along_x1)
+    (x2_line,) = contour_ax.plot([x1, x1], x2_range, linewidth=1.8, **along_x2)
     gradient = contour_ax.quiver(
         [x1], [x2], [d1], [d2], angles="xy", scale_units="xy", scale=1 / arrow_scale,
-        color="crimson", width=0.012, zorder=4,
+        color=palette.VERMILLION, width=0.012, zorder=4,
     )
-    (marker,) = contour_ax.plot([x1], [x2], "o", color="black", markersize=6, zorder=5)
+    (marker,) = contour_ax.plot([x1], [x2], "o", color=palette.BLACK, markersize=6, zorder=5)
     contour_ax.set(
         xlim=x1_range, ylim=x2_range, aspect="equal", xlabel="x1", ylabel="x2",
-        title=f"Level curves of f, gradient × {arrow_scale:g}",
+        title=f"Level curves of f,\ngradient × {arrow_scale:g}",
     )
 
     slices = []
-    for ax, line, name, color, span, fixed, start, slope, along in (
-        (x1_ax, x1_line, "x1", "tab:orange", x1_range, "x2", x1, d1, lambda s: f(s, x2)),
-        (x2_ax, x2_line, "x2", "tab:purple", x2_range, "x1", x2, d2, lambda s: f(x1, s)),
+    for ax, line, name, style, span, fixed, start, slope, along in (
+        (x1_ax, x1_line, "x1", along_x1, x1_range, "x2", x1, d1, lambda s: f(s, x2)),
+        (x2_ax, x2_line, "x2", along_x2, x2_range, "x1", x2, d2, lambda s: f(x1, s)),
     ):
         steps = np.linspace(*span, 200)
-        (curve,) = ax.plot(steps, along(steps), color=color, linewidth=2, label=f"f with {fixed} held constant")
+        (curve,) = ax.plot(steps, along(steps), linewidth=2, label=f"f with {fixed} held constant", **style)
         (tangent,) = ax.plot(
-            span, [f0 + slope * (end - start) for end in span], "--", color="black", linewidth=1.2,
+            span, [f0 + slope * (end - start) for end in span], "--", color=palette.BLACK, linewidth=1.2,
             label=f"tangent, slope ∂f/∂{name}",
         )
-        (on_curve,) = ax.plot([start], [f0], "o", color="black", markersize=6)
+        (on_curve,) = ax.plot([start], [f0], "o", color=palette.BLACK, markersize=6)
         ax.set(
             xlim=span, ylim=(low - margin, high + margin), xlabel=name, ylabel="f",
-            title=f"Slice along {name} ({fixed} held constant)",
+            title=f"Slice along {name}\n({fixed} held constant)",
         )
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(loc="upper left")
         slices.append(Slice(line, curve, tangent, on_curve))
     return PartialSlices(figure, marker, level_curve, gradient, (slices[0], slices[1]))

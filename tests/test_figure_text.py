@@ -59,3 +59,18 @@ def test_ipython_shows_the_description_as_the_figures_text():
     figure = fit_figure(1.0, 0.5)
     data, _ = shell.display_formatter.format(figure, include=["text/plain"])
     assert data["text/plain"] == describe_figure(figure)
+
+
+def test_ipython_gives_each_figure_png_its_description_as_alt_text():
+    shell = InteractiveShell.instance()
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type(Figure, lambda figure: b"\x89PNG stand-in")  # the inline backend registers the real printer
+    try:
+        use_in_ipython()
+        use_in_ipython()  # a second import-time call must not wrap the printer twice
+        figure = fit_figure(1.0, 0.5)
+        data, metadata = shell.display_formatter.format(figure, include=["image/png"])
+    finally:
+        png.pop(Figure)
+    assert data == {"image/png": b"\x89PNG stand-in"}
+    assert metadata == {"image/png": {"alt": describe_figure(figure)}}

@@ -130,3 +130,13 @@ def test_draw_torch_graph_explains_a_tensor_without_graph(tensor):
 def test_draw_torch_graph_rejects_a_non_tensor():
     with pytest.raises(TypeError, match="needs a torch.Tensor"):
         draw_torch_graph([1.0, 2.0])
+
+
+def test_leaves_and_operations_differ_in_box_shape_as_well_as_colour():
+    x, w = Node("x"), Node("w")
+    figure = draw(Node("mul", x, w))
+    boxes = {text.get_text(): text.get_bbox_patch() for text in figure.axes[0].texts if text.get_gid() == NODE_GID}
+    leaf, operation = boxes["x"], boxes["mul"]
+    assert type(leaf.get_boxstyle()) is not type(operation.get_boxstyle())
+    assert leaf.get_facecolor() != operation.get_facecolor()
+    assert type(boxes["w"].get_boxstyle()) is type(leaf.get_boxstyle())

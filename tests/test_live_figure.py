@@ -1,12 +1,14 @@
-"""Unit tests for helpers.live_figure: updates repaint moving artists only."""
+"""Unit tests for helpers.live_figure: updates repaint moving artists only, and text is large enough for a projector."""
 
 import io
 
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
-from helpers.live_figure import LiveFigure
+from helpers.live_figure import MIN_TEXT_PX, LiveFigure
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -59,3 +61,21 @@ def test_redraw_all_picks_up_changed_limits():
     live.redraw_all()
     assert not np.array_equal(before, pixels(live.widget.value))
 
+
+
+def test_every_text_is_drawn_at_least_as_large_as_the_presentation_code_font():
+    figure = Figure(figsize=(4, 3), dpi=80)
+    ax = figure.subplots()
+    ax.plot([0, 1], [1, 10], label="loss")
+    ax.set(title="T", xlabel="x", ylabel="y", yscale="log")
+    ax.legend(fontsize="small")
+    ax.text(0.5, 2, "note", fontsize=30)
+    live = LiveFigure(figure, [])
+    smallest_points = MIN_TEXT_PX * 72 / figure.dpi
+    # LiveFigure has drawn the figure, so the tick labels are the ones made at draw time (log minor ticks too).
+    tick_labels = [label for axis in (ax.xaxis, ax.yaxis) for label in axis.get_ticklabels(which="both") if label.get_text()]
+    texts = [text for text in figure.findobj(Text) if text.get_text()] + tick_labels
+    assert len(tick_labels) > 4 and {"T", "x", "y", "loss"} <= {text.get_text() for text in texts}
+    assert min(text.get_fontsize() for text in texts) == pytest.approx(smallest_points)
+    assert ax.texts[0].get_fontsize() == 30, "a text already larger keeps its size"
+    assert live.figure is figure

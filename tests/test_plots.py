@@ -10,7 +10,8 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from helpers import plots
+from helpers import palette, plots
+from helpers.descent_figure import start_path_end
 
 X = torch.tensor([[1.0], [2.0], [4.0]])
 Y = torch.tensor([2.0, 3.5, 6.0])
@@ -98,3 +99,32 @@ def test_plot_loss_landscape_rejects_a_transposed_grid_with_a_clear_message():
     w_grid, b_grid, losses = grid()
     with pytest.raises(ValueError, match=r"shape \(5, 3\) but must be .* \(3, 5\)"):
         plots.plot_loss_landscape(w_grid, b_grid, losses.T)
+
+
+def test_lines_on_one_axes_differ_in_dash_pattern_as_well_as_colour():
+    figure = plots.plot_fit(X, Y, {"guess": (2.0, 0.5), "other": (-1.0, 3.0)})
+    ax = plots.plot_loss_curve([3.0, 2.0], label="raw x").axes[0]
+    plots.plot_loss_curve([3.0, 1.0], ax=ax, label="standardised x")
+    for lines in (figure.axes[0].get_lines(), ax.get_lines()):
+        assert len({line.get_linestyle() for line in lines}) == len(lines)
+        assert len({line.get_color() for line in lines}) == len(lines)
+        assert {line.get_color() for line in lines} <= set(palette.CYCLE)
+
+
+def test_paths_on_the_landscape_differ_in_marker_and_the_optimum_is_a_star():
+    w_grid, b_grid, losses = grid()
+    paths = {"raw": ([0.0, 0.5], [-1.0, 0.0]), "standardised": ([0.2, 0.9], [-0.5, 0.4])}
+    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths=paths, optimum=(1.0, 0.5))
+    raw, standardised, star = figure.axes[0].get_lines()
+    assert raw.get_marker() != standardised.get_marker() and raw.get_color() != standardised.get_color()
+    assert (star.get_marker(), star.get_label()) == (palette.OPTIMUM_MARKER, "least squares")
+
+
+def test_start_and_end_of_a_path_differ_in_shape_and_legend_label_not_only_colour():
+    ax = Figure().subplots()
+    path, end = start_path_end(ax, 1.0, 2.0)
+    start = next(line for line in ax.get_lines() if line.get_label() == "start")
+    np.testing.assert_allclose(start.get_xydata(), [[1.0, 2.0]])
+    assert start.get_marker() != end.get_marker()
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["start", "path", "end"]
+    assert path.get_xydata().size == 0 and end.get_xydata().size == 0  # the explorer fills them on each update

@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 HERE = Path(__file__).resolve().parent
+# axe-core, the accessibility checker, from npm (package.json pins it; make installs it with npm ci).
+AXE = HERE.parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -125,6 +127,14 @@ def offline_page(browser: Browser) -> Iterator[OfflinePage]:
     record.page.on("pageerror", lambda error: record.errors.append(str(error)))
     yield record
     context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """The source of axe-core, to inject into a page and run as ``axe.run()``."""
+    if not AXE.is_file():
+        _unavailable(f"{AXE} is missing: install the Node tools with `npm ci` (make test does it when npm exists)")
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

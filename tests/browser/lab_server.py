@@ -3,7 +3,9 @@
 The server runs on 127.0.0.1 on a free port with a random token, serves a temporary copy of
 the notebooks (so a test never changes the repository's files), and keeps its settings,
 workspaces, runtime files and notebook-trust database in temporary folders, so what the
-browser sees is what a student sees on a fresh clone: untrusted notebooks, no news pop-up.
+browser sees is what a student sees on a fresh clone: untrusted notebooks, no news pop-up. The
+app-wide settings are the venv's, where make installs deploy/jupyterlab/overrides.json; pass
+``settings={}`` to run with those alone, as ``make lab`` does.
 The kernel is the default ``python3`` one, which jupyter_client runs with this interpreter
 (``sys.executable``), so the notebooks import the editable ``helpers`` of this checkout.
 """
@@ -21,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -59,8 +62,11 @@ def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
 class LabServer:
     """A JupyterLab process serving a temporary copy of ``notebooks``; use it as a context manager."""
 
-    def __init__(self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0) -> None:
+    def __init__(
+        self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0, settings: Mapping[str, dict] = SETTINGS
+    ) -> None:
         self.source = notebooks
+        self.settings = settings
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -84,7 +90,8 @@ class LabServer:
         self.root = base / "notebooks"
         shutil.copytree(self.source, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         settings = base / "settings"
-        for name, values in SETTINGS.items():
+        settings.mkdir()
+        for name, values in self.settings.items():
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")

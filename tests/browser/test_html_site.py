@@ -4,10 +4,15 @@ The site is built from the committed notebooks into a temporary folder and serve
 Chromium may reach nothing else: any other request is aborted and fails the test. On the first
 page whose markdown has math, MathJax must have typeset it; on every page, each image must have
 loaded, no local file may be missing, and each stored widget must show its "needs a kernel" note.
+Every page is also checked for accessibility: axe-core (from npm) must find no violation of impact
+"serious" or "critical", and Chromium's accessibility tree must name each figure by the description
+stored with it (its alt text), in order.
 """
 
 from __future__ import annotations
 
+import collections
+import copy
 import functools
 import json
 import re
@@ -15,19 +20,21 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import nbformat
 import pytest
 
 from course.series import notebook_paths
-from course.site import references
+from course.site import describe_images, references, replace_widgets
 
 if TYPE_CHECKING:
     from conftest import OfflinePage
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -38,6 +45,10 @@ MATHJAX_READY = "() => window.MathJax && window.MathJax.isReady === true"
 MATHJAX_DONE = "() => new Promise(resolve => MathJax.Hub.Queue(() => resolve(true)))"
 IMAGES_LOADED = """() => Array.from(document.images).map(img => ({
     src: img.src.slice(0, 60), complete: img.complete, width: img.naturalWidth}))"""
+AXE_RUN = """async () => (await axe.run(document)).violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def load(path: Path) -> dict:
@@ -175,3 +186,97 @@ def test_every_page_shows_its_plots_and_widget_notes_offline(site_url: str, offl
     failures += offline_page.problems()
     assert not failures, "\n".join(failures)
     assert total_images > 0, "No page shows a single plot: the stored PNG outputs are missing"
+
+
+@dataclass
+class Audit:
+    """What one page gave the accessibility checks: axe-core's violations and the names of its images."""
+
+    violations: list[dict]
+    image_names: list[str]
+
+
+def normalised(text: str) -> str:
+    """``text`` with every run of white space made one space, as an accessible name is read out."""
+    return " ".join(text.split())
+
+
+def expected_alts(notebook: Path) -> list[str]:
+    """The alt text each image of the notebook's page should carry, in order: built as course.site builds the page."""
+    copied = copy.deepcopy(nbformat.read(notebook, as_version=4))
+    replace_widgets(copied)
+    describe_images(copied)
+    return [
+        normalised(output["metadata"]["image/png"]["alt"])
+        for cell in copied.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+
+
+@pytest.fixture(scope="module")
+def audits(site: Path, site_url: str, browser: Browser, axe_script: str) -> dict[str, Audit]:
+    """Every page of the site, typeset, run through axe-core and read from Chromium's accessibility tree."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    found = {}
+    for html in sorted(site.glob("*.html")):
+        open_typeset(page, f"{site_url}/{html.name}")
+        page.add_script_tag(content=axe_script)
+        tree = cdp.send("Accessibility.getFullAXTree")["nodes"]
+        names = [
+            normalised(node.get("name", {}).get("value", ""))
+            for node in tree
+            if node.get("role", {}).get("value") in ("image", "img") and not node.get("ignored")
+        ]
+        found[html.stem] = Audit(page.evaluate(AXE_RUN), names)
+    context.close()
+    return found
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(audits: dict[str, Audit]) -> None:
+    by_impact = collections.Counter(
+        violation["impact"] for audit in audits.values() for violation in audit.violations for _ in range(violation["nodes"])
+    )
+    print(f"axe-core over {len(audits)} pages, elements by impact: {dict(by_impact)}")
+    blocking = [
+        f"{stem}.html: {violation['impact']} {violation['id']} ({violation['help']}) on {violation['nodes']} elements, "
+        f"e.g. {violation['targets']}"
+        for stem, audit in audits.items()
+        for violation in audit.violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+    assert not blocking, "\n".join(blocking)
+
+
+def test_every_figure_is_named_by_its_description_in_the_accessibility_tree(audits: dict[str, Audit]) -> None:
+    failures = []
+    described = 0
+    for path in notebook_paths():
+        expected, shown = expected_alts(path), audits[path.stem].image_names
+        described += len(expected)
+        if shown != expected:
+            cut = [name[:80] for name in shown], [alt[:80] for alt in expected]
+            failures.append(f"{path.stem}.html: images named {cut[0]}, expected {cut[1]}")
+        bare = [name for name in shown if not name or "No description" in name or name.startswith("<Figure size")]
+        if bare:
+            failures.append(f"{path.stem}.html: images without a description: {bare}")
+    assert described > 0, "no stored figure has a description to use as alt text"
+    assert not failures, "\n".join(failures)
+
+
+def test_describe_images_gives_each_stored_figure_the_text_stored_beside_it() -> None:
+    description = "<Figure 640x400 px with 1 axes>\naxes 1 'Fit': x 'x' [0, 1] linear, y 'y' [0, 1] linear"
+    outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": description}),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure size 640x480 with 1 Axes>"}),
+        nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBOR", "text/plain": description}, metadata={"image/png": {"alt": "kept"}}
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plt.show()", outputs=outputs)])
+    assert describe_images(notebook) == 1
+    alts = [output.get("metadata", {}).get("image/png", {}).get("alt") for output in notebook.cells[0].outputs]
+    assert alts == [description, None, "kept"]
