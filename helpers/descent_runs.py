@@ -7,7 +7,7 @@
   least-squares answer (w*, b*) and the stability limit 2/λ_max. The explorer takes these from the notebook
   rather than solving the lesson again.
 * :class:`Run` and :func:`clean_run`: one call of ``train``, as arrays fit to draw (finite values only,
-  cut at divergence).
+  cut at divergence); :func:`first_steps`: what ``train`` returns for fewer iterations, read off a longer run.
 * :func:`describe_run`: the status line: diverged (and at which step), diverging but not stopped yet, still on
   its way, barely moved, or at the least-squares fit.
 """
@@ -131,6 +131,24 @@ def clean_run(result: TrainResult, learning_rate: float, iterations: int) -> Run
     return Run(learning_rate, iterations, ws, bs, losses, diverged_at)
 
 
+def first_steps(result: TrainResult, iterations: int) -> TrainResult:
+    """What ``train`` returns for ``iterations`` iterations, read off ``result``, a run of at least as many.
+
+    The first k steps of gradient descent do not depend on how many follow, so this is exactly what calling
+    ``train(x, y, learning_rate, iterations)`` would return: the run as it is if it stopped (diverged) before
+    ``iterations`` steps, otherwise its first ``iterations`` steps, with the start first, and no divergence.
+    """
+    ws, bs, losses, diverged_at = result
+    if diverged_at is not None and diverged_at < iterations:
+        return result
+    if len(losses) < iterations:
+        raise ValueError(
+            f"it holds {len(losses)} losses for {iterations} iterations without saying that it diverged; "
+            "it should record one loss per step."
+        )
+    return ws[: iterations + 1], bs[: iterations + 1], losses[:iterations], None
+
+
 def describe_run(run: Run, bowl: Bowl) -> str:
     """Say in words what a run did: diverged (and at which step), diverging, still on its way, or at the least-squares fit."""
     lr, limit, sse_star = run.learning_rate, bowl.stability_limit, bowl.sse_star
@@ -144,19 +162,19 @@ def describe_run(run: Run, bowl: Bowl) -> str:
             "by more than it corrects. Lower the learning rate."
         )
     w, b, loss = run.ws[-1], run.bs[-1], run.losses[-1]
+    if lr > limit:
+        # Above the limit the swings grow with every step, but slowly just past it: the run may end before
+        # train's own test for a blow-up stops it. Say that it diverges all the same (in two lines at most).
+        return header + (
+            f"the loss grew from {run.losses[0]:.4g} to {loss:.4g}; w = {w:.4g}, b = {b:.4g}. The learning rate is "
+            f"above the stability limit 2/λ_max = {limit:.4e}, so the run is diverging: each step overshoots. "
+            "train has not stopped the loop yet; with more iterations it will."
+        )
     result = (
         f"loss {run.losses[0]:.4f} at the start, {loss:.4f} at the last step (least squares {sse_star:.4f}); "
         f"w = {w:.4f}, b = {b:.4f} (least squares w = {bowl.w_star:.4f}, b = {bowl.b_star:.4f}). "
     )
-    if lr > limit:
-        # Above the limit the swings grow with every step, but slowly just past it: the run may end before
-        # train's own test for a blow-up stops it. Say that it diverges all the same.
-        verdict = (
-            f"The learning rate is above the stability limit 2/λ_max = {limit:.4e}, so the run is diverging: "
-            "each step overshoots the valley by more than it corrects, and the swings grow. "
-            "train has not stopped the loop yet; with more iterations it will."
-        )
-    elif loss - sse_star <= 1e-4 * sse_star:
+    if loss - sse_star <= 1e-4 * sse_star:
         verdict = "It has reached the least-squares fit."
     elif run.losses[0] - loss <= 0.05 * run.losses[0]:
         drop = (run.losses[0] - loss) / run.losses[0]

@@ -41,6 +41,20 @@ def read_number(value: object, name: str, *, positive: bool = True) -> tuple[flo
     return number, None
 
 
+def read_typed(text: str, name: str) -> tuple[float, str | None]:
+    """What a learner typed into a value box, as a float, and why it is not a number (or None).
+
+    Spaces, underscores and a typographic minus (−) are accepted; whether the number suits the ``name`` is
+    for :func:`read_number` and friends to say, so the learner reads the same words as code calls get.
+    """
+    cleaned = text.strip().replace("\u2212", "-").replace(" ", "").replace("_", "")
+    try:
+        return float(cleaned), None
+    except ValueError:
+        shown = repr(text.strip()) if text.strip() else "An empty box"
+        return math.nan, f"{shown} is not a number: type the {name} in digits, such as 0.5 or 1e-4."
+
+
 def read_whole_number(value: object, name: str, highest: int) -> tuple[int, str | None]:
     """``value`` as an int, and what is wrong with it as a whole number from 1 to ``highest``, or None.
 

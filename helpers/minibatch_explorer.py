@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from helpers.descent_runs import as_array
-from helpers.explorer import Explorer, Stopwatch, check_train
+from helpers.explorer import Explorer, Stopwatch, check_train, rate_text
 from helpers.inputs import checked, read_number, read_whole_number
 from helpers.minibatch_figure import LineFit, MinibatchFigure, MinibatchRun
 
@@ -41,7 +41,12 @@ DEFAULT_BATCH_SIZE = 4
 DEFAULT_LEARNING_RATE = 0.1
 DEFAULT_EPOCHS = 4
 MAX_EPOCHS = 50
-LOG10_LEARNING_RATES = (-3.0, 1.0)
+LOG10_LEARNING_RATES = (-3.0, 1.0)  # 4 decades on a 400 px slider: about 80 px each
+LOG10_STEP = 0.05
+FIGURE_SUMMARY = (
+    "The full-data loss against epochs and against steps, with the loss of each step's batch, and the path of "
+    "(w, b) over the loss contours; full batches at the same learning rate in gray."
+)
 CACHE_SIZE = 256  # runs remembered, by (batch size, learning rate)
 BLOWN_UP = 1e6  # a full-data loss this many times its start means the run diverged
 STILL_JUMPING = 0.05  # a last epoch whose loss varies by more than this fraction is still jumping
@@ -113,17 +118,16 @@ def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> s
                 "they cannot converge. Lower the learning rate."
             )
         return said + (
-            f"Full batches are stable at this rate (the limit is {limit:.4g}), but the loss of a batch of {b} "
-            f"row{'s' if b > 1 else ''} is steeper than the mean over all {n}, so its steps overshoot. "
-            "Lower the learning rate or use a larger batch."
+            f"Full batches are stable at this rate (limit {limit:.4g}), but a batch of {b} row{'s' if b > 1 else ''} "
+            f"is steeper than all {n}: its steps overshoot. Lower the rate or use a larger batch."
         )
     final, star = float(run.full_losses[-1]), fit.mse_star
-    result = f"Full-data loss after {run.epochs} epochs: {final:.4g} (least squares {star:.4g})"
+    result = f"Full-data loss after {run.epochs} epochs: {final:.4g} (least squares {star:.4g}"
     if b < n and full_batch.diverged_at is None:
-        result += f"; full batch at this rate: {full_batch.full_losses[-1]:.4g} after {full_batch.epochs} steps"
+        result += f"; full batch at this rate: {full_batch.full_losses[-1]:.4g}"
     elif b < n:
         result += "; full batches diverge at this rate"
-    result += ". "
+    result += "). "
     if lr >= limit:
         return header + result + (
             f"The rate is at or above the stability limit 2/λ_max = {limit:.4g} of full batches: the steps "
@@ -133,14 +137,13 @@ def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> s
     low, high = float(last_epoch.min()), float(last_epoch.max())
     if low > run.full_losses[0]:
         return header + result + (
-            f"The whole last epoch stayed above where it started: the steps on batches of {b} overshoot by more than "
-            "they correct, and the run is diverging, though not yet past the explorer's limit. "
-            "Lower the learning rate or use a larger batch."
+            f"The last epoch stayed above the start: batches of {b} overshoot, "
+            "so the run is diverging, though not yet past the explorer's limit."
         )
     if b < n and high - low > STILL_JUMPING * low:
         return header + result + (
-            f"Over the last epoch it jumped between {low:.4g} and {high:.4g}: every step follows the gradient of "
-            f"{b} row{'s' if b > 1 else ''}, not of all {n}. A smaller learning rate or a larger batch calms it."
+            f"Last epoch: it jumped between {low:.4g} and {high:.4g}, as each step follows {b} row{'s' if b > 1 else ''}, "
+            f"not all {n}; a smaller rate or a larger batch calms it."
         )
     if final - star <= REACHED * star:
         return header + result + "It has reached the least-squares loss."
@@ -184,17 +187,25 @@ class MinibatchExplorer(Explorer):
         wide = {"description_width": "initial"}
         self.batch_size_slider = widgets.IntSlider(
             value=self.batch_size, min=1, max=fit.n, description=BATCH_SIZE_LABEL, style=wide,
-            layout=widgets.Layout(width="330px"),
+            layout=widgets.Layout(width="300px"),
         )
         low, high = LOG10_LEARNING_RATES
         self.learning_rate_slider = widgets.FloatLogSlider(
-            value=self.learning_rate, base=10, min=low, max=high, step=0.1, description=LEARNING_RATE_LABEL,
-            readout_format=".2e", style=wide, layout=widgets.Layout(width="380px"),
+            value=self.learning_rate, base=10, min=low, max=high, step=LOG10_STEP, description=LEARNING_RATE_LABEL,
+            style=wide, layout=widgets.Layout(width="400px"),
         )
-        self._connect(self.batch_size_slider, self.set_batch_size)
-        self._connect(self.learning_rate_slider, self.set_learning_rate)
+        controls = [
+            self._typed_control(
+                self.batch_size_slider, self.set_batch_size, BATCH_SIZE_LABEL, lambda value: f"{value:.0f}",
+                lambda: self.batch_size,
+            ),
+            self._typed_control(
+                self.learning_rate_slider, self.set_learning_rate, LEARNING_RATE_LABEL, rate_text,
+                lambda: self.learning_rate,
+            ),
+        ]
         self._figure_box = widgets.Box()
-        self._lay_out([self.batch_size_slider, self.learning_rate_slider], self.status, self._figure_box)
+        self._lay_out(controls, self.status, self._figure_box)
         self._refresh()
 
     def set_batch_size(self, value: object) -> str:
@@ -230,7 +241,7 @@ class MinibatchExplorer(Explorer):
         stopwatch.lap("train")
         if self._figure is None:
             self._figure = MinibatchFigure(self.fit, run, self.epochs)
-            self._figure_box.children = (self._figure_widget(self._figure.live),)
+            self._figure_box.children = (self._figure_widget(self._figure.live, FIGURE_SUMMARY),)
         self._figure.show(run, full_batch)
         stopwatch.lap("draw")
         self.last_timings = stopwatch.laps

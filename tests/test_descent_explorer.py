@@ -70,7 +70,7 @@ def moving_data(explorer):
     return [np.asarray(artist.get_xydata(), dtype=float) for artist in (figure.line, figure.loss_line, figure.path, figure.end)]
 
 
-LEARNING_RATE_HINT = "Try a value such as 1e-4 (the slider spans 1e-8 to 10)."
+LEARNING_RATE_HINT = "Try a value such as 1e-4 (the slider spans 1e-6 to 1e-1)."
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,8 @@ def test_invalid_learning_rates_are_answered_in_words_and_change_nothing(explore
 def test_a_tiny_learning_rate_says_it_barely_moved(explorer):
     text = explorer.set_learning_rate(1e-8)
     assert "It has barely moved" in text and "diverged" not in text
-    assert explorer.learning_rate_slider.value == pytest.approx(1e-8)
+    assert explorer.learning_rate_slider.value == pytest.approx(1e-6)  # the slider's end; the box shows the value
+    assert explorer.panel.children[0].children[0].children[1].value == "1.00e-8"
 
 
 def test_learning_rate_10_diverges_in_words_with_the_step_and_draws_no_nan(explorer):
@@ -122,29 +123,29 @@ def test_just_above_the_limit_it_says_diverging_before_train_stops_the_run(explo
 
 def test_what_notebook_06_says_about_the_explorer_past_the_limit(explorer):
     """The notebook's "Things to try": one slider step past the limit diverges within the default iterations;
-    1.33e-3, typed in, is diverging but not stopped at the default iterations, and stopped at 500."""
+    1.33e-3, typed in, is stopped within the default 500 iterations, and diverging but not stopped at 150."""
     explorer.set_iterations(DEFAULT_ITERATIONS)
-    one_step_past = 10**-2.8  # the slider moves in steps of 0.1 powers of ten: 1e-3, 1.26e-3, 1.58e-3
+    one_step_past = 10**-2.85  # the slider moves in steps of 0.05 powers of ten: 1.12e-3, 1.26e-3, 1.41e-3
     assert 10**-2.9 < LIMIT < one_step_past
     text = explorer.set_learning_rate(one_step_past)
-    assert f"Learning rate 1.58e-03, {DEFAULT_ITERATIONS} iterations: diverged at step " in text
+    assert f"Learning rate 1.41e-03, {DEFAULT_ITERATIONS} iterations: diverged at step 45" in text
     assert "above the stability limit" in text
-    text = explorer.set_learning_rate(1.33e-3)
-    assert f"Learning rate 1.33e-03, {DEFAULT_ITERATIONS} iterations: loss " in text
+    assert "diverged at step 168" in explorer.set_learning_rate(1.33e-3)
+    text = explorer.set_iterations(150)
+    assert "Learning rate 1.33e-03, 150 iterations: the loss grew from 976.1 to " in text
     assert "above the stability limit" in text and "the run is diverging" in text
     assert "diverged at step" not in text
-    assert "diverged at step" in explorer.set_iterations(500)
 
 
 def test_the_input_checks_notebook_06_used_to_show(explorer):
     """0, -1e-3 and nan are refused in words; 10 runs and is reported as diverged, at the default iterations."""
     explorer.set_iterations(DEFAULT_ITERATIONS)
-    hint = "Nothing was run. Try a value such as 1e-4 (the slider spans 1e-8 to 10)."
+    hint = f"Nothing was run. {LEARNING_RATE_HINT}"
     assert explorer.set_learning_rate(0) == f"The learning rate must be positive; got 0. {hint}"
     assert explorer.set_learning_rate(-1e-3) == f"The learning rate must be positive; got -0.001. {hint}"
     assert explorer.set_learning_rate(float("nan")) == f"The learning rate must be a finite number; got nan. {hint}"
     assert explorer.set_learning_rate(10) == (
-        "Learning rate 1.00e+01, 150 iterations: diverged at step 1: the loss grew to 2.29e+11 from 976.1, "
+        "Learning rate 1.00e+01, 500 iterations: diverged at step 1: the loss grew to 2.29e+11 from 976.1, "
         "so the loop stopped. This learning rate is above the stability limit 2/λ_max = 1.3025e-03: each step "
         "overshoots the valley by more than it corrects. Lower the learning rate."
     )
@@ -179,24 +180,49 @@ def test_invalid_iterations_are_answered_in_words(explorer, value, expected):
     assert explorer.iterations == 100
 
 
-def test_each_slider_change_runs_the_given_loop_once_from_the_widget():
+def test_a_new_rate_runs_the_loop_once_for_the_most_iterations_and_the_iterations_slider_only_redraws():
     counting = CountingTrain()
-    explorer = DescentExplorer(counting, RAW, iterations=30)
-    assert counting.calls == [(1e-4, 30)]
+    explorer = DescentExplorer(counting, RAW, iterations=30, max_iterations=200)
+    assert counting.calls == [(1e-4, 200)]
     explorer.learning_rate_slider.value = 1e-3
+    before = image(explorer)
     explorer.iterations_slider.value = 40
-    assert counting.calls == [(1e-4, 30), (pytest.approx(1e-3), 30), (pytest.approx(1e-3), 40)]
-    assert "40 iterations" in explorer.status_text
+    assert counting.calls == [(1e-4, 200), (1e-3, 200)]
+    assert "40 iterations" in explorer.status_text and not np.array_equal(image(explorer), before)
     assert set(explorer.last_timings) == {"train", "draw"}
+    explorer.set_learning_rate(1e-4)  # remembered: no new run
+    assert len(counting.calls) == 2
+
+
+@pytest.mark.parametrize("iterations", [1, 7, 44, 45, 46, 300])
+@pytest.mark.parametrize("rate", [1e-4, 10**-2.85, 5e-2])
+def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iterations(explorer, rate, iterations):
+    """first_steps is exact: the explorer's run equals train's own, also around divergence (step 45 at 1.41e-3)."""
+    explorer.set_iterations(iterations)
+    explorer.set_learning_rate(rate)
+    shown = [np.asarray(values, dtype=float) for values in explorer.last_run[:3]]
+    ws, bs, losses, diverged_at = train(RAW.x, RAW.y, rate, iterations)
+    assert explorer.last_run[3] == diverged_at
+    for got, wanted in zip(shown, (ws, bs, losses), strict=True):
+        assert np.array_equal(got, np.asarray(wanted, dtype=float))
+
+
+def test_slider_positions_next_to_the_rate_are_run_while_idle_and_then_cost_no_training():
+    counting = CountingTrain()
+    explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
+    assert explorer.run_idle_work() == 4  # two positions on each side; no standardised input here
+    assert len(counting.calls) == 5
+    explorer.learning_rate_slider.value = 10 ** (-4 + 0.05) * (1 + 1e-16)  # one position up, as the browser sends it
+    assert len(counting.calls) == 5 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
     counting = CountingTrain()
     explorer = DescentExplorer(counting, RAW, iterations=10)
     text = explorer.set_learning_rate(100.0)
-    assert counting.calls[-1] == (100.0, 10) and len(counting.calls) == 2
+    assert counting.calls[-1] == (100.0, 500) and len(counting.calls) == 2
     assert "diverged at step" in text
-    assert explorer.learning_rate_slider.value == pytest.approx(10.0)
+    assert explorer.learning_rate_slider.value == pytest.approx(0.1)
 
 
 def test_a_failing_train_is_reported_not_raised():
@@ -212,10 +238,10 @@ def test_a_failing_train_is_reported_not_raised():
 def test_nan_losses_from_a_train_without_a_stop_count_as_divergence():
     def no_stop(x, y, learning_rate, iterations):
         ws, bs, losses, _ = train(x, y, learning_rate, iterations)
-        return [*ws, math.nan], [*bs, math.nan], [*losses, math.inf, math.nan], None
+        return [*ws[:-1], math.nan], [*bs[:-1], math.nan], [*losses[:-2], math.inf, math.nan], None
 
-    explorer = DescentExplorer(no_stop, RAW, iterations=10)
-    assert "diverged at step 10" in explorer.status_text
+    explorer = DescentExplorer(no_stop, RAW, iterations=10, max_iterations=10)
+    assert "diverged at step 8" in explorer.status_text
     for data in moving_data(explorer):
         assert np.isfinite(data).all()
 
@@ -259,7 +285,22 @@ def test_panel_hooks_for_the_browser_and_the_unrun_notebook(explorer):
     assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL == "learning rate"
     assert explorer.iterations_slider.description == ITERATIONS_LABEL == "iterations"
     assert explorer.standardised_toggle.description == STANDARDISED_LABEL
-    assert (explorer.learning_rate_slider.min, explorer.learning_rate_slider.max) == (-8, 1)
+    assert (explorer.learning_rate_slider.min, explorer.learning_rate_slider.max) == (-6, -1)
+    assert explorer.learning_rate_slider.readout is False and explorer.iterations_slider.readout is False
+    assert explorer.limit_note.value == "stability limit 2/λ<sub>max</sub> = 1.30e-3"
+    assert explorer._figure_box.children[0].tooltip.endswith(explorer.status_text)
+
+
+def test_a_short_train_result_is_answered_in_words():
+    def short(x, y, learning_rate, iterations):
+        ws, bs, losses, _ = train(x, y, learning_rate, 5)
+        return ws, bs, losses, None
+
+    explorer = DescentExplorer(short, RAW, iterations=10)
+    assert explorer.status_text == (
+        "What train(...) returned cannot be drawn: it holds 5 losses for 10 iterations without saying that it "
+        "diverged; it should record one loss per step. Fix train and run its cell again."
+    )
 
 
 @pytest.mark.parametrize("bowl", [RAW, STANDARDISED], ids=["raw", "standardised"])

@@ -1,43 +1,73 @@
 """Unit tests for helpers.explorer: the skeleton every slider explorer shares."""
 
+import asyncio
+
 import ipywidgets as widgets
+import pytest
 from matplotlib.figure import Figure
 
-from helpers.explorer import FIGURE_CLASS, RUN_HINT, STATUS_CLASS, Explorer, ExplorerPanel, Stopwatch
+from helpers.explorer import (
+    FIGURE_CLASS,
+    RUN_ABOVE,
+    RUN_HINT,
+    STATUS_CLASS,
+    STATUS_MARKUP,
+    VALUE_BOX_CLASS,
+    CellsNotRun,
+    Explorer,
+    ExplorerPanel,
+    Stopwatch,
+    log_position,
+    log_value,
+    on_log_grid,
+    rate_text,
+    require,
+)
 from helpers.live_figure import LiveFigure
+
+SUMMARY = "A line from (0, 0) to (1, 1)."
 
 
 class Counter(Explorer):
-    """The smallest explorer: one slider whose setter refuses odd numbers and counts its calls."""
+    """The smallest explorer: one slider with a value box whose setter refuses odd whole numbers and counts its calls."""
 
     def __init__(self) -> None:
         super().__init__("counter-explorer")
         self.calls: list[object] = []
+        self.n = 0
         self.slider = widgets.IntSlider(value=0, min=0, max=10, description="n")
         figure = Figure(figsize=(1, 1), dpi=20)
         (line,) = figure.subplots().plot([0, 1], [0, 1])
         self.live = LiveFigure(figure, [line])
-        self._connect(self.slider, self.set_n)
-        self._lay_out([self.slider], self._figure_widget(self.live), self.status)
+        self.control = self._typed_control(self.slider, self.set_n, "count", lambda value: f"{value:g}", lambda: self.n)
+        self._lay_out([self.control], self._figure_widget(self.live, SUMMARY), self.status)
 
     def set_n(self, value: object) -> str:
         self.calls.append(value)
-        if not isinstance(value, int) or value % 2:
+        if not isinstance(value, int | float) or (value == int(value) and int(value) % 2):
             return self._say(f"n must be even; got {value!r} <odd>.")
+        self.n = value
         self._move_controls((self.slider, value))
         return self._say(f"n = {value}", markup=f"<b>n = {value}</b>")
+
+    @property
+    def box(self) -> widgets.Text:
+        return self.control.children[1]
 
 
 def test_panel_text_form_is_the_run_hint_and_fits_the_fallback():
     panel = ExplorerPanel([widgets.Label("x")])
     assert panel._repr_mimebundle_()["text/plain"] == RUN_HINT
+    assert "run this cell" in RUN_HINT
     assert len(RUN_HINT) <= 110  # ipywidgets truncates longer plain-text fallbacks
 
 
 def test_the_panel_holds_the_controls_then_the_rows_in_order():
     counter = Counter()
     controls, figure, status = counter.panel.children
-    assert controls.children == (counter.slider,)
+    assert controls.children == (counter.control,)
+    assert counter.control.children[0] is counter.slider and VALUE_BOX_CLASS in counter.box._dom_classes
+    assert counter.slider.readout is False  # the box is the readout: the kernel reads what is typed
     assert figure is counter.live.widget and FIGURE_CLASS in figure._dom_classes
     assert status is counter.status and STATUS_CLASS in status._dom_classes
     assert "counter-explorer" in counter.panel._dom_classes
@@ -47,17 +77,105 @@ def test_the_panel_holds_the_controls_then_the_rows_in_order():
 def test_a_control_calls_its_setter_once_and_a_value_set_from_code_moves_it_without_a_second_call():
     counter = Counter()
     counter.slider.value = 4
-    assert counter.calls == [4] and counter.status_text == "n = 4"
+    assert counter.calls == [4] and counter.status_text == "n = 4" and counter.box.value == "4"
     assert counter.set_n(20) == "n = 20"
     assert counter.calls == [4, 20] and counter.slider.value == 10  # clamped by the slider, setter not run again
+    assert counter.box.value == "20"  # the box shows the value in use, not the clamped one
 
 
-def test_say_escapes_text_unless_markup_is_given():
+def test_a_typed_value_goes_to_the_setter_as_typed_and_beyond_the_slider_is_said_in_words():
+    counter = Counter()
+    counter.box.value = " 6 "
+    assert counter.calls == [6.0] and counter.status_text == "n = 6.0"
+    counter.box.value = "40"
+    assert counter.n == 40 and counter.slider.value == 10
+    assert counter.status_text == "40 was run as typed (the slider's largest is 10). n = 40.0"
+    counter.box.value = "\u22122"  # a typographic minus, as some keyboards and pasted text give
+    assert counter.status_text.startswith("-2 was run as typed (the slider's smallest is 0).")
+
+
+def test_the_browser_snapping_a_typed_value_to_the_slider_runs_nothing():
+    counter = Counter()
+    counter.box.value = "4.2"  # between positions 4 and 5 of the slider
+    counter.slider.value = 4  # what the browser sends back after snapping the handle
+    assert counter.calls == [4.2] and counter.n == 4.2
+    counter.slider.value = 6  # a real move
+    assert counter.calls == [4.2, 6] and counter.n == 6
+
+
+def test_a_refused_typed_value_is_answered_by_the_setter_and_the_box_shows_the_value_in_use():
+    counter = Counter()
+    counter.box.value = "3"
+    assert counter.status_text == "n must be even; got 3.0 <odd>."
+    assert counter.n == 0 and counter.box.value == "0"
+    counter.box.value = "ten"
+    assert counter.status_text == "'ten' is not a number: type the count in digits, such as 0.5 or 1e-4. Nothing was run."
+    assert counter.calls == [3.0] and counter.box.value == "0"
+
+
+def test_say_escapes_text_unless_markup_is_given_and_single_spaces_it():
     counter = Counter()
     assert counter.set_n(3) == "n must be even; got 3 <odd>."
-    assert counter.status.value == "n must be even; got 3 &lt;odd&gt;."
+    assert counter.status.value == STATUS_MARKUP.format("n must be even; got 3 &lt;odd&gt;.")
+    assert "line-height: 1.35" in STATUS_MARKUP
     counter.set_n(2)
-    assert (counter.status_text, counter.status.value) == ("n = 2", "<b>n = 2</b>")
+    assert (counter.status_text, counter.status.value) == ("n = 2", STATUS_MARKUP.format("<b>n = 2</b>"))
+
+
+def test_the_figure_description_is_its_summary_then_the_status_line_kept_up_to_date():
+    counter = Counter()
+    assert counter.live.widget.tooltip == SUMMARY
+    counter.set_n(8)
+    assert counter.live.widget.tooltip == f"{SUMMARY} n = 8"
+    counter.set_n(1)
+    assert counter.live.widget.tooltip == f"{SUMMARY} n must be even; got 1 <odd>."
+
+
+def test_idle_work_waits_outside_an_event_loop_and_a_new_queue_replaces_the_old():
+    counter = Counter()
+    done: list[str] = []
+    counter._when_idle([lambda: done.append("a"), lambda: done.append("b")])
+    assert done == []
+    counter._when_idle([lambda: done.append("c")])
+    assert counter.run_idle_work() == 1 and done == ["c"]
+
+
+def test_idle_work_runs_on_the_event_loop_one_piece_per_turn():
+    counter = Counter()
+    done: list[str] = []
+
+    async def main() -> None:
+        counter._when_idle([lambda: done.append("a"), lambda: done.append("b")])
+        assert done == []  # nothing runs until the caller has returned to the loop
+        await asyncio.sleep(0.2)
+
+    asyncio.run(main())
+    assert done == ["a", "b"]
+
+
+def test_require_names_what_is_missing_and_what_to_run_in_one_line():
+    require({"train": 1}, ["train"])
+    with pytest.raises(CellsNotRun) as raised:
+        require({"train": 1}, ["train", "lr_limit", "raw"])
+    message = str(raised.value)
+    assert message.startswith("This explorer needs lr_limit, raw from the cells above") and RUN_ABOVE in message
+    with pytest.raises(CellsNotRun, match=r"^This explorer needs a, b, c and 2 more from the cells above"):
+        require({}, ["a", "b", "c", "d", "e"])
+    assert "\n" not in message and raised.value._render_traceback_() == [message]
+    assert isinstance(raised.value, NameError)
+
+
+def test_log_slider_positions_round_trip_and_clamp():
+    slider = widgets.FloatLogSlider(value=1e-4, base=10, min=-6, max=-1, step=0.05)
+    assert log_position(slider, 1e-6) == 0 and log_position(slider, 1.0) == 100 and log_position(slider, 1e-9) == 0
+    assert log_value(slider, 40) == 10 ** (-6 + 40 * 0.05)
+    sent = 10 ** (-6 + 40 * 0.05) * (1 + 2e-16)  # what JavaScript may compute for the same position
+    assert on_log_grid(slider, sent) == log_value(slider, 40)
+
+
+@pytest.mark.parametrize(("value", "text"), [(1e-4, "1.00e-4"), (0.03, "3.00e-2"), (1.3025e-3, "1.30e-3"), (12.5, "1.25e1")])
+def test_rate_text_gives_three_significant_digits(value, text):
+    assert rate_text(value) == text
 
 
 def test_stopwatch_times_each_part_from_the_end_of_the_previous_one():

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.inputs import as_number, as_numbers, checked, checked_point, checked_span, read_number, read_whole_number
+from helpers.inputs import (
+    as_number,
+    as_numbers,
+    checked,
+    checked_point,
+    checked_span,
+    read_number,
+    read_typed,
+    read_whole_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -60,3 +69,21 @@ def test_checked_span_and_point():
         checked_point((0, 1.5), spans, ("x1", "x2"))
     with pytest.raises(ValueError, match=r"^The point must be two numbers \(x1, x2\); got \(1, 2, 3\)\.$"):
         checked_point((1, 2, 3), spans, ("x1", "x2"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0.03", 0.03), (" 1e-4 ", 1e-4), ("\u22121", -1.0), ("-1", -1.0), ("1_000", 1000.0), ("2 .5", 2.5), ("inf", math.inf)],
+)
+def test_read_typed_reads_what_a_learner_types_and_leaves_the_judging_to_the_explorer(text, expected):
+    assert read_typed(text, "learning rate") == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("fast", "'fast' is not a number"), ("", "An empty box is not a number"), ("1,5", "'1,5' is not a number")],
+)
+def test_read_typed_says_what_is_not_a_number(text, start):
+    value, problem = read_typed(text, "learning rate")
+    assert math.isnan(value)
+    assert problem == f"{start}: type the learning rate in digits, such as 0.5 or 1e-4."

@@ -27,6 +27,7 @@ from helpers.minibatch_explorer import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
     DEFAULT_LEARNING_RATE,
+    LEARNING_RATE_HINT,
     LEARNING_RATE_LABEL,
     PANEL_CLASS,
     LineFit,
@@ -111,7 +112,7 @@ def test_the_default_status_counts_steps_per_epoch_and_the_short_last_batch(expl
         f"Batch size 4 (5 steps per epoch, the last of 1 row), learning rate 1.00e-01: {5 * DEFAULT_EPOCHS} steps in "
         f"{DEFAULT_EPOCHS} epochs."
     )
-    assert f"(least squares {FIT.mse_star:.4g})" in explorer.status_text
+    assert f"(least squares {FIT.mse_star:.4g}; full batch at this rate: " in explorer.status_text
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 5, 8, 16, 17])
@@ -150,8 +151,8 @@ def test_full_batches_at_half_the_limit_reach_the_least_squares_loss(explorer):
 def test_a_batch_of_one_at_the_same_rate_jumps_and_says_why(explorer):
     explorer.set_batch_size(1)
     text = explorer.set_learning_rate(0.5 * FIT.stability_limit)
-    assert "Over the last epoch it jumped between" in text
-    assert "every step follows the gradient of 1 row, not of all 17" in text
+    assert "Last epoch: it jumped between" in text
+    assert "as each step follows 1 row, not all 17; a smaller rate or a larger batch calms it." in text
     assert "full batch at this rate:" in text
 
 
@@ -170,14 +171,14 @@ def test_below_the_limit_a_diverging_small_batch_blames_the_batch_not_the_rate(e
     explorer.set_batch_size(1)
     text = explorer.set_learning_rate(0.8 * FIT.stability_limit)
     assert "Diverged at step 25 (epoch 2)" in text
-    assert f"Full batches are stable at this rate (the limit is {FIT.stability_limit:.4g})" in text
+    assert f"Full batches are stable at this rate (limit {FIT.stability_limit:.4g})" in text
     assert "use a larger batch" in text
 
 
 def test_a_run_that_ends_above_its_start_is_called_diverging_even_before_the_cut(explorer):
     explorer.set_batch_size(1)
     text = explorer.set_learning_rate(0.6 * FIT.stability_limit)
-    assert "Diverged" not in text and "the run is diverging, though not yet past the explorer's limit" in text
+    assert "Diverged" not in text and "so the run is diverging, though not yet past the explorer's limit" in text
 
 
 def test_full_batches_above_the_limit_are_told_to_lower_the_rate(explorer):
@@ -367,3 +368,18 @@ def test_describe_run_names_full_batches_and_the_short_last_batch():
     full = clean_run(train(FIT.x, FIT.y, N, 0.1, 2), FIT, batch_size=N, learning_rate=0.1, epochs=2)
     assert describe_run(run, full, FIT).startswith("Batch size 16 (2 steps per epoch, the last of 1 row)")
     assert describe_run(full, full, FIT).startswith("Batch size 17 (full batch, 1 step per epoch)")
+
+
+def test_typed_values_are_answered_by_the_explorers_own_checks():
+    explorer = MinibatchExplorer(CountingTrain(), FIT)
+    (lr_control,) = [row for row in explorer.panel.children[0].children if row.children[0] is explorer.learning_rate_slider]
+    box = lr_control.children[1]
+    box.value = "-1"
+    assert explorer.status_text == (
+        f"The learning rate must be positive; got -1. Nothing was run. Try {LEARNING_RATE_HINT}."
+    )
+    assert explorer.learning_rate == DEFAULT_LEARNING_RATE and box.value == "1.00e-1"
+    box.value = "0.03"
+    assert explorer.learning_rate == 0.03 and explorer.status_text.startswith("Batch size 4 ")
+    box.value = "20"
+    assert explorer.status_text.startswith("2.00e1 was run as typed (the slider's largest is 1.00e1). Batch size 4 ")

@@ -141,3 +141,22 @@ def test_bad_options_say_how_to_fix_them():
         PartialsExplorer(f, METHODS, step=0)
     with pytest.raises(ValueError, match="The arrow scale must be a number"):
         PartialsExplorer(f, METHODS, arrow_scale="big")
+
+
+def value_box(explorer, slider):
+    """The text box beside ``slider`` in the explorer's controls."""
+    (controls_row, *_) = explorer.panel.children
+    (box,) = [control.children[1] for control in controls_row.children if control.children[0] is slider]
+    return box
+
+
+def test_typed_coordinates_are_used_as_typed_and_one_off_the_plot_is_refused_in_words():
+    explorer = PartialsExplorer(f, METHODS, start=(1.0, 0.5))
+    assert explorer.x1_slider.readout is False and value_box(explorer, explorer.x1_slider).value == "1"
+    value_box(explorer, explorer.x1_slider).value = "0.03"
+    assert explorer.point == (0.03, 0.5)  # not snapped to the slider's 0.05 steps
+    assert explorer.status_text.startswith("At (x1, x2) = (0.03, 0.50)")
+    value_box(explorer, explorer.x2_slider).value = "3"
+    assert explorer.status_text == "x2 = 3 is off the plot: choose x2 between -2 and 2, or widen x2_range."
+    assert explorer.point == (0.03, 0.5) and value_box(explorer, explorer.x2_slider).value == "0.5"
+    assert explorer.live.widget.tooltip.endswith(explorer.status_text)

@@ -215,3 +215,94 @@ def wait_until(condition: Callable[[], T], timeout: float = 10.0, interval: floa
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {message}")
         time.sleep(interval)
+
+
+def value_box(slider: Locator) -> Locator:
+    """The text box beside a slider (class ``explorer-value``), into which a value is typed."""
+    return slider.locator("xpath=..").locator(".explorer-value input").first
+
+
+def box_value(slider: Locator) -> str:
+    """The value shown in the box beside a slider."""
+    return value_box(slider).input_value().strip()
+
+
+def type_into_box(page: Page, slider: Locator, text: str) -> None:
+    """Replace the value in the box beside a slider with ``text`` and press Enter, as a student typing a value would."""
+    box = value_box(slider)
+    box.click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def slider_track_width(slider: Locator) -> float:
+    """The width in CSS pixels of a slider's track (the bar the handle moves along)."""
+    box = slider.locator(".noUi-target, .slider").first.bounding_box()
+    if box is None:
+        raise AssertionError("the slider's track is not on screen")
+    return float(box["width"])
+
+
+def slider_span(slider: Locator) -> tuple[float, float]:
+    """The smallest and largest value of a slider's handle (for a log slider: the powers of its base)."""
+    handle = slider.locator(".noUi-handle").first
+    return float(handle.get_attribute("aria-valuemin") or "nan"), float(handle.get_attribute("aria-valuemax") or "nan")
+
+
+def status_lines(scope: Locator) -> float:
+    """How many lines of text the status line of the explorer in ``scope`` takes: its text height over its line height."""
+    return scope.locator(".explorer-status").first.evaluate(
+        """node => {
+            const text = node.querySelector('.widget-html-content > div') || node;
+            const height = text.getBoundingClientRect().height;
+            const line = parseFloat(getComputedStyle(text).lineHeight);
+            return height / line;
+        }"""
+    )
+
+
+def accessible_image_names(page: Page) -> list[str]:
+    """The accessible names of every image Chromium's accessibility tree holds for the page, in tree order."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    names = []
+    for node in nodes:
+        role = node.get("role", {}).get("value")
+        if role in ("image", "img") and not node.get("ignored"):
+            names.append(str(node.get("name", {}).get("value", "")))
+    return names
+
+
+def cell_index(page: Page, text: str) -> int:
+    """The index (0-based among all cells) of the first code cell of the notebook in front whose source holds ``text``."""
+    index = page.evaluate(
+        f"""text => {CURRENT}.content.widgets.findIndex(
+            cell => cell.model.type === 'code' && cell.model.sharedModel.getSource().includes(text))""",
+        text,
+    )
+    if index < 0:
+        raise AssertionError(f"no code cell of the notebook holds {text!r}")
+    return int(index)
+
+
+def run_cell_alone(page: Page, index: int) -> None:
+    """Make cell ``index`` (0-based among all cells) the active cell and run only it, as Shift+Enter would."""
+    page.evaluate(
+        f"""async index => {{
+            const panel = {CURRENT};
+            panel.content.activeCellIndex = index;
+            await window.jupyterapp.commands.execute('notebook:run-cell');
+        }}""",
+        index,
+    )
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+
+
+def restart_kernel(page: Page) -> None:
+    """Restart the notebook's kernel without the confirmation dialog, and wait until the new one is idle."""
+    page.evaluate(f"async () => {{ await {CURRENT}.sessionContext.session.kernel.restart(); }}")
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)

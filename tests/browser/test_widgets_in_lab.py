@@ -2,7 +2,7 @@
 
 For every notebook whose stored outputs hold a widget (01, 06 and 10 at least): open it, run all
 cells, check that nothing shows an error or a broken widget, move every slider with the keyboard
-and check that its readout and its figure both change, drive 06 into divergence, and save
+and check that the value in its box and its figure both change, drive 06 into divergence, and save
 screenshots to tests/browser/screenshots/. A notebook opened without running must show the
 plain "run this cell" hint instead of a widget.
 """
@@ -137,19 +137,19 @@ def check_figure_shown(explorer: Locator) -> None:
 
 
 def move_slider(page: Page, explorer: Locator, slider: Locator) -> None:
-    """Press an arrow key three times on ``slider``; its readout and the explorer's figure must both change."""
+    """Press an arrow key three times on ``slider``; the value in its box and the explorer's figure must both change."""
     name = lp.label(slider)
-    before_value, before_image = lp.readout(slider), lp.settle(page, explorer)
+    before_value, before_image = lp.box_value(slider), lp.settle(page, explorer)
     key = lp.step_key(slider)
     lp.press_on_slider(page, slider, key, times=3)
-    lp.wait_until(lambda: lp.readout(slider) != before_value, message=f"the readout of {name!r} to change after {key}")
-    after_value, after_image = lp.readout(slider), lp.settle(page, explorer)
+    lp.wait_until(lambda: lp.box_value(slider) != before_value, message=f"the value of {name!r} to change after {key}")
+    after_value, after_image = lp.box_value(slider), lp.settle(page, explorer)
     assert after_image != before_image, f"the figure did not change when {name!r} went from {before_value} to {after_value}"
 
 
 def check_divergence(page: Page, explorer: Locator, learning_rate: Locator, large: str) -> None:
     """Type a learning rate far above the stability limit: the status must say the run diverged, and at which step."""
-    lp.type_into_readout(page, learning_rate, large)
+    lp.type_into_box(page, learning_rate, large)
     said = lp.wait_until(
         lambda: "diverge" in lp.status(explorer).lower() and lp.status(explorer),
         message=f"the status to say the run diverged at learning rate {large}",
