@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-from traitlets import Unicode
 
 from helpers.inputs import read_typed
 from helpers.live_figure import LiveFigure
@@ -72,17 +71,6 @@ def require(namespace: Mapping[str, object], names: Iterable[str]) -> None:
             f"This explorer needs {named} from the cells above, which this kernel has not run (a restarted kernel "
             f"starts empty): click this cell, choose {RUN_ABOVE}, then run this cell."
         )
-
-
-class DescribedImage(widgets.Image):
-    """An ipywidgets Image that can carry a tooltip, which JupyterLab renders as the ``<img>``'s ``title``.
-
-    ipywidgets 8.1's front end reads the model's ``description`` whenever a tooltip is set, and Image has none,
-    so a tooltip on a plain Image breaks its view ("Cannot read properties of undefined"). An empty description
-    is enough.
-    """
-
-    description = Unicode("").tag(sync=True)
 
 
 class ExplorerPanel(widgets.VBox):
@@ -303,15 +291,9 @@ class Explorer:
 
         ``summary`` says what the figure shows; the description is it followed by the status line, and is kept up
         to date by :meth:`_say`. ipywidgets' Image has no alt text; its ``tooltip`` becomes the image's ``title``,
-        which is what screen readers read for an image without alt (and a mouse shows on hover). The figure's
-        widget becomes a :class:`DescribedImage`, which can carry one.
+        which is what screen readers read for an image without alt (and a mouse shows on hover); see
+        :class:`helpers.live_figure.DescribedImage`.
         """
-        if not isinstance(live.widget, DescribedImage):
-            # LiveFigure makes a plain Image, which cannot carry a tooltip; the described one takes its place
-            # before it is shown (LiveFigure publishes each new PNG to whatever ``live.widget`` is).
-            plain = live.widget
-            live.widget = DescribedImage(format=plain.format, value=plain.value, layout=plain.layout)
-            plain.close()
         live.widget.add_class(FIGURE_CLASS)
         if all(image is not live.widget for image, _ in self._described):
             self._described.append((live.widget, summary))

@@ -24,10 +24,22 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
+from traitlets import Unicode
 
 # JupyterLab's --jp-code-presentation-font-size (its --jp-code-font-size is 13 px outside presentation mode).
 MIN_TEXT_PX = 16.0
 POINTS_PER_INCH = 72.0
+
+
+class DescribedImage(widgets.Image):
+    """An ipywidgets Image that can carry a tooltip, which JupyterLab renders as the ``<img>``'s ``title``.
+
+    ipywidgets 8.1's front end reads the model's ``description`` whenever a tooltip is set, and Image has none,
+    so a tooltip on a plain Image breaks its view ("Cannot read properties of undefined"). An empty description
+    is enough.
+    """
+
+    description = Unicode("").tag(sync=True)
 
 
 class LiveFigure:
@@ -43,7 +55,7 @@ class LiveFigure:
         self.moving = list(moving)
         for artist in self.moving:
             artist.set_animated(True)
-        self.widget = widgets.Image(format="png")
+        self.widget = DescribedImage(format="png")
         self.redraw_all()
 
     def redraw_all(self) -> None:

@@ -54,3 +54,12 @@ def series_style(index: int) -> dict[str, Any]:
 def path_style(index: int) -> dict[str, Any]:
     """Colour and marker of the ``index``-th path of points (such as gradient-descent steps) on an axes."""
     return {"color": CYCLE[index % len(CYCLE)], "marker": PATH_MARKERS[index % len(PATH_MARKERS)]}
+
+
+def use_as_default() -> None:
+    """Make the palette matplotlib's default for lines the notebooks draw themselves, each with its own dash pattern."""
+    from cycler import cycler
+    from matplotlib import rcParams
+
+    dashes = [LINE_STYLES[index % len(LINE_STYLES)] for index in range(len(CYCLE))]
+    rcParams["axes.prop_cycle"] = cycler(color=list(CYCLE)) + cycler(linestyle=dashes)

@@ -178,13 +178,16 @@ class PartialsExplorer(Explorer):
             part.point.set_data([start], [f0])
 
     def _table(self, x1: float, x2: float, f0: float) -> tuple[str, str]:
-        """The readout as HTML for the widget and as plain text for set_point's return value."""
-        heading = f"At (x1, x2) = ({x1:.2f}, {x2:.2f}): f = {f0:.4f}"
-        rows = [(name, f"{d1:.6f}", f"{d2:.6f}") for name, (d1, d2) in self.partials.items()]
-        cells = "".join(f"<tr><td>{html.escape(name)}</td><td>{d1}</td><td>{d2}</td></tr>" for name, d1, d2 in rows)
-        table = '<table style="border-spacing: 16px 2px; margin-left: -16px">'
-        markup = f"<p>{heading}</p>{table}<tr><th>method</th><th>∂f/∂x1</th><th>∂f/∂x2</th></tr>{cells}</table>"
-        text = "\n".join([heading, *(f"{name}: ∂f/∂x1 = {d1}, ∂f/∂x2 = {d2}" for name, d1, d2 in rows)])
+        """The readout as HTML for the widget and as plain text for set_point's return value.
+
+        Two lines, so the status fits a projector: the point, f and the first method's partials, then the
+        other methods' partials, whose digits the eye compares with the line above.
+        """
+        heading = f"At (x1, x2) = ({x1:.2f}, {x2:.2f}): f = {f0:.4f}."
+        readings = [f"{name}: ∂f/∂x1 = {d1:.6f}, ∂f/∂x2 = {d2:.6f}" for name, (d1, d2) in self.partials.items()]
+        lines = [f"{heading} {readings[0]}", "; ".join(readings[1:])]
+        text = "\n".join(line for line in lines if line)
+        markup = "".join(f'<div>{html.escape(line)}</div>' for line in lines if line)
         return markup, text
 
 

@@ -128,3 +128,16 @@ def test_start_and_end_of_a_path_differ_in_shape_and_legend_label_not_only_colou
     assert start.get_marker() != end.get_marker()
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["start", "path", "end"]
     assert path.get_xydata().size == 0 and end.get_xydata().size == 0  # the explorer fills them on each update
+
+
+def test_importing_helpers_makes_lines_differ_in_dash_pattern_and_take_the_palette_colours() -> None:
+    import matplotlib.pyplot as plt
+
+    import helpers  # noqa: F401
+    from helpers import palette
+
+    figure, ax = plt.subplots()
+    first, second = ax.plot([0, 1], [0, 1]), ax.plot([0, 1], [1, 0])
+    styles = [(line[0].get_color(), line[0].get_linestyle()) for line in (first, second)]
+    plt.close(figure)
+    assert styles == [(palette.CYCLE[0], "-"), (palette.CYCLE[1], "--")]
