@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
-        mutants bench bench-series dev-setup clean
+        mutants bench bench-series dev-setup clean publish-student
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -89,6 +89,10 @@ soak: $(STAMP)
 ## One fault: make mutants MUTANT_ARGS="--only sign_flip_in_gradient_step"; list them: MUTANT_ARGS=--list.
 mutants: $(STAMP)
 	$(BIN)/python scripts/mutants.py $(MUTANT_ARGS)
+
+## Publish the students' copies to the branch `student` and print the nbgitpuller link (HUB=https://your-hub).
+publish-student: $(STAMP)
+	$(BIN)/python scripts/publish_student.py $(if $(HUB),--hub $(HUB))
 
 ## Read-only HTML of the series in site/ (stored outputs, works offline); open site/index.html.
 html: $(STAMP)

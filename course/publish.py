@@ -1,0 +1,157 @@
+"""Publish the students' copies to a git branch that nbgitpuller links can pull, without touching the working tree.
+
+The branch holds what a student needs to run the series and nothing of the instructor's: the notebooks as
+``course.student`` writes them for ``make student`` (solution code removed, outputs and execution counts cleared),
+the helpers, the data, and the files that install them (``requirements.txt``, ``pyproject.toml``, and the
+repo2docker files, so the branch also builds on Binder). It is built from a commit with git plumbing (a temporary
+index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch are never touched, and each
+publication is a child of the previous one: nbgitpuller fast-forwards students' clones and keeps their edits.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlencode
+
+import nbformat
+
+from course.series import INDEX
+from course.student import student_version
+
+STUDENT_BRANCH = "student"
+# The folder nbgitpuller clones into, under the student's home. The hub's defaultUrl (deploy/z2jh/config.yaml)
+# and the printed link both point inside it, so the three must agree (tests/test_deploy.py checks).
+CLONE_FOLDER = "gradients-step-by-step"
+INDEX_IN_CLONE = f"notebooks/{INDEX}"
+# Paths copied from the source commit. Notebooks are rewritten as student copies; everything else is copied
+# as it is. TEACHING.md goes along because the index links to it; it holds no solution code.
+PUBLISHED_PATHS = (
+    "notebooks",
+    "helpers",
+    "course",
+    "data",
+    "deploy/jupyterlab/overrides.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "environment.yml",
+    "postBuild",
+    "TEACHING.md",
+)
+EMPTY_OLD_VALUE = "0" * 40
+
+
+class PublishError(RuntimeError):
+    """A git step of the publication failed; the message names the command and what git said."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What ``publish`` did: the branch commit, the source commit it was made from, and whether it is new."""
+
+    commit: str
+    source_commit: str
+    new: bool
+    files: int
+
+
+def git(repo: Path, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
+    """Run ``git args`` in ``repo`` and return its stdout; raise PublishError with git's message on failure."""
+    completed = subprocess.run(
+        ["git", *args], cwd=repo, input=stdin, capture_output=True, check=False, env={**os.environ, **(env or {})}
+    )
+    if completed.returncode != 0:
+        message = completed.stderr.decode(errors="replace").strip()
+        raise PublishError(f"`git {' '.join(args)}` failed in {repo}: {message}")
+    return completed.stdout
+
+
+def source_entries(repo: Path, commit: str) -> list[tuple[str, str, str]]:
+    """``(mode, blob id, path)`` for every file of ``PUBLISHED_PATHS`` in ``commit`` (missing paths are skipped)."""
+    listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *PUBLISHED_PATHS)
+    entries = []
+    for record in listing.decode().split("\0"):
+        if not record:
+            continue
+        header, path = record.split("\t", 1)
+        mode, kind, blob = header.split()
+        if kind != "blob":
+            raise PublishError(f"{path} in {commit[:12]} is a {kind}, not a file; publish cannot copy it")
+        entries.append((mode, blob, path))
+    return entries
+
+
+def student_blob(repo: Path, blob: str) -> str:
+    """Store the student copy of the notebook in ``blob`` as a new git blob and return its id."""
+    notebook = nbformat.reads(git(repo, "cat-file", "blob", blob).decode(), as_version=4)
+    text = nbformat.writes(student_version(notebook)) + "\n"
+    return git(repo, "hash-object", "-w", "--stdin", stdin=text.encode()).decode().strip()
+
+
+def student_tree(repo: Path, commit: str) -> tuple[str, int]:
+    """Write the published tree for ``commit`` into the object store; return its id and its number of files."""
+    lines = []
+    for mode, blob, path in source_entries(repo, commit):
+        is_notebook = PurePosixPath(path).suffix == ".ipynb"
+        lines.append(f"{mode} {student_blob(repo, blob) if is_notebook else blob}\t{path}")
+    if not any(line.endswith(f"\t{INDEX_IN_CLONE}") for line in lines):
+        raise PublishError(f"{commit[:12]} has no {INDEX_IN_CLONE}: nothing for the students' link to open")
+    with tempfile.TemporaryDirectory() as scratch:
+        # A private index: the repository's own index (the author's staged work) is never read or written.
+        index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        git(repo, "update-index", "--add", "--index-info", stdin=("\n".join(lines) + "\n").encode(), env=index)
+        tree = git(repo, "write-tree", env=index).decode().strip()
+    return tree, len(lines)
+
+
+def branch_tip(repo: Path, branch: str) -> str | None:
+    """The commit ``branch`` points at, or None if it does not exist yet."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip() or None
+
+
+def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH) -> Publication:
+    """Make ``branch`` hold the students' tree of ``source``, as a child of its previous tip.
+
+    Publishing an unchanged tree again makes no commit. Refuses when ``branch`` is checked out, because
+    moving it would leave that working tree out of step with its branch.
+    """
+    worktrees = git(repo, "worktree", "list", "--porcelain").decode().splitlines()
+    if f"branch refs/heads/{branch}" in worktrees:
+        raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
+    source_commit = git(repo, "rev-parse", "--verify", f"{source}^{{commit}}").decode().strip()
+    tree, files = student_tree(repo, source_commit)
+    parent = branch_tip(repo, branch)
+    if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
+        return Publication(parent, source_commit, new=False, files=files)
+    message = f"Students' copies of {source_commit[:12]}\n\nscripts/publish_student.py: solution code removed, outputs cleared."
+    parent_args = ["-p", parent] if parent else []
+    commit = git(repo, "commit-tree", tree, *parent_args, "-m", message).decode().strip()
+    # The expected old value makes the update fail, instead of losing commits, if the branch moved meanwhile.
+    git(repo, "update-ref", f"refs/heads/{branch}", commit, parent or EMPTY_OLD_VALUE)
+    return Publication(commit, source_commit, new=True, files=files)
+
+
+def lab_path() -> str:
+    """The JupyterLab path of the index inside a student's clone (the hub's defaultUrl)."""
+    return f"/lab/tree/{CLONE_FOLDER}/{INDEX_IN_CLONE}"
+
+
+def nbgitpuller_link(hub_url: str, repo_url: str, branch: str = STUDENT_BRANCH) -> str:
+    """The link that makes a student's server clone (or update) ``branch`` of ``repo_url`` and open the index."""
+    if not hub_url.startswith(("https://", "http://")):
+        raise ValueError(f"the hub URL must start with https:// (got {hub_url!r}), e.g. https://hub.example.edu")
+    query = urlencode(
+        {"repo": repo_url, "branch": branch, "targetpath": CLONE_FOLDER, "urlpath": lab_path().lstrip("/")}
+    )
+    return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"

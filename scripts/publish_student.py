@@ -1,0 +1,62 @@
+"""Publish the students' copies to the branch `student` and print the nbgitpuller link for a hub.
+
+    python scripts/publish_student.py                                   # commit HEAD's student copies to `student`
+    python scripts/publish_student.py --hub https://hub.example.edu     # ... and print the link for that hub
+    python scripts/publish_student.py --hub URL --repo https://github.com/you/gradients-step-by-step
+
+The branch gets the notebooks as `make student` writes them (solution code removed, outputs cleared) with the
+helpers, the data and the install files, built from a commit (default HEAD: commit your changes first). The
+working tree, the index and the checked-out branch are not touched. Push the branch yourself (the command is
+printed); a student who opens the link gets their own clone, updated on every later click, their edits kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from course.publish import CLONE_FOLDER, STUDENT_BRANCH, PublishError, lab_path, nbgitpuller_link, publish
+from course.series import ROOT
+
+
+def origin_url() -> str | None:
+    """The URL of the remote `origin`, which students clone from, or None if there is none."""
+    found = subprocess.run(["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True, check=False)
+    return found.stdout.strip() or None
+
+
+def hub_address(text: str) -> str:
+    """argparse type of --hub: a web address, so that the printed link works."""
+    if not text.startswith(("https://", "http://")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a web address; give it as https://hub.example.edu")
+    return text
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hub", type=hub_address, help="the hub's address, e.g. https://hub.example.edu, to print the link")
+    parser.add_argument("--repo", help="the URL students' servers clone from (default: the remote origin)")
+    parser.add_argument("--branch", default=STUDENT_BRANCH, help=f"the branch to publish to (default {STUDENT_BRANCH})")
+    parser.add_argument("--from", dest="source", default="HEAD", help="the commit to take the course from (default HEAD)")
+    args = parser.parse_args()
+    repo_url = args.repo or origin_url()
+    if args.hub and repo_url is None:
+        parser.error("there is no remote 'origin': pass --repo with the URL students' servers clone from")
+    try:
+        done = publish(ROOT, args.source, args.branch)
+    except PublishError as error:
+        parser.exit(1, f"publish_student: {error}\n")
+    state = "new commit" if done.new else "unchanged, no new commit"
+    print(f"{args.branch}: {done.commit[:12]} ({state}), {done.files} files from {done.source_commit[:12]}")
+    print(f"push it with: git push origin {args.branch}")
+    if args.hub and repo_url:
+        link = nbgitpuller_link(args.hub, repo_url, args.branch)
+        print(f"students' link (clones into ~/{CLONE_FOLDER}, opens the index):\n{link}")
+    else:
+        print(f"add --hub https://your-hub to print the nbgitpuller link (it opens {lab_path()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

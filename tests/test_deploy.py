@@ -1,0 +1,157 @@
+"""Deployment for a class: the branch of students' copies that nbgitpuller links pull (course.publish), and the
+Zero to JupyterHub values (deploy/z2jh/config.yaml), whose sizing must be the classroom benchmark's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+from course import publish
+from course.cells import has_tag
+from course.series import ROOT
+from course.student import SOLUTION_NOTE, student_version
+
+SIZING = ROOT / "deploy" / "classroom-sizing.json"
+Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
+LAB_SETTINGS = ROOT / "deploy" / "jupyterlab" / "overrides.json"
+NEEDED_FOLDERS = ("helpers/", "data/")
+INSTRUCTOR_ONLY = ("tests/", "scripts/", "benchmarks/", "Makefile", ".ci/")
+
+
+def run_git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def clone(tmp_path, monkeypatch) -> Path:
+    """A throw-away clone of this repository's HEAD to publish in (the real repository is never written)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("publishing builds a git branch: these tests need a git checkout of the project, not an export")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Publisher Test")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
+    target = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--shared", str(ROOT), str(target)], check=True)
+    return target
+
+
+def published_files(repo: Path, ref: str) -> dict[str, str]:
+    """``path -> blob id`` of every file in ``ref``."""
+    lines = run_git(repo, "ls-tree", "-r", ref).splitlines()
+    return {line.split("\t", 1)[1]: line.split()[2] for line in lines}
+
+
+def test_published_notebooks_are_student_copies_without_solutions_or_outputs(clone):
+    done = publish.publish(clone)
+    files = published_files(clone, publish.STUDENT_BRANCH)
+    notebooks = sorted(path for path in files if path.endswith(".ipynb"))
+    assert publish.INDEX_IN_CLONE in notebooks and len(notebooks) > 1
+    for path in notebooks:
+        published = nbformat.reads(run_git(clone, "show", f"{publish.STUDENT_BRANCH}:{path}"), as_version=4)
+        code = [cell for cell in published.cells if cell.cell_type == "code"]
+        assert not [cell for cell in code if cell.outputs], f"{path}: stored outputs were published"
+        assert not [cell for cell in code if cell.execution_count is not None], f"{path}: execution counts were published"
+        solutions = [cell.source for cell in code if has_tag(cell, "solution")]
+        assert all(source == SOLUTION_NOTE for source in solutions), f"{path}: a solution cell kept its code"
+        reference = nbformat.reads(run_git(clone, "show", f"{done.source_commit}:{path}"), as_version=4)
+        assert published == student_version(reference), f"{path} is not what `make student` writes"
+
+
+def test_the_branch_holds_what_the_notebooks_need_and_nothing_only_for_instructors(clone):
+    publish.publish(clone)
+    files = published_files(clone, publish.STUDENT_BRANCH)
+    source = published_files(clone, "HEAD")
+    needed = [path for path in source if path.startswith(NEEDED_FOLDERS)] + ["pyproject.toml", "requirements.txt"]
+    assert [path for path in needed if files.get(path) != source[path]] == [], "helpers/, data/ or the install files differ"
+    assert [path for path in files if path.startswith(INSTRUCTOR_ONLY)] == []
+
+
+def test_publishing_again_adds_nothing_and_a_new_commit_is_a_child(clone):
+    first = publish.publish(clone)
+    assert first.new and publish.publish(clone) == publish.Publication(first.commit, first.source_commit, False, first.files)
+    (clone / "data" / "README.md").write_text("A changed data note.\n", encoding="utf-8")
+    run_git(clone, "commit", "--quiet", "-am", "change the data note")
+    head, status = run_git(clone, "rev-parse", "HEAD"), run_git(clone, "status", "--porcelain")
+    second = publish.publish(clone)
+    assert second.new and run_git(clone, "rev-parse", f"{second.commit}^").strip() == first.commit, "not a fast-forward"
+    assert run_git(clone, "show", f"{publish.STUDENT_BRANCH}:data/README.md") == "A changed data note.\n"
+    assert (run_git(clone, "rev-parse", "HEAD"), run_git(clone, "status", "--porcelain")) == (head, status), "work touched"
+
+
+def test_publish_refuses_a_checked_out_branch(clone):
+    run_git(clone, "switch", "--quiet", "-c", publish.STUDENT_BRANCH)
+    with pytest.raises(publish.PublishError, match="checked out in a working tree"):
+        publish.publish(clone)
+
+
+def test_the_link_clones_the_branch_into_the_folder_the_hub_opens():
+    link = publish.nbgitpuller_link("https://hub.example.edu/", "https://github.com/you/gradients-step-by-step")
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "hub.example.edu", "/hub/user-redirect/git-pull")
+    assert {key: values[0] for key, values in parse_qs(parts.query).items()} == {
+        "repo": "https://github.com/you/gradients-step-by-step",
+        "branch": publish.STUDENT_BRANCH,
+        "targetpath": publish.CLONE_FOLDER,
+        "urlpath": f"lab/tree/{publish.CLONE_FOLDER}/notebooks/00_index.ipynb",
+    }
+    with pytest.raises(ValueError, match="must start with https://"):
+        publish.nbgitpuller_link("hub.example.edu", "https://github.com/you/x")
+
+
+@pytest.fixture(scope="module")
+def z2jh() -> dict:
+    return yaml.safe_load(Z2JH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sizing() -> dict:
+    if not SIZING.is_file():
+        pytest.fail(
+            f"{SIZING.relative_to(ROOT)} is missing: run `.venv/bin/python benchmarks/classroom.py --table`, which "
+            "measures classes of 1 to 30 students and writes the sizing that deploy/z2jh/config.yaml must match"
+        )
+    return json.loads(SIZING.read_text(encoding="utf-8"))
+
+
+def sizing_values(sizing: dict) -> dict[str, object]:
+    """The singleuser values that the sizing recommends, as config.yaml must spell them (KubeSpawner's M is MiB)."""
+    return {
+        "memory.guarantee": f"{int(sizing['memory_guarantee_mb'])}M",
+        "memory.limit": f"{int(sizing['memory_limit_mb'])}M",
+        "cpu.guarantee": float(sizing["cpu_guarantee"]),
+        "extraEnv.OMP_NUM_THREADS": str(int(sizing["kernel_threads"])),
+    }
+
+
+def test_z2jh_sizing_is_the_benchmarks(z2jh, sizing):
+    singleuser = z2jh["singleuser"]
+    written = {
+        key: singleuser.get(key.split(".")[0], {}).get(key.split(".")[1]) for key in sizing_values(sizing)
+    }
+    wrong = [f"singleuser.{key}: {value!r}" for key, value in sizing_values(sizing).items() if written[key] != value]
+    assert not wrong, f"set these in {Z2JH.relative_to(ROOT)} (from {SIZING.name}): " + "; ".join(wrong)
+    assert int(sizing["memory_limit_mb"]) >= int(sizing["memory_guarantee_mb"]) and int(sizing["kernel_threads"]) >= 1
+
+
+def test_z2jh_opens_the_index_of_the_students_clone(z2jh):
+    singleuser = z2jh["singleuser"]
+    assert singleuser["defaultUrl"] == publish.lab_path()
+    pull = singleuser["lifecycleHooks"]["postStart"]["exec"]["command"][-1]
+    assert f" {publish.STUDENT_BRANCH} /home/jovyan/{publish.CLONE_FOLDER} " in pull, pull
+
+
+def test_z2jh_culls_idle_servers(z2jh):
+    cull = z2jh["cull"]
+    assert cull["enabled"] is True and isinstance(cull["timeout"], int) and cull["timeout"] > 0
+
+
+def test_z2jh_mounts_the_shipped_lab_settings(z2jh):
+    (mounted,) = z2jh["singleuser"]["extraFiles"].values()
+    assert mounted["mountPath"].endswith("/share/jupyter/lab/settings/overrides.json")
+    assert mounted["data"] == json.loads(LAB_SETTINGS.read_text(encoding="utf-8")), f"copy {LAB_SETTINGS.name} here again"
