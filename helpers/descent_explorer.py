@@ -55,7 +55,6 @@ MAX_ITERATIONS = 500
 # 440 px slider gives each decade about 70 px. Typed values outside the span still run.
 LOG10_LEARNING_RATES = (-6.0, -1.0)
 LOG10_STEP = 0.05
-NEIGHBOURS = 2  # slider positions on each side whose runs are prepared while the kernel is idle
 CACHE_SIZE = 256  # runs remembered, by (input, learning rate)
 FIGURE_SUMMARY = (
     "Three panels: the data with the current line; the loss at each iteration (log scale) with the least-squares "
@@ -115,6 +114,7 @@ class DescentExplorer(Explorer):
         self._bowls = {False: raw, True: standardised}
         self._figures: dict[bool, DescentFigure] = {}
         self._runs: OrderedDict[tuple[bool, float], TrainResult] = OrderedDict()
+        self._position: int | None = None  # the learning-rate slider position of the last update
         self.last_run: TrainResult | None = None  # what train returns for the current settings, as shown
 
         wide = {"description_width": "initial"}
@@ -182,14 +182,18 @@ class DescentExplorer(Explorer):
         return self._runs[key]
 
     def _prepare_neighbours(self) -> None:
-        """While idle, run the slider positions next to the current rate, then the other input at this rate."""
+        """While idle, run the slider position the learning rate is heading for (before its first move, both neighbours).
+
+        One position ahead, no more: on a classroom server every run ahead costs CPU that other students' updates
+        wait for (benchmarks/classroom.py measures it).
+        """
         slider = self.learning_rate_slider
         here, last = log_position(slider, self.learning_rate), log_position(slider, math.inf)
-        offsets = [side * distance for distance in range(1, NEIGHBOURS + 1) for side in (1, -1)]
-        work = [(self.standardised, log_value(slider, here + k)) for k in offsets if 0 <= here + k <= last]
-        if self._bowls[not self.standardised] is not None:
-            work.append((not self.standardised, self.learning_rate))
-        self._when_idle([partial(self._prepare, *key) for key in work if key not in self._runs])
+        previous, self._position = self._position, here
+        heading = (1, -1) if previous is None or previous == here else (1 if here > previous else -1,)
+        work = [log_value(slider, here + step) for step in heading if 0 <= here + step <= last]
+        key = self.standardised
+        self._when_idle([partial(self._prepare, key, rate) for rate in work if (key, rate) not in self._runs])
 
     def _prepare(self, standardised: bool, learning_rate: float) -> None:
         """Run one rate ahead of time; a failure is left for the update that needs it, which says it in words."""

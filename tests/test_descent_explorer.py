@@ -207,13 +207,16 @@ def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iter
         assert np.array_equal(got, np.asarray(wanted, dtype=float))
 
 
-def test_slider_positions_next_to_the_rate_are_run_while_idle_and_then_cost_no_training():
+def test_the_position_the_rate_is_heading_for_is_run_while_idle_and_then_costs_no_training():
     counting = CountingTrain()
     explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
-    assert explorer.run_idle_work() == 4  # two positions on each side; no standardised input here
-    assert len(counting.calls) == 5
+    assert explorer.run_idle_work() == 2  # before any move: one position on each side
+    assert len(counting.calls) == 3
     explorer.learning_rate_slider.value = 10 ** (-4 + 0.05) * (1 + 1e-16)  # one position up, as the browser sends it
-    assert len(counting.calls) == 5 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
+    assert len(counting.calls) == 3 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
+    assert explorer.run_idle_work() == 1  # moving up: only the next position up, never more
+    explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)
+    assert len(counting.calls) == 4 and "Learning rate 1.26e-04" in explorer.status_text
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():

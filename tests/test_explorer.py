@@ -1,6 +1,7 @@
 """Unit tests for helpers.explorer: the skeleton every slider explorer shares."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pytest
@@ -149,7 +150,9 @@ def test_idle_work_runs_on_the_event_loop_one_piece_per_turn():
         assert done == []  # nothing runs until the caller has returned to the loop
         await asyncio.sleep(0.2)
 
-    asyncio.run(main())
+    # On a thread of its own: the browser tests' Playwright keeps an event loop running on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main()).result()
     assert done == ["a", "b"]
 
 

@@ -1,0 +1,312 @@
+"""A simulated student: opens a notebook on a Jupyter server, runs all its cells and moves a slider, over the wire.
+
+It speaks to the server as JupyterLab does, without a browser: the REST API creates a session (a kernel for
+the notebook) and reads the notebook, and the kernel websocket carries the Jupyter messages (both through
+:class:`course.hub.UserServer` and :class:`course.hub.KernelClient`, which work with any Jupyter server).
+Run All sends one ``execute_request`` per code cell at once, as JupyterLab's Run All does
+(the kernel queues them), with ``stop_on_error`` off only for cells tagged ``raises-exception``. Widgets are
+followed as the ipywidgets front end follows them (message protocol 2.x): each ``comm_open`` on the
+``jupyter.widget`` target creates a model, and each ``comm_msg`` with method ``update`` changes its state.
+Moving a slider is what the front end sends when a student lets go of it: a ``comm_msg`` to the slider's
+model with ``{"method": "update", "state": {"value": v}, "buffer_paths": []}``. The new figure is the
+Image model's ``update`` that carries a new PNG; the time from sending the value to receiving that image is
+the key-to-figure time (it leaves out only the browser's few milliseconds to put the PNG on screen).
+
+:class:`SimulatedStudent` does all this for one student; ``benchmarks/classroom.py`` runs many at once.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import urllib.parse
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import websocket
+
+from course.hub import KernelClient, UserServer
+
+WIDGET_TARGET = "jupyter.widget"
+SLIDER_MODELS = ("FloatLogSliderModel", "FloatSliderModel")
+FIGURE_CLASS = "explorer-figure"  # helpers.explorer.FIGURE_CLASS, the class every explorer's figure carries
+# Kernel states that mean the kernel the student was using is gone (jupyter_server reports them on iopub).
+KERNEL_LOST = ("dead", "restarting", "autorestarting")
+
+
+def value_update(comm_id: str, value: float) -> dict[str, Any]:
+    """The content of the comm message with which the ipywidgets front end sets a widget's value."""
+    return {"comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}
+
+
+def zigzag(start: float, low: float, high: float, step: float, count: int) -> list[float]:
+    """``count`` values from ``start`` in steps of ``step``, turning back at ``low`` and ``high``: a slider moved to and fro.
+
+    Every value differs from the one before, so each move is a real change. Raises ValueError unless
+    ``low < high``, ``step`` is positive and no larger than ``high - low``, and ``start`` is between them.
+    """
+    if not (low < high and 0 < step <= high - low and low <= start <= high):
+        raise ValueError(f"zigzag needs low < high, 0 < step <= high - low and low <= start <= high; got {start=}, {low=}, "
+                         f"{high=}, {step=}.")  # fmt: skip
+    values, now, direction = [], start, 1.0
+    for _ in range(count):
+        if not low <= now + direction * step <= high:
+            direction = -direction
+        now += direction * step
+        values.append(now)
+    return values
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` quantile of ``values`` (linear between the closest ranks); NaN when there are none."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+@dataclass
+class WidgetModels:
+    """The widget models a kernel has opened and their current state, kept as the ipywidgets front end keeps them."""
+
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def apply(self, message: dict[str, Any]) -> str | None:
+        """Take in one iopub message; return the comm id of the model it created or updated (None for others)."""
+        msg_type, content = message["header"]["msg_type"], message["content"]
+        if msg_type == "comm_open" and content.get("target_name") == WIDGET_TARGET:
+            self.states[content["comm_id"]] = dict(content.get("data", {}).get("state", {}))
+            return str(content["comm_id"])
+        if msg_type == "comm_msg" and content.get("comm_id") in self.states:
+            data = content.get("data", {})
+            if data.get("method") in ("update", "echo_update"):
+                self.states[content["comm_id"]].update(data.get("state", {}))
+                return str(content["comm_id"])
+        if msg_type == "comm_close":
+            self.states.pop(content.get("comm_id"), None)
+        return None
+
+    def slider(self, description: str) -> str:
+        """The comm id of the slider (FloatLogSlider or FloatSlider) whose description reads ``description``.
+
+        The description is compared without case and surrounding spaces; if no slider carries it but exactly one
+        FloatLogSlider exists, that one is taken. Otherwise raises a LookupError that lists the sliders seen.
+        """
+        sliders = {comm: state for comm, state in self.states.items() if state.get("_model_name") in SLIDER_MODELS}
+        wanted = description.strip().casefold()
+        named = [comm for comm, state in sliders.items() if str(state.get("description", "")).strip().casefold() == wanted]
+        if len(named) == 1:
+            return named[0]
+        log_sliders = [comm for comm, state in sliders.items() if state.get("_model_name") == "FloatLogSliderModel"]
+        if not named and len(log_sliders) == 1:
+            return log_sliders[0]
+        seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
+        raise LookupError(f"found {len(named)} sliders described {description!r} (and {len(log_sliders)} FloatLogSliders); "
+                          f"the kernel opened these float sliders: {', '.join(seen)}. Did the explorer's cell run?")  # fmt: skip
+
+    def figures(self) -> set[str]:
+        """The comm ids of the Image models marked with the explorer figure's CSS class; LookupError when there is none."""
+        found = {
+            comm for comm, state in self.states.items()
+            if state.get("_model_name") == "ImageModel" and FIGURE_CLASS in state.get("_dom_classes", ())
+        }  # fmt: skip
+        if not found:
+            images = sum(state.get("_model_name") == "ImageModel" for state in self.states.values())
+            raise LookupError(f"no Image model has the CSS class {FIGURE_CLASS!r} ({images} Image models in all): "
+                              f"the explorer's figure was not found. Did the explorer's cell run?")  # fmt: skip
+        return found
+
+
+def carries_new_image(message: dict[str, Any], figures: set[str]) -> bool:
+    """Whether ``message`` is an ``update`` of one of the ``figures`` that brings new image bytes."""
+    content = message["content"]
+    if message["header"]["msg_type"] != "comm_msg" or content.get("comm_id") not in figures:
+        return False
+    data = content.get("data", {})
+    return data.get("method") == "update" and ["value"] in data.get("buffer_paths", []) and bool(message["buffers"])
+
+
+def is_reply(message: dict[str, Any], msg_type: str, request_ids: Container[str]) -> bool:
+    """Whether ``message`` is a ``msg_type`` answering one of the requests ``request_ids``."""
+    return message["header"]["msg_type"] == msg_type and message["parent_header"].get("msg_id") in request_ids
+
+
+@dataclass
+class StudentResult:
+    """What one simulated student measured: Run-All seconds, each move's seconds to a new figure, and what went wrong."""
+
+    name: str
+    kernel_id: str = ""
+    open_seconds: float = math.nan  # from asking for a kernel to its first answer
+    run_all_seconds: float = math.nan
+    figure_seconds: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    kernel_lost: bool = False
+    torch_threads: int = 0  # torch's intra-op threads in the kernel (0: not asked)
+
+
+class SimulatedStudent:
+    """One student on their own server: :meth:`open`, :meth:`run_all`, then :meth:`move_slider` as often as wanted.
+
+    ``server`` is the student's server (a :class:`course.hub.UserServer`; any Jupyter server's address and token
+    will do), ``notebook`` the notebook's path on it. ``result`` collects the measurements. The methods raise
+    OSError, TimeoutError, ConnectionError or LookupError with what did not happen; the caller records them.
+    Call :meth:`close` at the end.
+    """
+
+    def __init__(self, server: UserServer, notebook: str, timeout: float = 60.0) -> None:
+        self.server = server
+        self.notebook = notebook
+        self.timeout = timeout
+        self.result = StudentResult(server.name)
+        self.widgets = WidgetModels()
+        self._kernel: KernelClient | None = None
+
+    def open(self) -> None:
+        """Start a kernel for the notebook (a session, as opening it in JupyterLab does) and wait until it answers.
+
+        While many kernels start at once the server may not answer the websocket in time; JupyterLab then connects
+        again, and so does this (the server hands back the notebook's existing session). Sets ``result.open_seconds``.
+        """
+        began = time.monotonic()
+        while self._kernel is None:
+            try:
+                self._kernel = self.server.open_kernel(self.notebook)
+            except websocket.WebSocketTimeoutException:
+                if time.monotonic() - began > self.timeout:
+                    raise TimeoutError(f"the kernel's websocket did not answer within {self.timeout:.0f} s") from None
+        sessions = self.server.api("GET", "api/sessions")
+        self.result.kernel_id = next(session["kernel"]["id"] for session in sessions if session["path"] == self.notebook)
+        info = self._connected().send("kernel_info_request", {})
+        self._receive_until(lambda message: is_reply(message, "kernel_info_reply", {info}), "the kernel's kernel_info_reply")
+        self.result.open_seconds = time.monotonic() - began
+
+    def run_all(self) -> None:
+        """Send every code cell of the notebook at once, as Run All does, and wait for the last reply.
+
+        Sets ``result.run_all_seconds``. A cell that fails without the ``raises-exception`` tag, or one the kernel
+        skipped, is recorded as an error with the cell's number.
+        """
+        notebook = self.server.api("GET", "api/contents/" + urllib.parse.quote(self.notebook) + "?content=1")
+        cells = [(index, cell) for index, cell in enumerate(notebook["content"]["cells"]) if cell["cell_type"] == "code"]
+        began = time.perf_counter()
+        pending: dict[str, int | None] = {}  # request id -> the cell's number, or None for a cell allowed to fail
+        for number, cell in cells:
+            may_fail = "raises-exception" in cell.get("metadata", {}).get("tags", [])
+            request = self._connected().send("execute_request", {
+                "code": cell["source"], "silent": False, "store_history": True, "user_expressions": {},
+                "allow_stdin": False, "stop_on_error": not may_fail,
+            })  # fmt: skip
+            pending[request] = None if may_fail else number
+        while pending:
+            reply = self._receive_until(lambda message: is_reply(message, "execute_reply", pending), "the replies to Run All")
+            index = pending.pop(reply["parent_header"]["msg_id"])
+            content = reply["content"]
+            if content.get("status") != "ok" and index is not None:
+                detail = f" {content.get('ename', '')}: {content.get('evalue', '')}" if content.get("status") == "error" else ""
+                self.result.errors.append(f"Run All: cell {index} ended {content.get('status')}{detail}")
+        self.result.run_all_seconds = time.perf_counter() - began
+
+    def move_slider(self, description: str, value: float) -> float:
+        """Set the slider described ``description`` to ``value`` as the front end does; return the seconds to the new figure.
+
+        The time is also appended to ``result.figure_seconds``.
+        """
+        slider, figures = self.widgets.slider(description), self.widgets.figures()
+        began = time.perf_counter()
+        self._connected().send("comm_msg", value_update(slider, value))
+        awaited = f"a new figure after {description} = {value:.3g}"
+        self._receive_until(lambda message: carries_new_image(message, figures), awaited)
+        seconds = time.perf_counter() - began
+        self.result.figure_seconds.append(seconds)
+        return seconds
+
+    def evaluate(self, expression: str) -> str:
+        """The text form of ``expression`` evaluated in the kernel (a silent request, as JupyterLab's inspectors make).
+
+        Raises RuntimeError with the kernel's error when the expression fails.
+        """
+        request = self._connected().send("execute_request", {
+            "code": "", "silent": True, "store_history": False, "user_expressions": {"value": expression},
+            "allow_stdin": False, "stop_on_error": False,
+        })  # fmt: skip
+        reply = self._receive_until(lambda message: is_reply(message, "execute_reply", {request}), f"the value of {expression}")
+        value = reply["content"].get("user_expressions", {}).get("value", {})
+        if value.get("status") != "ok":
+            raise RuntimeError(f"{expression} failed in the kernel: {value.get('ename')}: {value.get('evalue')}")
+        return str(value["data"]["text/plain"])
+
+    def slider_value(self, description: str) -> float:
+        """The value the kernel last reported for the slider described ``description``."""
+        return float(self.widgets.states[self.widgets.slider(description)]["value"])
+
+    def listen(self, seconds: float) -> None:
+        """Take in whatever the kernel sends for ``seconds``, as an open browser tab does while the student waits.
+
+        Receiving is also what answers the server's websocket pings: a connection left unread for long is closed.
+        """
+        kernel = self._connected()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self._take_in(self._decoded(kernel, left))
+            except websocket.WebSocketTimeoutException:
+                return
+
+    def check_kernel(self) -> None:
+        """Take in what is waiting on the websocket, then ask the server whether the kernel is alive; record it if not."""
+        self.listen(0.05)
+        model = self.server.api("GET", f"api/kernels/{self.result.kernel_id}")
+        if model.get("execution_state") in KERNEL_LOST:
+            self.result.kernel_lost = True
+
+    def close(self) -> None:
+        """Close the websocket and shut the kernel's session down (a failure to do so is recorded as an error)."""
+        kernel, self._kernel = self._kernel, None
+        if kernel is not None:
+            try:
+                kernel.close()
+            except OSError as error:
+                self.result.errors.append(f"could not shut the kernel down: {error}")
+
+    def _connected(self) -> KernelClient:
+        if self._kernel is None:
+            raise RuntimeError("the student is not connected: call open() first")
+        return self._kernel
+
+    def _take_in(self, message: dict[str, Any]) -> None:
+        """Follow widget state and kernel status, as the front end does, for every message received."""
+        if message.get("channel") == "iopub":
+            self.widgets.apply(message)
+            if message["header"]["msg_type"] == "status" and message["content"].get("execution_state") in KERNEL_LOST:
+                self.result.kernel_lost = True
+
+    def _receive_until(self, wanted: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Receive messages (taking each in) until one is ``wanted``; return it. TimeoutError after ``timeout`` s."""
+        kernel = self._connected()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {what} within {self.timeout:.0f} s")
+            try:
+                message = self._decoded(kernel, left)
+            except websocket.WebSocketTimeoutException:
+                continue
+            self._take_in(message)
+            if self.result.kernel_lost:
+                raise ConnectionError(f"the kernel died or restarted while waiting for {what}")
+            if wanted(message):
+                return message
+
+    @staticmethod
+    def _decoded(kernel: KernelClient, timeout: float) -> dict[str, Any]:
+        """The next message; ConnectionError when the server has closed the websocket (an empty frame)."""
+        try:
+            return kernel.receive(timeout)
+        except ValueError:  # json.JSONDecodeError: websocket-client hands back an empty frame once the connection closed
+            raise ConnectionError("the server closed the kernel's websocket") from None

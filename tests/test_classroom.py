@@ -1,0 +1,142 @@
+"""Unit tests of the pure parts of the classroom benchmark: widget bookkeeping, the slider plan, statistics, sizing.
+
+The parts that need a hub and kernels run in ``benchmarks/classroom.py`` itself; these run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from course.classroom import WidgetModels, carries_new_image, is_reply, percentile, value_update, zigzag
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "classroom.py"
+
+
+def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
+    """A message as it arrives from the kernel websocket."""
+    return {"channel": "iopub", "header": {"msg_type": msg_type}, "parent_header": {}, "content": content,
+            "buffers": buffers or []}  # fmt: skip
+
+
+def opened(comm_id: str, **state: object) -> dict:
+    return iopub("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget", "data": {"state": state}})
+
+
+def explorer_models() -> WidgetModels:
+    """The models an explorer like notebook 06's opens: two sliders, a checkbox, the figure and another image."""
+    models = WidgetModels()
+    for message in (
+        opened("rate", _model_name="FloatLogSliderModel", description="learning rate", value=1e-4),
+        opened("steps", _model_name="IntSliderModel", description="iterations", value=150),
+        opened("other", _model_name="FloatSliderModel", description="momentum", value=0.5),
+        opened("figure", _model_name="ImageModel", _dom_classes=["explorer-figure"]),
+        opened("logo", _model_name="ImageModel", _dom_classes=[]),
+    ):
+        models.apply(message)
+    return models
+
+
+def test_widget_models_follow_opens_and_updates_as_the_front_end_does() -> None:
+    models = explorer_models()
+    assert models.slider("learning rate") == "rate"
+    assert models.slider("  Learning Rate ") == "rate"
+    assert models.figures() == {"figure"}
+    changed = models.apply(iopub("comm_msg", {"comm_id": "rate", "data": {"method": "echo_update", "state": {"value": 2e-4}}}))
+    assert changed == "rate" and models.states["rate"]["value"] == 2e-4
+    assert models.apply(iopub("comm_msg", {"comm_id": "unknown", "data": {"method": "update", "state": {}}})) is None
+    models.apply(iopub("comm_close", {"comm_id": "figure"}))
+    with pytest.raises(LookupError, match="explorer-figure.*1 Image models"):
+        models.figures()
+
+
+def test_a_lone_log_slider_is_found_without_its_description_and_a_missing_one_is_named() -> None:
+    models = WidgetModels()
+    models.apply(opened("rate", _model_name="FloatLogSliderModel", description="", value=1e-4))
+    assert models.slider("learning rate") == "rate"
+    models.apply(opened("second", _model_name="FloatLogSliderModel", description="decay", value=1e-4))
+    with pytest.raises(LookupError, match="FloatLogSliderModel 'decay'"):
+        models.slider("learning rate")
+
+
+def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None:
+    def update(comm_id: str, paths: list, buffers: list[bytes]) -> dict:
+        return iopub("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": {}, "buffer_paths": paths}}, buffers)
+
+    assert carries_new_image(update("figure", [["value"]], [b"png"]), {"figure"})
+    assert not carries_new_image(update("logo", [["value"]], [b"png"]), {"figure"})
+    assert not carries_new_image(update("figure", [], []), {"figure"})
+    assert not carries_new_image(iopub("status", {"execution_state": "busy"}), {"figure"})
+
+
+def test_value_update_is_the_ipywidgets_protocol_message() -> None:
+    assert value_update("rate", 3e-4) == {"comm_id": "rate", "data": {"method": "update", "state": {"value": 3e-4},
+                                                                     "buffer_paths": []}}  # fmt: skip
+    reply = {"header": {"msg_type": "execute_reply"}, "parent_header": {"msg_id": "a"}}
+    assert is_reply(reply, "execute_reply", {"a", "b"}) and not is_reply(reply, "execute_reply", {"b"})
+    assert not is_reply(reply, "kernel_info_reply", {"a"})
+
+
+def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
+    values = zigzag(0.0, -0.2, 0.2, 0.1, 8)
+    assert values == pytest.approx([0.1, 0.2, 0.1, 0.0, -0.1, -0.2, -0.1, 0.0])
+    assert all(a != b for a, b in zip([0.0, *values], values, strict=False))
+    with pytest.raises(ValueError, match="low < high"):
+        zigzag(1.0, -0.2, 0.2, 0.1, 3)
+
+
+def test_percentile_interpolates_between_ranks_and_is_nan_when_empty() -> None:
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
+    assert percentile([7.0], 0.95) == 7.0
+    assert math.isnan(percentile([], 0.5))
+
+
+@pytest.fixture(scope="module")
+def benchmark() -> ModuleType:
+    """benchmarks/classroom.py as a module (it is a script, not part of a package)."""
+    spec = importlib.util.spec_from_file_location("classroom_benchmark", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def row(benchmark: ModuleType, students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0):
+    """The figures of one class whose every key-to-figure time is ``p95_ms``."""
+    return benchmark.RunFigures(
+        students=students, threads=threads, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
+        run_all_seconds=[5.0] * students,
+        protocol_seconds=[p95_ms / 1000] * 20, browser_seconds=[], errors=["boom"] * errors, lost_kernels=0,
+        torch_threads=[1], peak_kernel_mb=kernel_mb, peak_server_mb=110.0, hub_cpu_percent=1.0,
+        browser_cpu_percent=0.0, driver_cpu_percent=5.0, kernel_cpu_ms_per_move=40.0, server_cpu_ms_per_move=5.0,
+        machine_busy_percent=90.0,
+    )  # fmt: skip
+
+
+def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets(benchmark: ModuleType) -> None:
+    rows = [
+        row(benchmark, 10, "one", 90), row(benchmark, 20, "one", 200), row(benchmark, 30, "one", 400),
+        row(benchmark, 20, "default", 600), row(benchmark, 10, "default", 100, kernel_mb=320),
+    ]  # fmt: skip
+    sizing = benchmark.recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
+    assert sizing["kernel_threads"] == 1
+    assert sizing["students_per_core"] == 10  # 20 met the targets, 30 did not (p95 400 ms)
+    assert sizing["cpu_guarantee"] == 0.1
+    assert sizing["memory_guarantee_mb"] == 448  # 300 + 110 rounded up to 64 MB
+    assert sizing["memory_limit_mb"] == 768  # room for a second kernel: 448 + 300, rounded up to 128 MB
+    assert sizing["measured"]["threads_compared_at"] == 20
+    assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False, False, True]
+
+
+def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_nothing_passed(benchmark: ModuleType) -> None:
+    rows = [row(benchmark, 20, "one", 100, errors=1), row(benchmark, 20, "default", 200)]
+    assert benchmark.recommendation(rows, cores=2, command="")["kernel_threads"] == 2
+    with pytest.raises(ValueError, match="no class met the targets"):
+        benchmark.recommendation([row(benchmark, 5, "one", 900)], cores=2, command="")
