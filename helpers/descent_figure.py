@@ -78,6 +78,10 @@ class DescentFigure:
         self.live.update()
 
 
+# The share of the b range added above the box for the legend: two rows at 16 px take about a quarter of the axes.
+LEGEND_ROOM = 0.4
+
+
 def start_path_end(ax: Axes, w0: float, b0: float) -> tuple[Line2D, Line2D]:
     """Mark the start (w0, b0) on ``ax`` and add the path and its end, empty for now, with a legend that names each.
 
@@ -94,9 +98,13 @@ def start_path_end(ax: Axes, w0: float, b0: float) -> tuple[Line2D, Line2D]:
 def loss_grid(
     line: LineData, w0: float, b0: float, loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``loss`` of ``line`` on a grid over a box holding the start (w0, b0) and the optimum (computed once per figure)."""
+    """``loss`` of ``line`` on a grid over a box holding the start (w0, b0) and the optimum (computed once per figure).
+
+    The box has extra room at the top for the legend (upper right), so the legend never hides the optimum or the start.
+    """
     w_grid = np.linspace(*padded(min(w0, line.w_star), max(w0, line.w_star), 0.35), GRID_POINTS)
-    b_grid = np.linspace(*padded(min(b0, line.b_star), max(b0, line.b_star), 0.35), GRID_POINTS)
+    b_low, b_high = padded(min(b0, line.b_star), max(b0, line.b_star), 0.35)
+    b_grid = np.linspace(b_low, b_high + LEGEND_ROOM * (b_high - b_low), GRID_POINTS)
     return w_grid, b_grid, loss(w_grid[None, :], b_grid[:, None])
 
 
