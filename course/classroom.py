@@ -253,7 +253,7 @@ class SimulatedStudent:
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             try:
-                self._take_in(self._decoded(kernel, left))
+                self._take_in(kernel.receive(left))
             except websocket.WebSocketTimeoutException:
                 return
 
@@ -294,7 +294,7 @@ class SimulatedStudent:
             if left <= 0:
                 raise TimeoutError(f"no {what} within {self.timeout:.0f} s")
             try:
-                message = self._decoded(kernel, left)
+                message = kernel.receive(left)
             except websocket.WebSocketTimeoutException:
                 continue
             self._take_in(message)
@@ -302,11 +302,3 @@ class SimulatedStudent:
                 raise ConnectionError(f"the kernel died or restarted while waiting for {what}")
             if wanted(message):
                 return message
-
-    @staticmethod
-    def _decoded(kernel: KernelClient, timeout: float) -> dict[str, Any]:
-        """The next message; ConnectionError when the server has closed the websocket (an empty frame)."""
-        try:
-            return kernel.receive(timeout)
-        except ValueError:  # json.JSONDecodeError: websocket-client hands back an empty frame once the connection closed
-            raise ConnectionError("the server closed the kernel's websocket") from None

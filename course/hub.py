@@ -180,9 +180,14 @@ class KernelClient:
         return message_id
 
     def receive(self, timeout: float) -> dict[str, Any]:
-        """The next message from the kernel (any channel), waiting at most ``timeout`` seconds."""
+        """The next message from the kernel (any channel), waiting at most ``timeout`` seconds.
+
+        Raises ConnectionError when the server has closed the websocket (websocket-client then hands back an empty frame).
+        """
         self.connection.settimeout(timeout)
         frame = self.connection.recv()
+        if not frame:
+            raise ConnectionError("the server closed the kernel's websocket")
         if isinstance(frame, str):
             message: dict[str, Any] = json.loads(frame)
             message.setdefault("buffers", [])
