@@ -181,7 +181,7 @@ class DescentExplorer(Explorer):
             self._runs.popitem(last=False)
         return self._runs[key]
 
-    def _prepare_neighbours(self) -> None:
+    def _prepare_ahead(self) -> None:
         """While idle, run the slider position the learning rate is heading for (before its first move, both neighbours).
 
         One position ahead, no more: on a classroom server every run ahead costs CPU that other students' updates
@@ -233,6 +233,6 @@ class DescentExplorer(Explorer):
         if self.standardised_toggle is not None:
             self._move_controls((self.standardised_toggle, self.standardised))
         self.limit_note.value = f"stability limit 2/λ<sub>max</sub> = {rate_text(bowl.stability_limit)}"
-        self._prepare_neighbours()
+        self._prepare_ahead()
         return self._say(describe_run(run, bowl))
 
