@@ -70,6 +70,7 @@ from course.hub import NOTEBOOK_FOLDER, Hub, UserServer  # noqa: E402
 from course.lesson import load_definitions  # noqa: E402
 from course.runner import environment  # noqa: E402
 from course.series import NOTEBOOKS  # noqa: E402
+from helpers.descent_explorer import LOG10_STEP  # noqa: E402  (the slider's step, in decades: one key press)
 
 NOTEBOOK = "06_gradient_descent_fit.ipynb"
 SLIDER = "learning rate"
@@ -79,7 +80,6 @@ TARGET_P95_MS = 250.0
 TARGET_KERNEL_MB = 400.0
 SIZING = ROOT / "deploy" / "classroom-sizing.json"
 LOG10_LOW = -6.0  # the smallest learning rate a student moves to
-LOG10_STEP = 0.1  # the slider's step, in decades: one key press
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit the largest learning rate stays, in decades
 THREAD_SETTINGS = {"one": {"OMP_NUM_THREADS": "1"}, "default": {}}
 MB = 1024 * 1024
