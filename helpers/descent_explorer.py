@@ -182,7 +182,7 @@ class DescentExplorer(Explorer):
         return self._runs[key]
 
     def _prepare_ahead(self) -> None:
-        """While idle, run the slider position the learning rate is heading for (before its first move, both neighbours).
+        """While idle, run the slider position the learning rate is heading for (after a jump, both neighbours).
 
         One position ahead, no more: on a classroom server every run ahead costs CPU that other students' updates
         wait for (benchmarks/classroom.py measures it).
@@ -190,7 +190,8 @@ class DescentExplorer(Explorer):
         slider = self.learning_rate_slider
         here, last = log_position(slider, self.learning_rate), log_position(slider, math.inf)
         previous, self._position = self._position, here
-        heading = (1, -1) if previous is None or previous == here else (1 if here > previous else -1,)
+        # After one step the learner is heading on that way; after a jump (or typing) either way is as likely.
+        heading = (here - previous,) if previous is not None and abs(here - previous) == 1 else (1, -1)
         work = [log_value(slider, here + step) for step in heading if 0 <= here + step <= last]
         key = self.standardised
         self._when_idle([partial(self._prepare, key, rate) for rate in work if (key, rate) not in self._runs])

@@ -217,6 +217,8 @@ def test_the_position_the_rate_is_heading_for_is_run_while_idle_and_then_costs_n
     assert explorer.run_idle_work() == 1  # moving up: only the next position up, never more
     explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)
     assert len(counting.calls) == 4 and "Learning rate 1.26e-04" in explorer.status_text
+    explorer.set_learning_rate(1e-3)  # a jump: the learner may go either way next
+    assert explorer.run_idle_work() == 2
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
