@@ -335,6 +335,11 @@ def protocol_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, 
     return student.result
 
 
+def figure_after_press(record: dict[str, list[float]], press: int) -> bool:
+    """Whether the page's ``record`` holds key press number ``press`` and a figure change at or after it."""
+    return len(record["keys"]) > press and any(t >= record["keys"][press] for t in record["srcs"])
+
+
 def browser_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, hub_pids: list[int],
                     watch: ProcessWatch, start_log10: float) -> StudentResult:  # fmt: skip
     """The same in headless Chromium: JupyterLab's Run All, then an arrow key on the slider once a second."""
@@ -378,7 +383,8 @@ def browser_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, h
                 # Focus again before each press: JupyterLab may move the focus to the active cell when a run ends.
                 lp.press_on_slider(page, slider, "ArrowRight" if log10_value > before_value else "ArrowLeft")
                 before_value = log10_value
-                lp.wait_until(lambda record=record: len(page.evaluate(RECORD)["srcs"]) > len(record["srcs"]),
+                # Wait for a figure drawn after this key press: under load, the previous press's figure may land later.
+                lp.wait_until(lambda record=record: figure_after_press(page.evaluate(RECORD), len(record["keys"])),
                               timeout=60, interval=0.01, message="a new figure after a key press")  # fmt: skip
                 now = page.evaluate(RECORD)
                 pressed = now["keys"][len(record["keys"])]
