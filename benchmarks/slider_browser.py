@@ -48,6 +48,7 @@ from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
 
 from course.lesson import load_definitions  # noqa: E402
 from course.series import NOTEBOOKS, notebook_titled  # noqa: E402
+from helpers.descent_explorer import LOG10_STEP  # noqa: E402  (06's learning-rate step, in powers of ten)
 
 TARGET_MS = 100.0
 TARGET_UPDATES_PER_SECOND = 8.0
@@ -56,7 +57,6 @@ DRAG_SECONDS = 1.0
 DRAG_MOVES = 50  # mouse moves per drag, evenly spread over DRAG_SECONDS
 QUIET_MS = 600  # no figure change for this long (and an idle kernel) ends a drag's settling
 WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
-LOG10_STEP = 0.05  # the learning-rate sliders' step, in powers of ten
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the last learning rate reached stays, in powers of ten
 
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
