@@ -14,6 +14,10 @@ alternates so that every level of every switch meets both thread counts.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,16 +43,22 @@ class Variant:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
-    """The feature flags of this machine's CPU (empty where /proc/cpuinfo does not exist)."""
+def cpuinfo_field(name: str, cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """One field of the first CPU in /proc/cpuinfo ("" where the file or the field does not exist)."""
     try:
         text = cpuinfo.read_text(encoding="utf-8")
     except OSError:
-        return set()
+        return ""
     for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.partition(":")[2].split())
-    return set()
+        key, _, value = line.partition(":")
+        if key.strip() == name:
+            return value.strip()
+    return ""
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The feature flags of this machine's CPU (empty where /proc/cpuinfo does not exist)."""
+    return set(cpuinfo_field("flags", cpuinfo).split())
 
 
 def _supported(level: str, flags: set[str]) -> bool:
@@ -91,3 +101,88 @@ def covering_matrix(flags: set[str] | None = None) -> list[Variant]:
         if variant not in variants:
             variants.append(variant)
     return variants
+
+
+# What each switch changes, if anything, on this CPU. Float32 computations that take each path:
+# torch's exp and tanh (ATen's SIMD kernels, which round differently from its scalar ones on [-3, 3]),
+# a 1e6-element sum (split into one chunk per thread), a 100x100 matrix product (MKL), numpy's tanh
+# and exp (numpy's dispatch). The printed digest changes when any of them rounds differently.
+PROBE = """
+import hashlib, numpy, torch
+torch.manual_seed(0)
+a = torch.rand(1_000_000)
+m = torch.rand(100, 100)
+t = torch.linspace(-3, 3, 10_001)
+x = t.numpy()
+parts = [t.exp().numpy(), t.tanh().numpy(), a.sum().numpy(), (m @ m).numpy(), numpy.tanh(x), numpy.exp(x)]
+print(hashlib.sha256(b"".join(part.tobytes() for part in parts)).hexdigest())
+"""
+# What a switch that changes nothing here leaves uncovered, and where it would be covered.
+UNCOVERED = {
+    "ATEN_CPU_CAPABILITY": "torch's other SIMD kernels are not covered here",
+    "MKL_ENABLE_INSTRUCTIONS": "MKL's Intel paths are not covered here (MKL takes one path on other vendors' CPUs)",
+    "NPY_DISABLE_CPU_FEATURES": "numpy's other dispatch paths are not covered here",
+    "OMP_NUM_THREADS": "other thread counts' sums are not covered here (torch caps the threads at the CPU's own count)",
+}
+
+
+@dataclass(frozen=True)
+class SwitchEffect:
+    """What one switch's levels did to the probe on this CPU."""
+
+    switch: str
+    levels: tuple[str, ...]  # the names of the levels this CPU can run
+    results: int  # how many different probe results they gave
+
+    @property
+    def changes_arithmetic(self) -> bool:
+        return self.results > 1
+
+
+def switch_levels(flags: set[str]) -> dict[str, dict[str, str]]:
+    """Each switch's levels that this CPU can run: level name -> environment value."""
+    return {
+        "ATEN_CPU_CAPABILITY": {level: level for level in TORCH_LEVELS if _supported(level, flags)},
+        "MKL_ENABLE_INSTRUCTIONS": {level: level for level in MKL_LEVELS if _supported(level, flags)},
+        "NPY_DISABLE_CPU_FEATURES": {name: value for name, value in NUMPY_LEVELS.items() if _supported(name, flags)},
+        "OMP_NUM_THREADS": {threads: threads for threads in THREADS},
+    }
+
+
+def _probe(switch: str, value: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env={**os.environ, switch: value}, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def probe_switches(flags: set[str] | None = None) -> list[SwitchEffect]:
+    """Run the probe once per level of each switch (the others left as they are) and count results."""
+    levels = switch_levels(cpu_flags() if flags is None else flags)
+    jobs = [(switch, value) for switch, values in levels.items() for value in values.values()]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(_probe, *zip(*jobs, strict=True)))
+    found: dict[str, set[str]] = {switch: set() for switch in levels}
+    for (switch, _), digest in zip(jobs, digests, strict=True):
+        found[switch].add(digest)
+    return [SwitchEffect(switch, tuple(levels[switch]), len(found[switch])) for switch in levels]
+
+
+def describe_switches(effects: list[SwitchEffect], vendor: str) -> str:
+    """What the matrix can vary on this CPU, a line per switch, for the top of a matrix run."""
+    vendor = vendor or "unknown vendor"
+    lines = [f"What each switch changes on this CPU ({vendor}), probed at every level it can run:"]
+    for effect in effects:
+        levels = f"{len(effect.levels)} levels ({', '.join(effect.levels)})"
+        if effect.changes_arithmetic:
+            lines.append(f"  {effect.switch}: {levels} give {effect.results} different results: covered")
+        else:
+            lines.append(f"  {effect.switch} has no effect on this CPU ({vendor}): {UNCOVERED[effect.switch]}")
+    if not all(effect.changes_arithmetic for effect in effects):
+        lines.append("  For full coverage, run `make portability` once on a CPU where they do (an Intel CPU for MKL).")
+    return "\n".join(lines)
+
+
+def report_switches() -> str:
+    """Probe this machine's switches and describe them (about 15 s: eleven short Python runs)."""
+    return describe_switches(probe_switches(), cpuinfo_field("vendor_id"))

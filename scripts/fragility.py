@@ -19,7 +19,7 @@ from pathlib import Path
 
 from course.fragility import find_fragile
 from course.series import notebook_paths
-from course.variants import covering_matrix
+from course.variants import covering_matrix, report_switches
 
 
 def main() -> int:
@@ -34,6 +34,7 @@ def main() -> int:
         print("\n".join(variant.name for variant in variants))
         return 0
     paths = [path.resolve() for path in args.notebooks] or notebook_paths()
+    print(report_switches(), flush=True)
     start = time.perf_counter()
     changes = find_fragile(paths, variants, args.workers)
     seconds = time.perf_counter() - start

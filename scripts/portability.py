@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from course.series import NOTEBOOKS, ROOT
-from course.variants import Variant, covering_matrix
+from course.variants import Variant, covering_matrix, report_switches
 
 
 def run_nbval(variant: Variant) -> tuple[Variant, bool, float, str]:
@@ -49,6 +49,7 @@ def main() -> int:
     if args.list:
         print("\n".join(variant.name for variant in variants))
         return 0
+    print(report_switches(), flush=True)
     start = time.perf_counter()
     failed = 0
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
