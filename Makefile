@@ -74,7 +74,7 @@ python-versions: $(STAMP)
 navigation: $(STAMP)
 	$(BIN)/python scripts/navigation.py
 
-## Students' copies in student/: solution code removed, outputs cleared, exercises left.
+## The student edition: student/gradients-step-by-step/ and its zip (no solutions, outputs or teacher's guide).
 student: $(STAMP)
 	$(BIN)/python scripts/student_copy.py
 

@@ -1,9 +1,9 @@
 """Publish the students' copies to a git branch that nbgitpuller links can pull, without touching the working tree.
 
-The branch holds what a student needs to run the series and nothing of the instructor's: the notebooks as
-``course.student`` writes them for ``make student`` (solution code removed, outputs and execution counts cleared),
-the helpers, the data, and the files that install them (``requirements.txt``, ``pyproject.toml``, and the
-repo2docker files, so the branch also builds on Binder). It is built from a commit with git plumbing (a temporary
+The branch holds the student edition of a commit, ``course.student.student_edition``: the same files as the zip
+that ``make student`` writes (solution code removed, outputs cleared, the helpers, the data, STUDENTS.md, the
+students' requirements.txt and pyproject.toml, and the files repo2docker reads, so the branch also builds on
+Binder), and nothing of the instructor's. It is built from a commit with git plumbing (a temporary
 index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch are never touched, and each
 publication is a child of the previous one: nbgitpuller fast-forwards students' clones and keeps their edits.
 """
@@ -15,33 +15,19 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlencode
 
-import nbformat
-
 from course.series import INDEX
-from course.student import student_version
+from course.student import EDITION_FILES, FOLDER, in_edition, student_edition
 
 STUDENT_BRANCH = "student"
-# The folder nbgitpuller clones into, under the student's home. The hub's defaultUrl (deploy/z2jh/config.yaml)
-# and the printed link both point inside it, so the three must agree (tests/test_deploy.py checks).
-CLONE_FOLDER = "gradients-step-by-step"
+# The folder nbgitpuller clones into, under the student's home, as the zip's. The hub's defaultUrl
+# (deploy/z2jh/config.yaml) and the printed link both point inside it, so they must agree (tests/test_deploy.py).
+CLONE_FOLDER = FOLDER
 INDEX_IN_CLONE = f"notebooks/{INDEX}"
-# Paths copied from the source commit. Notebooks are rewritten as student copies; everything else is copied
-# as it is. TEACHING.md goes along because the index links to it; it holds no solution code.
-PUBLISHED_PATHS = (
-    "notebooks",
-    "helpers",
-    "course",
-    "data",
-    "deploy/jupyterlab/overrides.json",
-    "pyproject.toml",
-    "requirements.txt",
-    "environment.yml",
-    "postBuild",
-    "TEACHING.md",
-)
+# The top-level paths of a commit that the edition's files come from.
+SOURCE_PATHS = sorted({pattern.split("/")[0] for pattern in EDITION_FILES})
 EMPTY_OLD_VALUE = "0" * 40
 
 
@@ -70,36 +56,34 @@ def git(repo: Path, *args: str, stdin: bytes | None = None, env: Mapping[str, st
     return completed.stdout
 
 
-def source_entries(repo: Path, commit: str) -> list[tuple[str, str, str]]:
-    """``(mode, blob id, path)`` for every file of ``PUBLISHED_PATHS`` in ``commit`` (missing paths are skipped)."""
-    listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *PUBLISHED_PATHS)
-    entries = []
+def commit_sources(repo: Path, commit: str) -> dict[str, tuple[str, bytes]]:
+    """``path -> (mode, content)`` for every file of ``commit`` that the student edition is made from."""
+    listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *SOURCE_PATHS)
+    sources = {}
     for record in listing.decode().split("\0"):
         if not record:
             continue
         header, path = record.split("\t", 1)
         mode, kind, blob = header.split()
+        if not in_edition(path):
+            continue
         if kind != "blob":
             raise PublishError(f"{path} in {commit[:12]} is a {kind}, not a file; publish cannot copy it")
-        entries.append((mode, blob, path))
-    return entries
-
-
-def student_blob(repo: Path, blob: str) -> str:
-    """Store the student copy of the notebook in ``blob`` as a new git blob and return its id."""
-    notebook = nbformat.reads(git(repo, "cat-file", "blob", blob).decode(), as_version=4)
-    text = nbformat.writes(student_version(notebook)) + "\n"
-    return git(repo, "hash-object", "-w", "--stdin", stdin=text.encode()).decode().strip()
+        sources[path] = (mode, git(repo, "cat-file", "blob", blob))
+    return sources
 
 
 def student_tree(repo: Path, commit: str) -> tuple[str, int]:
-    """Write the published tree for ``commit`` into the object store; return its id and its number of files."""
-    lines = []
-    for mode, blob, path in source_entries(repo, commit):
-        is_notebook = PurePosixPath(path).suffix == ".ipynb"
-        lines.append(f"{mode} {student_blob(repo, blob) if is_notebook else blob}\t{path}")
-    if not any(line.endswith(f"\t{INDEX_IN_CLONE}") for line in lines):
+    """Write the student edition of ``commit`` into the object store as a tree; return its id and file count."""
+    sources = commit_sources(repo, commit)
+    edition = student_edition({path: content for path, (_, content) in sources.items()})
+    if INDEX_IN_CLONE not in edition:
         raise PublishError(f"{commit[:12]} has no {INDEX_IN_CLONE}: nothing for the students' link to open")
+    lines = []
+    for path, content in edition.items():
+        blob = git(repo, "hash-object", "-w", "--stdin", stdin=content).decode().strip()
+        mode = sources[path][0] if path in sources else "100644"
+        lines.append(f"{mode} {blob}\t{path}")
     with tempfile.TemporaryDirectory() as scratch:
         # A private index: the repository's own index (the author's staged work) is never read or written.
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}

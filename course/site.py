@@ -26,8 +26,8 @@ from nbconvert import HTMLExporter
 from course.series import notebook_paths, title_of
 
 INDEX = "00_index"
-# The notebooks link the teacher's guide at the repository root as ../TEACHING.md; the site renders it.
-GUIDE = "TEACHING"
+# The notebooks link the students' page at the repository root as ../STUDENTS.md; the site renders it.
+GUIDE = "STUDENTS"
 MATHJAX_DIR = "mathjax"
 # jupyter-server-mathjax ships a trimmed MathJax 2: the HTML-CSS output exists only inside this combined
 # config (the one classic Jupyter used), and the only web fonts are STIX-Web (selected in the template).

@@ -2,9 +2,10 @@
 
 ``notebooks/`` holds the regression reference: stored outputs from a fresh top-to-bottom run.
 Opening a notebook in JupyterLab and playing with it autosaves live outputs into the file, so
-``make lab`` works on copies in ``workspace/notebooks/`` (git-ignored, never read by the tests; the
-teacher's guide is copied beside them as ``workspace/TEACHING.md``, so the index's link works), and
-``make test`` first checks that the reference files still look like a fresh run.
+``make lab`` works on lecture copies in ``workspace/notebooks/`` (``course.student.lecture_version``:
+no stored outputs, solutions collapsed; git-ignored, never read by the tests; the students' page is
+copied beside them as ``workspace/STUDENTS.md``, so the index's link works), and ``make test`` first
+checks that the reference files still look like a fresh run.
 """
 
 from __future__ import annotations
@@ -16,23 +17,30 @@ import nbformat
 
 from course.cells import code_cells
 from course.series import ROOT, notebook_paths
+from course.student import is_lecture_copy, lecture_version
 
 WORKSPACE = ROOT / "workspace"
-GUIDE = "TEACHING.md"
+GUIDE = "STUDENTS.md"
 RESTORE = "restore it with `git checkout {path}` (or `make outputs` if you meant to change it)"
 
 
 def prepare_workspace(target: Path = WORKSPACE / "notebooks", sources: list[Path] | None = None) -> list[str]:
-    """Copy each reference notebook that ``target`` lacks; never overwrite a copy (it may hold the
-    learner's own work). The teacher's guide is refreshed beside ``target``. Return the names copied."""
+    """Write a lecture copy of each reference notebook that ``target`` lacks; never overwrite a copy (it
+    may hold the teacher's or learner's own work). The students' page is refreshed beside ``target``.
+    Return the names written."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / GUIDE, target.parent / GUIDE)
     copied = []
     for path in notebook_paths() if sources is None else sources:
         if not (target / path.name).exists():
-            shutil.copy2(path, target / path.name)
+            nbformat.write(lecture_version(nbformat.read(path, as_version=4)), target / path.name)
             copied.append(path.name)
     return copied
+
+
+def older_copies(target: Path = WORKSPACE / "notebooks") -> list[str]:
+    """The copies in ``target`` made before lecture copies existed (they show every stored answer)."""
+    return [path.name for path in notebook_paths(target) if not is_lecture_copy(nbformat.read(path, as_version=4))]
 
 
 def live_session_problem(path: Path, shown: str | None = None) -> str | None:

@@ -1,4 +1,4 @@
-"""Make ``features_3.csv``, the three-feature dataset of notebook 08, deterministically.
+"""Make ``features_3.csv``, the three-feature dataset of notebook 09, deterministically.
 
 Recipe (numpy's ``default_rng(SEED)`` with SEED = 8, all draws in this order):
 

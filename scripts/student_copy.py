@@ -1,40 +1,39 @@
-"""Write the students' copies of the notebooks: solutions removed, outputs cleared, exercises left.
+"""Write the student edition: the hand-out folder and its zip (what `make student` does).
 
-    python scripts/student_copy.py                # notebooks/NN_*.ipynb -> student/NN_*.ipynb
-    python scripts/student_copy.py --out DIR      # somewhere else
-    python scripts/student_copy.py --run          # also run each copy and report cells that fail
-    python scripts/student_copy.py notebooks/03_*.ipynb --out DIR   # some notebooks only
+    python scripts/student_copy.py              # student/gradients-step-by-step/ and student/gradients-step-by-step.zip
+    python scripts/student_copy.py --out DIR    # somewhere else
 
-In each copy every cell tagged ``solution`` has its code replaced by a short note, and every code
-cell loses its outputs and execution count. Exercise cells keep their placeholders, so a check
-cell run on the copy prints "Not yet" until the student answers. ``student/`` is git-ignored.
+The edition holds the files ``course.student.EDITION_FILES`` names, and nothing else: the notebooks with
+solution code removed and outputs cleared, helpers/, data/, STUDENTS.md, and a requirements.txt and
+pyproject.toml for students. Unpacked anywhere, it installs with ``python -m pip install -r
+requirements.txt`` (see STUDENTS.md); tests/test_student_edition.py proves it in a fresh venv. ``student/`` is
+git-ignored and rewritten each time.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
-from course.cells import unexpected_errors
-from course.runner import execute_file
 from course.series import ROOT
-from course.student import write_copies
+from course.student import FOLDER, edition_zip, student_edition, working_tree_sources, write_edition
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to copy (default: the series)")
-    parser.add_argument("--out", type=Path, default=ROOT / "student", help="folder for the copies (default student/)")
-    parser.add_argument("--run", action="store_true", help="run every copy and report unexpected errors")
+    parser.add_argument("--out", type=Path, default=ROOT / "student", help="folder for the edition (default student/)")
     args = parser.parse_args()
-    written = write_copies(args.out, [path.resolve() for path in args.notebooks] or None)
-    print(f"wrote {len(written)} student notebook(s) to {args.out.name}/: " + " ".join(p.name for p in written))
-    if not args.run:
-        return 0
-    errors = [f"{path.name}: {problem}" for path in written for problem in unexpected_errors(execute_file(path))]
-    print("\n".join(errors) if errors else "every student copy runs top to bottom without an unexpected error")
-    return 1 if errors else 0
+    edition = student_edition(working_tree_sources(ROOT))
+    folder = args.out / FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    write_edition(edition, folder)
+    archive = args.out / f"{FOLDER}.zip"
+    archive.write_bytes(edition_zip(edition))
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    print(f"wrote the student edition ({len(edition)} files) to {shown}/{FOLDER}/ and {shown}/{archive.name}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,17 +15,20 @@ import yaml
 from course import publish
 from course.cells import has_tag
 from course.series import ROOT
-from course.student import SOLUTION_NOTE, student_version
+from course.student import SOLUTION_NOTE, student_edition, student_version, working_tree_sources
 
 SIZING = ROOT / "deploy" / "classroom-sizing.json"
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
 LAB_SETTINGS = ROOT / "deploy" / "jupyterlab" / "overrides.json"
-NEEDED_FOLDERS = ("helpers/", "data/")
-INSTRUCTOR_ONLY = ("tests/", "scripts/", "benchmarks/", "Makefile", ".ci/")
+INSTRUCTOR_ONLY = ("tests/", "scripts/", "benchmarks/", "Makefile", ".ci/", "course/", "TEACHING.md")
 
 
 def run_git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def run_git_bytes(repo: Path, *args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True).stdout
 
 
 @pytest.fixture
@@ -63,13 +66,16 @@ def test_published_notebooks_are_student_copies_without_solutions_or_outputs(clo
         assert published == student_version(reference), f"{path} is not what `make student` writes"
 
 
-def test_the_branch_holds_what_the_notebooks_need_and_nothing_only_for_instructors(clone):
+def test_the_branch_is_the_student_edition_byte_for_byte(clone):
+    """The same files as the zip that make student writes (tests/test_student_edition.py proves that one)."""
     publish.publish(clone)
     files = published_files(clone, publish.STUDENT_BRANCH)
-    source = published_files(clone, "HEAD")
-    needed = [path for path in source if path.startswith(NEEDED_FOLDERS)] + ["pyproject.toml", "requirements.txt"]
-    assert [path for path in needed if files.get(path) != source[path]] == [], "helpers/, data/ or the install files differ"
+    edition = student_edition(working_tree_sources(clone))
+    assert sorted(files) == sorted(edition)
+    different = [path for path in files if run_git_bytes(clone, "show", f"{publish.STUDENT_BRANCH}:{path}") != edition[path]]
+    assert different == []
     assert [path for path in files if path.startswith(INSTRUCTOR_ONLY)] == []
+    assert run_git(clone, "ls-tree", publish.STUDENT_BRANCH, "postBuild").startswith("100755"), "postBuild runs"
 
 
 def test_publishing_again_adds_nothing_and_a_new_commit_is_a_child(clone):

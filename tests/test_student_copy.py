@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from course import student as student_copy
 from course.cells import tags
-from course.series import ROOT, notebook_paths
+from course.series import notebook_paths
 
 NOTEBOOKS = notebook_paths()
 
@@ -121,27 +118,3 @@ def test_running_the_full_notebook_in_order_keeps_the_learners_answer(tmp_path):
     notebook.cells.append(nbformat.v4.new_code_cell("print(my_slope)"))
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert "".join(o.get("text", "") for o in notebook.cells[-1].outputs) == "2.5\n"
-
-
-def test_the_run_option_runs_each_copy_and_reports_unexpected_errors(tmp_path):
-    """``student_copy.py --run``: a copy that runs cleanly passes; one that raises is named, with exit 1."""
-    good = exercise_notebook()
-    bad = exercise_notebook()
-    bad.cells.append(nbformat.v4.new_code_cell("1 / 0"))
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    nbformat.write(good, sources / "01_good.ipynb")
-    nbformat.write(bad, sources / "02_bad.ipynb")
-    script = str(ROOT / "scripts" / "student_copy.py")
-
-    def run(*names: str) -> subprocess.CompletedProcess[str]:
-        paths = [str(sources / name) for name in names]
-        command = [sys.executable, script, *paths, "--out", str(tmp_path / "out"), "--run"]
-        return subprocess.run(command, capture_output=True, text=True, check=False)
-
-    clean = run("01_good.ipynb")
-    assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "without an unexpected error" in clean.stdout
-    failing = run("01_good.ipynb", "02_bad.ipynb")
-    assert failing.returncode == 1
-    assert "02_bad.ipynb: cell 5 raised ZeroDivisionError" in failing.stdout

@@ -11,8 +11,11 @@ What is checked:
 - at most 50 cells per notebook, and a ``## Summary`` cell right before the closing navigation;
 - at least one predict-then-run question: a markdown cell with a line that starts with ``**Predict``,
   followed by a code cell whose stored output reveals the answer;
-- the index gives every notebook a time of at most 50 minutes, and names the teacher's guide;
-- TEACHING.md has a section for every notebook.
+- every Predict question's answer cells are tagged ``predict-answer``, and neither the lecture copy nor the
+  student copy shows them before they run;
+- the index gives every notebook a time of at most 50 minutes, and links the students' page;
+- TEACHING.md has a section for every notebook, with a time plan whose minutes add up to its heading's
+  (at most 50), a row for every Predict question and every exercise, and the prerequisites.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pytest
 
 from course.cells import output_texts, tags
 from course.series import INDEX, ROOT, notebook_paths
+from course.student import lecture_version, student_version
 
 NOTEBOOKS = notebook_paths()
 NAMES = [path.name for path in NOTEBOOKS]
@@ -41,6 +45,8 @@ PROVENANCE = re.compile(
     re.IGNORECASE,
 )
 MINUTES = re.compile(r"(\d+)\s*min\b")
+HEADING_MINUTES = re.compile(r"\((\d+) minutes")
+PLAN_ROW = re.compile(r"^\| (.+?) \| (.+?) \|$")
 PREDICT = re.compile(r"^\*\*Predict\b", re.MULTILINE)
 
 
@@ -135,6 +141,67 @@ def guide_problems(guide: str, name: str) -> list[str]:
     return []
 
 
+def predict_tag_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    """Each Predict question is followed by its answer cells, tagged ``predict-answer`` (before the next text),
+    every such cell answers a Predict, and the editions a class sees show none of them before they run."""
+    problems, asked = [], False
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown" and PREDICT.search(cell.source):
+            if asked:
+                problems.append(f"the Predict before cell {index} has no cell tagged predict-answer")
+            asked = True
+        elif "predict-answer" in tags(cell):
+            if cell.cell_type != "code" or not (asked or "predict-answer" in tags(notebook.cells[index - 1])):
+                problems.append(f"cell {index} is tagged predict-answer but no Predict question comes right before it")
+            asked = False
+    if asked:
+        problems.append("the last Predict question has no cell tagged predict-answer")
+    for edition in (lecture_version, student_version):
+        shown = [i for i, cell in enumerate(edition(notebook).cells) if "predict-answer" in tags(cell) and cell.get("outputs")]
+        problems += [f"the {edition.__name__.split('_')[0]} copy shows the answer at cell {i} before it runs" for i in shown]
+    return problems
+
+
+def plan_problems(guide: str, notebook: nbformat.NotebookNode, name: str, limit: int = MAX_MINUTES) -> list[str]:
+    """TEACHING.md's section on the notebook has a time plan that adds up: a ``| part | minutes |`` table whose
+    rows add up to its Total, which is the heading's minutes and at most ``limit``; one ``Predict:`` row per
+    Predict question, one row per exercise (``Exercise k:``, or ``After class: Exercise k:`` with no minutes);
+    and a ``**Prerequisites:**`` line."""
+    number = name[:2]
+    found = re.search(rf"^## {number} ·(.*?)(?=^## |\Z)", guide, re.MULTILINE | re.DOTALL)
+    if not found:
+        return [f"TEACHING.md has no section '## {number} ·'"]
+    section = found.group(0)
+    heading = HEADING_MINUTES.search(section.splitlines()[0])
+    rows = [match.groups() for line in section.splitlines() if (match := PLAN_ROW.match(line.strip()))]
+    rows = [(part.strip(), minutes.strip()) for part, minutes in rows if part.strip() not in ("part", "---")]
+    if not heading or not rows:
+        return [f"the section on {number} needs '(N minutes)' in its heading and a '| part | minutes |' table"]
+    problems = []
+    totals = [minutes.strip("*") for part, minutes in rows if part.strip("*") == "Total"]
+    counted = [(part, minutes) for part, minutes in rows if part.strip("*") != "Total" and not part.startswith("After class")]
+    if not all(minutes.isdigit() for _, minutes in counted):
+        problems.append(f"every in-class row of {number}'s plan needs whole minutes: {counted}")
+    else:
+        added = sum(int(minutes) for _, minutes in counted)
+        if totals != [str(added)]:
+            problems.append(f"{number}'s parts add up to {added} minutes, but its Total says {totals}")
+        if added != int(heading.group(1)) or added > limit:
+            problems.append(f"{number}'s plan is {added} minutes; its heading says {heading.group(1)}, a class is {limit}")
+    predicts = sum(bool(PREDICT.search(cell.source)) for cell in notebook.cells if cell.cell_type == "markdown")
+    planned = sum(part.startswith("Predict:") for part, _ in rows)
+    if planned != predicts:
+        problems.append(f"{number} asks {predicts} Predict question(s); its plan has {planned} Predict row(s)")
+    exercises = sum("exercise" in tags(cell) for cell in notebook.cells)
+    for k in range(1, exercises + 1):
+        listed = [p for p, _ in rows if re.match(rf"(After class: )?Exercise {k}\b", p)]
+        if len(listed) != 1:
+            problems.append(f"{number}'s plan must list Exercise {k} once (in class or 'After class:'), found {listed}")
+    if "**Prerequisites:**" not in section:
+        problems.append(f"the section on {number} names no **Prerequisites:**")
+    return problems
+
+
 # ---------------------------------------------------------------- the series
 
 
@@ -176,10 +243,21 @@ def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
     assert not problems, report(name, problems)
 
 
-@pytest.mark.skipif(INDEX not in NAMES, reason="no index notebook")
-def test_index_names_the_teachers_guide(series):
+@pytest.mark.parametrize("name", NAMES)
+def test_predict_answers_are_tagged_and_hidden_until_they_run(name, series):
+    problems = predict_tag_problems(series[name])
+    assert not problems, report(name, problems)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_time_plan_adds_up(name, series):
+    problems = plan_problems(GUIDE.read_text(encoding="utf-8"), series[name], name)
+    assert not problems, report(name, problems)
+
+
+def test_index_links_the_students_page_not_the_teachers_guide(series):
     text = "\n".join(cell.source for cell in series[INDEX].cells if cell.cell_type == "markdown")
-    assert "TEACHING.md" in text
+    assert "](../STUDENTS.md)" in text and "TEACHING" not in text
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -283,3 +361,42 @@ def test_the_guide_needs_a_section_per_notebook():
     assert guide_problems(guide, "01_partial_derivatives.ipynb") == []
     assert guide_problems(guide, "02_autograd_basics.ipynb") == []
     assert guide_problems(guide, "03_graphs.ipynb")
+
+
+def test_an_untagged_or_stray_predict_answer_is_found():
+    asked = new_markdown("**Predict.** What?")
+    answer = new_code("1", outputs=[stream("1\n")], metadata={"tags": ["predict-answer"]})
+    assert predict_tag_problems(lesson(asked, answer)) == []
+    assert predict_tag_problems(lesson(asked, new_code("1")))
+    assert predict_tag_problems(lesson(new_markdown("Text."), answer))
+
+
+PLAN = """## 07 · Slow (20 minutes)
+
+| part | minutes |
+| --- | --- |
+| Objectives | 2 |
+| Predict: the error | 3 |
+| Exercise 1: a limit | 15 |
+| After class: Exercise 2: a factor | — |
+| **Total** | **20** |
+
+**Prerequisites:** notebook 06.
+"""
+
+
+def test_a_time_plan_that_does_not_add_up_is_found():
+    notebook = lesson(
+        new_markdown("**Predict.** What?"),
+        new_code("x", metadata={"tags": ["exercise"]}),
+        new_code("y", metadata={"tags": ["exercise"]}),
+    )
+    assert plan_problems(PLAN, notebook, "07_slow.ipynb") == []
+    assert plan_problems(PLAN.replace("| 15 |", "| 16 |"), notebook, "07_slow.ipynb")
+    assert plan_problems(PLAN.replace("20 minutes", "25 minutes"), notebook, "07_slow.ipynb")
+    assert plan_problems(PLAN.replace("After class: Exercise 2", "Homework 2"), notebook, "07_slow.ipynb")
+    assert plan_problems(PLAN.replace("| Predict: the error | 3 |", "| Pause | 3 |"), notebook, "07_slow.ipynb")
+    assert plan_problems(PLAN.replace("**Prerequisites:**", "Needs"), notebook, "07_slow.ipynb")
+    long = PLAN.replace("| 15 |", "| 45 |").replace("20", "50")
+    assert plan_problems(long, notebook, "07_slow.ipynb") == []
+    assert plan_problems(long, notebook, "07_slow.ipynb", limit=40)

@@ -10,7 +10,8 @@ import sys
 import nbformat
 
 from course.series import ROOT, notebook_paths
-from course.workspace import live_session_problem, prepare_workspace
+from course.student import is_lecture_copy
+from course.workspace import live_session_problem, older_copies, prepare_workspace
 
 SOURCE = notebook_paths()[1]  # any lesson with code cells
 
@@ -25,11 +26,17 @@ def test_workspace_copies_missing_notebooks_and_keeps_edited_ones(tmp_path):
     before = SOURCE.read_bytes()
     target = tmp_path / "notebooks"
     assert prepare_workspace(target, [SOURCE]) == [SOURCE.name]
-    assert (tmp_path / "TEACHING.md").is_file(), "the index links ../TEACHING.md"
+    assert (tmp_path / "STUDENTS.md").is_file(), "the index links ../STUDENTS.md"
+    assert not (tmp_path / "TEACHING.md").exists(), "the projected copy links no teacher's guide"
     copy = target / SOURCE.name
+    written = nbformat.read(copy, as_version=4)
+    assert is_lecture_copy(written) and not [c for c in written.cells if c.cell_type == "code" and c.outputs]
+    assert older_copies(target) == []
     copy.write_text("my own work", encoding="utf-8")
     assert prepare_workspace(target, [SOURCE]) == []
     assert copy.read_text(encoding="utf-8") == "my own work"
+    shutil.copy2(SOURCE, copy)  # a copy made before lecture copies: the reference with its outputs
+    assert older_copies(target) == [SOURCE.name]
     assert SOURCE.read_bytes() == before
 
 

@@ -117,13 +117,13 @@ def site_url(site: Path) -> Iterator[str]:
 
 def test_every_notebook_has_a_page_and_the_index_links_to_them(site: Path) -> None:
     pages = {path.stem for path in notebook_paths()}
-    assert {page.stem for page in site.glob("*.html")} == pages | {"index", "TEACHING"}
+    assert {page.stem for page in site.glob("*.html")} == pages | {"index", "STUDENTS"}
     linked = {urlsplit(url).path for tag, url in refs(site / "index.html") if tag == "a" and "://" not in url}
     missing = sorted(url for url in linked if url and not (site / url).is_file())
     assert not missing, f"index.html links to pages that do not exist: {missing}"
     unlisted = sorted(f"{stem}.html" for stem in pages - {"00_index"} if f"{stem}.html" not in linked)
     assert not unlisted, f"index.html does not link to: {unlisted}"
-    assert "TEACHING.html" in linked, "the index links the teacher's guide"
+    assert "STUDENTS.html" in linked, "the index links the students' page"
 
 
 def test_no_page_loads_anything_from_the_network_or_links_to_a_missing_file(site: Path) -> None:

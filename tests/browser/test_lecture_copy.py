@@ -1,0 +1,99 @@
+"""The copy a teacher projects (``make lab``'s lecture copies, course.student.lecture_version) in Chromium.
+
+Notebook 06 opens with no output anywhere, so a Predict answer appears only when its cell runs (screenshots
+before and after, in tests/browser/screenshots/). After Run All, every reference solution has run but shows
+neither its code nor its output until someone opens its output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import lab_page as lp
+import pytest
+from conftest import SCREENSHOTS
+from lab_server import LabServer
+
+from course.series import notebook_titled
+from course.workspace import prepare_workspace
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+PROJECTOR = {"width": 1280, "height": 720}
+LESSON = notebook_titled("Fitting a line by gradient descent")
+
+# For each cell with a tag: its index, whether its output area is shown, and the text of its outputs.
+TAGGED_CELLS = f"""tag => {lp.CURRENT}.content.widgets
+    .map((cell, index) => ({{cell, index}}))
+    .filter(({{cell}}) => (cell.model.getMetadata('tags') || []).includes(tag))
+    .map(({{cell, index}}) => {{
+        const wrapper = cell.node.querySelector('.jp-Cell-outputWrapper');
+        return {{
+            index,
+            sourceHidden: cell.inputHidden,
+            outputShown: !!wrapper && !wrapper.classList.contains('lm-mod-hidden')
+                && getComputedStyle(wrapper).display !== 'none',
+            text: cell.model.outputs.toJSON().map(o => o.text || '').join(''),
+        }};
+    }})"""
+SHOWN_OUTPUTS = f"() => {lp.CURRENT}.content.node.querySelectorAll('.jp-OutputArea-output').length"
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    """06's lecture copy, as make lab writes it, open in a 1280×720 JupyterLab on a fresh kernel."""
+    folder = tmp_path_factory.mktemp("workspace") / "notebooks"
+    prepare_workspace(folder, [LESSON])
+    context = browser.new_context(viewport=PROJECTOR)
+    with LabServer(notebooks=folder) as lab:
+        page = context.new_page()
+        lp.open_notebook(page, lab, LESSON.name, workspace="lecture")
+        yield page
+    context.close()
+
+
+def tagged(page: Page, tag: str) -> list[dict]:
+    return page.evaluate(TAGGED_CELLS, tag)
+
+
+def screenshot_cell(page: Page, index: int, name: str) -> None:
+    page.evaluate(f"index => {lp.CURRENT}.content.widgets[index].node.scrollIntoView({{block: 'center'}})", index)
+    page.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page):
+    assert page.evaluate(SHOWN_OUTPUTS) == 0, "the lecture copy opened with stored outputs"
+    answers = tagged(page, "predict-answer")
+    assert answers, "06 marks the cell that answers its Predict question"
+    first = answers[0]["index"]
+    page.evaluate(f"index => {{ {lp.CURRENT}.content.activeCellIndex = index; }}", first)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-above')")
+    page.wait_for_function(lp.KERNEL_IDLE, timeout=120_000)
+    before = tagged(page, "predict-answer")[0]
+    assert before["text"] == "" and not before["outputShown"], "the answer showed before its cell ran"
+    screenshot_cell(page, first, "lecture_06_predict_before.png")
+    lp.run_cell_alone(page, first)
+    after = tagged(page, "predict-answer")[0]
+    assert after["text"] and after["outputShown"], "the Predict cell ran but shows no answer"
+    screenshot_cell(page, first, "lecture_06_predict_after.png")
+
+
+def test_after_run_all_no_solution_shows_its_code_or_output_until_opened(page: Page):
+    lp.run_all(page, timeout=240)
+    solutions = tagged(page, "solution")
+    assert solutions, "06 has reference solutions"
+    for solution in solutions:
+        assert solution["text"].startswith("Correct"), f"solution at cell {solution['index']} did not run"
+        assert solution["sourceHidden"] and not solution["outputShown"], f"solution at cell {solution['index']} shows"
+    opened = solutions[0]["index"]
+    page.evaluate(
+        f"index => {lp.CURRENT}.content.widgets[index].node.scrollIntoView({{block: 'center'}})", opened
+    )
+    page.locator(".jp-Cell").nth(opened).locator(".jp-Cell-outputCollapser").click()
+    lp.wait_until(lambda: tagged(page, "solution")[0]["outputShown"], message="the opened solution's output")
+    screenshot_cell(page, opened, "lecture_06_solution_opened.png")
+
