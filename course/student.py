@@ -9,8 +9,9 @@ the classroom's JupyterLab settings with the ``postBuild`` that installs them on
 Never the teacher's guide, the tests or the course tooling.
 
 The **lecture copy** is what ``make lab`` opens: every output cleared, so an answer appears only when its
-cell runs; reference solutions and the cells to live-code collapsed, and solutions' outputs collapsed
-too, so Run All shows neither until someone opens the cell.
+cell runs; the text that discusses a Predict answer, the reference solutions and the cells to live-code
+collapsed, and the solutions kept out of Run All, so no solution shows its code or its output until someone
+opens it.
 """
 
 from __future__ import annotations
@@ -57,10 +58,12 @@ requires-python = ">=3.11"
 packages = ["helpers"]
 """
 LECTURE = {"edition": "lecture"}  # notebook metadata["gradients"] of a lecture copy
+SOLUTION_LABEL = "# Reference solution: open it after the class has tried.\n"
+DISCUSSION_LABEL = "*About the answer: open this after running the cell above.*\n\n"
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
-    return cell.cell_type == "code" and has_tag(cell, "solution")
+    return cell.cell_type in ("code", "raw") and has_tag(cell, "solution")
 
 
 def _cleared(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -74,9 +77,12 @@ def _cleared(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``notebook`` without solution code, outputs or execution counts."""
+    """Return a copy of ``notebook`` without solution code, outputs or execution counts, with the text that
+    discusses each Predict answer collapsed (open it after running the cell)."""
     copied = _cleared(notebook)
-    for cell in copied.cells:
+    for index, cell in enumerate(copied.cells):
+        if explains(notebook, index):
+            _collapse_discussion(cell)
         if is_solution(cell):
             cell.source = SOLUTION_NOTE
             # Nothing left to hide: show the note so the student knows where the answer went.
@@ -89,18 +95,44 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def lecture_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the copy a teacher projects: no outputs; solutions and live-code cells collapsed.
 
-    A solution's output stays collapsed after it runs (JupyterLab keeps ``outputs_hidden``), so Run All
-    reveals no answer; a live-code cell still runs, so the teacher may type it in a cell above instead.
+    The text that discusses a Predict answer, right after the answer's cell, is collapsed too: open it after
+    the reveal. A reference solution becomes a collapsed raw cell, so Run All passes it by and shows no answer: JupyterLab
+    clears a code cell's ``outputs_hidden`` whenever the cell runs, so that metadata alone cannot keep a
+    solution's output hidden. To show one, open it, make it a code cell (Y) and run it. A live-code cell stays
+    a code cell and runs with the rest, so the teacher may type it in a cell above instead.
     """
     copied = _cleared(notebook)
-    for cell in copied.cells:
+    for index, cell in enumerate(copied.cells):
+        # A collapsed cell still shows its first line: a solution's gets a neutral one.
+        if is_solution(cell):
+            raw = nbformat.v4.new_raw_cell(SOLUTION_LABEL + cell.source, metadata=copy.deepcopy(cell.metadata))
+            raw.id = cell.id
+            copied.cells[index] = cell = raw
+        elif explains(notebook, index):
+            _collapse_discussion(cell)
         if is_solution(cell) or (cell.cell_type == "code" and has_tag(cell, "live-code")):
-            view = cell.metadata.setdefault("jupyter", {})
-            view["source_hidden"] = True
-            if is_solution(cell):
-                view["outputs_hidden"] = True
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     copied.metadata["gradients"] = dict(LECTURE)
     return copied
+
+
+def explains(notebook: nbformat.NotebookNode, index: int) -> bool:
+    """Whether cell ``index`` is the text right after a Predict answer, which discusses that answer (a new
+    section's heading is not): projected before the answer runs, it would give the answer away."""
+    cell = notebook.cells[index]
+    before = notebook.cells[index - 1] if index else None
+    return (
+        cell.cell_type == "markdown"
+        and before is not None
+        and has_tag(before, "predict-answer")
+        and not cell.source.lstrip().startswith("#")
+    )
+
+
+def _collapse_discussion(cell: nbformat.NotebookNode) -> None:
+    # A collapsed cell still shows its first line: give it one that says nothing of the answer.
+    cell.source = DISCUSSION_LABEL + cell.source
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
 
 
 def is_lecture_copy(notebook: nbformat.NotebookNode) -> bool:

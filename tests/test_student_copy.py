@@ -48,11 +48,14 @@ def test_every_exercise_has_a_check_and_a_solution(name, copies):
 
 
 @pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
-def test_copy_differs_only_in_solution_cells(name, copies):
+def test_copy_differs_only_in_solution_cells_and_collapsed_discussions(name, copies):
     original, student = copies[name]
     for i, (before, after) in enumerate(zip(original.cells, student.cells, strict=True)):
         if "solution" in tags(before):
             assert after.source == student_copy.SOLUTION_NOTE, f"{name}: solution cell {i} kept code"
+        elif student_copy.explains(original, i):
+            assert after.source == student_copy.DISCUSSION_LABEL + before.source
+            assert after.metadata["jupyter"]["source_hidden"], f"{name}: the discussion at cell {i} is not collapsed"
         else:
             assert after.source == before.source, f"{name}: cell {i} changed but is not a solution"
             assert tags(after) == tags(before)

@@ -157,8 +157,15 @@ def predict_tag_problems(notebook: nbformat.NotebookNode) -> list[str]:
     if asked:
         problems.append("the last Predict question has no cell tagged predict-answer")
     for edition in (lecture_version, student_version):
-        shown = [i for i, cell in enumerate(edition(notebook).cells) if "predict-answer" in tags(cell) and cell.get("outputs")]
-        problems += [f"the {edition.__name__.split('_')[0]} copy shows the answer at cell {i} before it runs" for i in shown]
+        cells, name = edition(notebook).cells, edition.__name__.split("_")[0]
+        for i, cell in enumerate(cells):
+            if "predict-answer" not in tags(cell):
+                continue
+            if cell.get("outputs"):
+                problems.append(f"the {name} copy shows the answer at cell {i} before it runs")
+            after = cells[i + 1] if i + 1 < len(cells) else None
+            if after is not None and after.cell_type == "markdown" and not after.source.startswith(("#", "*About")):
+                problems.append(f"the {name} copy shows the discussion of the answer at cell {i + 1} before it runs")
     return problems
 
 

@@ -10,7 +10,7 @@ import sys
 import nbformat
 
 from course.series import ROOT, notebook_paths
-from course.student import is_lecture_copy
+from course.student import is_lecture_copy, lecture_version
 from course.workspace import live_session_problem, older_copies, prepare_workspace
 
 SOURCE = notebook_paths()[1]  # any lesson with code cells
@@ -89,3 +89,24 @@ def test_the_check_make_test_runs_first_fails_in_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"notebooks/{SOURCE.name} is not a fresh top-to-bottom run")
     clean = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stdout
+
+
+def test_a_lecture_copy_collapses_what_would_give_an_answer_away():
+    new_code, new_markdown = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            new_markdown("**Predict.** What?"),
+            new_code("print(1)", metadata={"tags": ["predict-answer"]}),
+            new_markdown("It printed 1, because ..."),
+            new_code("x = None  # your code here", metadata={"tags": ["exercise"]}),
+            new_code("solution_x = 1", metadata={"tags": ["solution"]}),
+            new_code("print(2)", metadata={"tags": ["predict-answer"]}),
+            new_markdown("## The next section"),
+        ]
+    )
+    cells = lecture_version(notebook).cells
+    hidden = [i for i, cell in enumerate(cells) if cell.metadata.get("jupyter", {}).get("source_hidden")]
+    assert hidden == [2, 4], "the discussion and the solution are collapsed, the next heading is not"
+    assert cells[4].cell_type == "raw" and cells[4].source.endswith("\nsolution_x = 1"), "Run All passes it by"
+    first_lines = [cells[i].source.splitlines()[0] for i in hidden]
+    assert not [line for line in first_lines if "1" in line], "a collapsed cell shows its first line"

@@ -1,8 +1,9 @@
 """The copy a teacher projects (``make lab``'s lecture copies, course.student.lecture_version) in Chromium.
 
 Notebook 06 opens with no output anywhere, so a Predict answer appears only when its cell runs (screenshots
-before and after, in tests/browser/screenshots/). After Run All, every reference solution has run but shows
-neither its code nor its output until someone opens its output.
+before and after, in tests/browser/screenshots/). After Run All, no reference solution shows its code or an
+output: each is a collapsed raw cell that Run All passes by (JupyterLab un-hides a code cell's output whenever
+it runs, so ``outputs_hidden`` alone cannot do this). Opened, made a code cell and run, it says "Correct".
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 PROJECTOR = {"width": 1280, "height": 720}
 LESSON = notebook_titled("Fitting a line by gradient descent")
 
-# For each cell with a tag: its index, whether its output area is shown, and the text of its outputs.
+# For each cell with a tag: its index, whether its source is collapsed, whether it shows any output, and
+# the text of its outputs in the model (there even when collapsed).
 TAGGED_CELLS = f"""tag => {lp.CURRENT}.content.widgets
     .map((cell, index) => ({{cell, index}}))
     .filter(({{cell}}) => (cell.model.getMetadata('tags') || []).includes(tag))
@@ -32,10 +34,13 @@ TAGGED_CELLS = f"""tag => {lp.CURRENT}.content.widgets
         const wrapper = cell.node.querySelector('.jp-Cell-outputWrapper');
         return {{
             index,
+            type: cell.model.type,
             sourceHidden: cell.inputHidden,
             outputShown: !!wrapper && !wrapper.classList.contains('lm-mod-hidden')
-                && getComputedStyle(wrapper).display !== 'none',
-            text: cell.model.outputs.toJSON().map(o => o.text || '').join(''),
+                && getComputedStyle(wrapper).display !== 'none'
+                && wrapper.querySelectorAll('.jp-OutputArea-output').length > 0,
+            text: cell.model.type === 'code'
+                ? cell.model.outputs.toJSON().map(o => o.text || '').join('') : '',
         }};
     }})"""
 SHOWN_OUTPUTS = f"() => {lp.CURRENT}.content.node.querySelectorAll('.jp-OutputArea-output').length"
@@ -75,6 +80,8 @@ def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page):
     page.wait_for_function(lp.KERNEL_IDLE, timeout=120_000)
     before = tagged(page, "predict-answer")[0]
     assert before["text"] == "" and not before["outputShown"], "the answer showed before its cell ran"
+    discussion = page.evaluate(f"index => {lp.CURRENT}.content.widgets[index].inputHidden", first + 1)
+    assert discussion, "the text that discusses the answer is on screen before the answer"
     screenshot_cell(page, first, "lecture_06_predict_before.png")
     lp.run_cell_alone(page, first)
     after = tagged(page, "predict-answer")[0]
@@ -83,17 +90,25 @@ def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page):
 
 
 def test_after_run_all_no_solution_shows_its_code_or_output_until_opened(page: Page):
-    lp.run_all(page, timeout=240)
+    cells = lp.run_all(page, timeout=240)
+    assert [cell.count for cell in cells if cell.type == "code" and cell.count is None] == [], "Run All stopped"
     solutions = tagged(page, "solution")
     assert solutions, "06 has reference solutions"
     for solution in solutions:
-        assert solution["text"].startswith("Correct"), f"solution at cell {solution['index']} did not run"
-        assert solution["sourceHidden"] and not solution["outputShown"], f"solution at cell {solution['index']} shows"
+        shown = solution["type"] != "raw" or not solution["sourceHidden"] or solution["outputShown"]
+        assert not shown, f"the solution at cell {solution['index']} shows after Run All: {solution}"
     opened = solutions[0]["index"]
     page.evaluate(
-        f"index => {lp.CURRENT}.content.widgets[index].node.scrollIntoView({{block: 'center'}})", opened
+        f"""async index => {{
+            const panel = {lp.CURRENT};
+            panel.content.activeCellIndex = index;
+            panel.content.activeCell.inputHidden = false;
+            await window.jupyterapp.commands.execute('notebook:change-cell-to-code');
+            await window.jupyterapp.commands.execute('notebook:run-cell');
+        }}""",
+        opened,
     )
-    page.locator(".jp-Cell").nth(opened).locator(".jp-Cell-outputCollapser").click()
-    lp.wait_until(lambda: tagged(page, "solution")[0]["outputShown"], message="the opened solution's output")
+    page.wait_for_function(lp.KERNEL_IDLE, timeout=60_000)
+    now = tagged(page, "solution")[0]
+    assert now["type"] == "code" and now["outputShown"] and now["text"].startswith("Correct"), now
     screenshot_cell(page, opened, "lecture_06_solution_opened.png")
-
