@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/classroom.py --students 2 --seconds 10 # a quick look
     .venv/bin/python benchmarks/classroom.py --table                   # N = 1, 5, 10, 20, 30, and threads compared
 
-Each run starts a JupyterHub on 127.0.0.1 (``course.hub``: configurable-http-proxy, a local-process spawner,
-one system user per student) with N users, starts every user's server, and then all students at the same
-moment open their own copy of ``06_gradient_descent_fit.ipynb``, run all its cells, and wait for each other.
+Each run starts a JupyterHub on 127.0.0.1 (``course.hub``: configurable-http-proxy, JupyterHub's
+``SimpleLocalProcessSpawner``, every server as the current user) with N users, starts every user's server,
+and then all students at the same moment open their own copy of ``06_gradient_descent_fit.ipynb``, run all
+its cells, and wait for each other.
 Then, for ``--seconds`` (60), each moves the learning-rate slider once a second, one step of 0.1 decade,
 to and fro between 1e-6 and just below the stability limit 2/λ_max that notebook 06 computes (so every
 move re-runs the whole loop; diverging runs stop early and would flatter the numbers). Students start
@@ -32,7 +33,7 @@ environment); ``--threads default`` leaves torch to size its pool from the host'
 N = 1, 5, 10, 20, 30 with one thread and N = 10, 20 with the default, prints one table, and writes the
 sizing recommendation to ``deploy/classroom-sizing.json`` (``--write-sizing`` does it for a single run).
 ``--no-hub`` runs every student on one plain JupyterLab instead (for developing this script without a hub).
-The hub needs root (it creates one system account per student), ``node_modules`` (``make``) and ``setfacl``.
+The hub needs Node.js and ``node_modules`` (``make``).
 A ``--table`` run takes about 25-30 minutes on 2 cores; ``--students 20`` about 5.
 """
 
@@ -108,16 +109,15 @@ class Classroom:
 
 @contextmanager
 def hub_classroom(students: int, extra_environment: dict[str, str]) -> Iterator[Classroom]:
-    """A JupyterHub with ``students`` system users, every user's server started at once (as a class logs in)."""
+    """A JupyterHub with ``students`` users, every user's server started at once (as a class logs in)."""
     names = [f"bench-{number:02d}" for number in range(1, students + 1)]
     notebook = f"{NOTEBOOK_FOLDER}/{NOTEBOOK}"
     # The browser student reads JupyterLab's state through window.jupyterapp (as the browser tests do), which the
-    # servers only expose with this setting; it is passed in an extra config folder every student can read.
+    # servers only expose with this setting; it is passed in an extra config folder.
     with tempfile.TemporaryDirectory(prefix="classroom-config-") as config:
-        os.chmod(config, 0o755)
         (Path(config) / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {"expose_app_in_browser": True}}))
         server_environment = extra_environment | {"JUPYTER_CONFIG_PATH": config}
-        with Hub(users=names, system_users=True, spawner_environment=server_environment) as hub:
+        with Hub(users=names, spawner_environment=server_environment) as hub:
             yield from _seats_on(hub, names, notebook)
 
 
@@ -147,7 +147,7 @@ def lab_classroom(students: int, extra_environment: dict[str, str]) -> Iterator[
             folder.mkdir()
             (folder / NOTEBOOK).write_bytes((NOTEBOOKS / NOTEBOOK).read_bytes())
             notebook = f"{folder.name}/{NOTEBOOK}"
-            server = UserServer(folder.name, lab.url + "/", lab.token, folder)
+            server = UserServer(folder.name, lab.url + "/", lab.token)
             seats.append(Seat(server, notebook, lab.notebook_url(notebook, workspace=folder.name)))
         yield Classroom(seats, [], time.monotonic() - began)
     finally:

@@ -69,22 +69,35 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
+def with_buffers(state: dict[str, Any], data: dict[str, Any], buffers: Sequence[bytes]) -> dict[str, Any]:
+    """A copy of ``state`` with the binary ``buffers`` put where ``data["buffer_paths"]`` says (an Image's PNG is
+    ``value``), as the ipywidgets front end puts them; a path without its buffer is left as it was."""
+    state = dict(state)
+    for path, buffer in zip(data.get("buffer_paths", []), buffers, strict=False):
+        target = state
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = bytes(buffer)
+    return state
+
+
 @dataclass
 class WidgetModels:
-    """The widget models a kernel has opened and their current state, kept as the ipywidgets front end keeps them."""
+    """The widget models a kernel has opened and their current state (binary values included, such as an Image's PNG),
+    kept as the ipywidgets front end keeps them."""
 
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def apply(self, message: dict[str, Any]) -> str | None:
         """Take in one iopub message; return the comm id of the model it created or updated (None for others)."""
         msg_type, content = message["header"]["msg_type"], message["content"]
+        data = content.get("data", {})
         if msg_type == "comm_open" and content.get("target_name") == WIDGET_TARGET:
-            self.states[content["comm_id"]] = dict(content.get("data", {}).get("state", {}))
+            self.states[content["comm_id"]] = with_buffers(data.get("state", {}), data, message["buffers"])
             return str(content["comm_id"])
         if msg_type == "comm_msg" and content.get("comm_id") in self.states:
-            data = content.get("data", {})
             if data.get("method") in ("update", "echo_update"):
-                self.states[content["comm_id"]].update(data.get("state", {}))
+                self.states[content["comm_id"]].update(with_buffers(data.get("state", {}), data, message["buffers"]))
                 return str(content["comm_id"])
         if msg_type == "comm_close":
             self.states.pop(content.get("comm_id"), None)

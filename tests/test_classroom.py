@@ -55,6 +55,16 @@ def test_widget_models_follow_opens_and_updates_as_the_front_end_does() -> None:
         models.figures()
 
 
+def test_image_bytes_from_the_buffers_are_kept_in_the_state_where_buffer_paths_say() -> None:
+    models = WidgetModels()
+    models.apply(iopub("comm_open", {"comm_id": "figure", "target_name": "jupyter.widget", "data": {
+        "state": {"_model_name": "ImageModel"}, "buffer_paths": [["value"]]}}, [b"first png"]))  # fmt: skip
+    assert models.states["figure"]["value"] == b"first png"
+    update = {"method": "update", "state": {"width": "9"}, "buffer_paths": [["value"]]}
+    models.apply(iopub("comm_msg", {"comm_id": "figure", "data": update}, [memoryview(b"new png")]))
+    assert models.states["figure"] == {"_model_name": "ImageModel", "value": b"new png", "width": "9"}
+
+
 def test_a_lone_log_slider_is_found_without_its_description_and_a_missing_one_is_named() -> None:
     models = WidgetModels()
     models.apply(opened("rate", _model_name="FloatLogSliderModel", description="", value=1e-4))
