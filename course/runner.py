@@ -25,9 +25,10 @@ def environment(extra: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def execute(
-    notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, str] | None = None, timeout: int = 600
-) -> nbformat.NotebookNode:
+CELL_TIMEOUT = 600  # seconds; the slowest cell of the series takes a few
+
+
+def execute(notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Return an executed copy of ``notebook``, run with ``directory`` as its working directory.
 
     Errors are recorded as outputs, not raised (check them with ``course.cells.unexpected_errors``).
@@ -35,7 +36,7 @@ def execute(
     executed = copy.deepcopy(notebook)
     client = NotebookClient(
         executed,
-        timeout=timeout,
+        timeout=CELL_TIMEOUT,
         kernel_name="python3",
         allow_errors=True,
         record_timing=False,
