@@ -155,9 +155,9 @@ def environment_yaml(requirements: str) -> str:
 # requirements.txt (or IMAGE_ONLY in course/generated.py), then regenerate.
 # Generated rather than listing `- -r requirements.txt` under pip: conda finds that file next to this one,
 # but mamba and micromamba, which repo2docker may run, hand pip a copy of the list in a temporary folder,
-# where a relative -r path is not found; and Linux must get torch's +cpu build from PyTorch's CPU index
-# (PyPI's Linux wheel pulls several GB of CUDA libraries a classroom server never uses), a pin that
-# requirements.txt cannot carry for the laptops that install it.
+# where a relative -r path is not found (mamba-org/mamba#1894). Generating also lets the image pin torch's
+# +cpu build on Linux from PyTorch's CPU index (PyPI's Linux wheel pulls several GB of CUDA libraries a
+# classroom server never uses) while requirements.txt keeps the plain pin that laptops install.
 name: gradients-step-by-step
 channels:
   - conda-forge
