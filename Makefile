@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
-        mutants bench bench-series dev-setup clean publish-student
+        mutants bench bench-series dev-setup clean publish-student generated
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -53,8 +53,10 @@ nbval: $(STAMP)
 
 ## Re-execute every notebook in place to refresh the reference outputs after an intended change,
 ## then look for outputs that another CPU would print differently. Some: make outputs NB=notebooks/06_*.ipynb
+## The generated files are written first, so that a notebook importing helpers.engine runs the new engine.
 outputs: $(STAMP)
 	$(BIN)/python scripts/navigation.py
+	$(BIN)/python scripts/generate.py
 	$(BIN)/python scripts/run_notebooks.py $(NB)
 	$(BIN)/python scripts/fragility.py $(NB)
 
@@ -69,6 +71,12 @@ fragility: $(STAMP)
 ## A venv per Python version (3.11, 3.12, 3.13) from requirements.txt, strict nbval in each.
 python-versions: $(STAMP)
 	$(BIN)/python scripts/python_versions.py
+
+## Write the files generated from another (course/generated.py): helpers/engine.py from notebook 08's
+## #@save cells, environment.yml from requirements.txt, the sizing lines of deploy/z2jh/config.yaml from
+## deploy/classroom-sizing.json. Never edit those by hand: the tests compare them with what this writes.
+generated: $(STAMP)
+	$(BIN)/python scripts/generate.py
 
 ## Regenerate the prev/next links and the index's contents.
 navigation: $(STAMP)

@@ -31,7 +31,8 @@ Targets (issue 11) at N = 20 on 2 cores: p95 <= 250 ms, no errors, no lost kerne
 ``--threads one`` (the default) gives every kernel one torch thread (``OMP_NUM_THREADS=1`` in the spawner's
 environment); ``--threads default`` leaves torch to size its pool from the host's cores. ``--table`` runs
 N = 1, 5, 10, 20, 30 with one thread and N = 10, 20 with the default, prints one table, and writes the
-sizing recommendation to ``deploy/classroom-sizing.json`` (``--write-sizing`` does it for a single run).
+sizing recommendation to ``deploy/classroom-sizing.json`` (``--write-sizing`` does it for a single run), then the
+sizing lines of ``deploy/z2jh/config.yaml`` from it (``course.generated``).
 ``--no-hub`` runs every student on one plain JupyterLab instead (for developing this script without a hub).
 The hub needs Node.js and ``node_modules`` (``make``).
 A ``--table`` run takes about 25-30 minutes on 2 cores; ``--students 20`` about 5.
@@ -67,6 +68,7 @@ from lab_server import LabServer  # noqa: E402
 from slider_browser import RECORD, RECORDER  # noqa: E402
 
 from course.classroom import SimulatedStudent, StudentResult, percentile, zigzag  # noqa: E402
+from course.generated import SIZING, Z2JH, z2jh_text  # noqa: E402
 from course.hub import NOTEBOOK_FOLDER, Hub, UserServer  # noqa: E402
 from course.lesson import load_definitions  # noqa: E402
 from course.runner import environment  # noqa: E402
@@ -79,7 +81,6 @@ TABLE_RUNS = [(1, "one"), (5, "one"), (10, "one"), (10, "default"), (20, "one"),
 TARGET_STUDENTS = 20
 TARGET_P95_MS = 250.0
 TARGET_KERNEL_MB = 400.0
-SIZING = ROOT / "deploy" / "classroom-sizing.json"
 LOG10_LOW = -6.0  # the smallest learning rate a student moves to
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit the largest learning rate stays, in decades
 THREAD_SETTINGS = {"one": {"OMP_NUM_THREADS": "1"}, "default": {}}
@@ -611,9 +612,10 @@ def main() -> None:
         except ValueError as error:
             sys.exit(f"{SIZING.relative_to(ROOT)} was not written: {error}")
         SIZING.write_text(json.dumps(sizing, indent=2) + "\n", encoding="utf-8")
+        Z2JH.write_text(z2jh_text(), encoding="utf-8")  # its sizing lines are generated from the new numbers
         print(f"wrote {SIZING.relative_to(ROOT)}: {sizing['students_per_core']} students per core, "
               f"{sizing['memory_guarantee_mb']} MB guaranteed, {sizing['memory_limit_mb']} MB limit, "
-              f"{sizing['kernel_threads']} torch thread(s) per kernel")
+              f"{sizing['kernel_threads']} torch thread(s) per kernel; and its lines in {Z2JH.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -4,35 +4,23 @@ The first half runs the engine against ``torch.autograd`` in float64 on graphs i
 also reaches the output by a second path (so an ``=`` in place of a ``+=`` would be caught), and shows
 that the comparison fails on such a broken operation.
 
-The second half compares the source of every method of ``Value`` (and of ``as_value`` and
-``topological_order``) with the definitions in the "Autograd from scratch" notebook, found by its title
-so that renumbering the series does not break the test. The notebook attaches functions to the class
-cell by cell (``Value.__add__ = add``, ``Value.__neg__ = lambda self: ...``); the engine writes them as
-methods. The comparison is on the syntax tree of each body (docstrings and annotations left out), so it
-ignores formatting but notices any change to what the code does. For an exercise whose cell attaches a
-placeholder (``Value.tanh = value_tanh``), the function of the reference solution cell after it counts.
+The second half checks that helpers/engine.py is exactly what course/generated.py writes from the cells
+of the "Autograd from scratch" notebook marked ``#@save``, so a hand edit of either side fails, and
+that the generator follows the two forms of the marker.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 import nbformat
 import pytest
 import torch
-from IPython.core.inputtransformer2 import TransformerManager
 
-from course.cells import tags
-from course.series import notebook_titled
-from helpers import engine
+from course import generated
 from helpers.engine import Value, as_value, topological_order
 
-ENGINE_SOURCE = Path(engine.__file__)
-LESSON_TITLE = "Autograd from scratch"
-MODULE_FUNCTIONS = ("as_value", "topological_order")  # the engine's module-level functions
 TOLERANCE = 1e-10
 
 # ---------------------------------------------------------------- (a) against torch, in float64
@@ -137,164 +125,31 @@ def test_topological_order_lists_inputs_first_and_a_shared_node_once():
     assert order.index(a) < order.index(c._prev[0]) and order.index(b) < order.index(c._prev[0])
 
 
-# ---------------------------------------------------------------- (b) the same source as the lesson
+# ---------------------------------------------------------------- (b) written from the lesson
 
 
-def lesson_path() -> Path:
-    return notebook_titled(LESSON_TITLE)
+def test_the_engine_is_what_the_generator_writes_from_the_lesson():
+    assert generated.ENGINE.read_text(encoding="utf-8") == generated.engine_text(), (
+        "helpers/engine.py is not what the lesson's #@save cells give: edit the notebook, never the file, "
+        "then run `make generated`"
+    )
 
 
-Definition = ast.FunctionDef | ast.Lambda
-
-
-def notebook_definitions(notebook: nbformat.NotebookNode) -> dict[str, Definition]:
-    """What ``Value``'s methods and the engine's functions are in the notebook after a top-to-bottom run.
-
-    Keys are method names (``__add__``, ``tanh``, ...) and the MODULE_FUNCTIONS. A method attached from a
-    function defined in an ``exercise`` cell is taken from the ``solution`` cell that follows it.
-    """
-    transform = TransformerManager().transform_cell
-    cells = notebook.cells
-    functions: dict[str, ast.FunctionDef] = {}
-    methods: dict[str, Definition] = {}
-    exercise_functions: dict[str, int] = {}  # function name -> index of its exercise cell
-
-    def solution_function(exercise_cell: int) -> ast.FunctionDef:
-        later = [i for i in range(exercise_cell + 1, len(cells)) if "solution" in tags(cells[i])]
-        assert later, f"the exercise at cell {exercise_cell} has no solution cell after it"
-        tree = ast.parse(transform(cells[later[0]].source))
-        defined = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-        assert len(defined) == 1, f"the solution at cell {later[0]} should define exactly one function"
-        return defined[0]
-
-    def resolve(value: ast.expr, cell: int) -> Definition:
-        if isinstance(value, ast.Lambda):
-            return value
-        if isinstance(value, ast.Name) and value.id in exercise_functions:
-            return solution_function(exercise_functions[value.id])
-        if isinstance(value, ast.Name) and value.id in functions:
-            return functions[value.id]
-        raise AssertionError(f"cell {cell}: cannot tell which function {ast.unparse(value)} is")
-
-    for index, cell in enumerate(cells):
-        if cell.cell_type != "code":
-            continue
-        for node in ast.parse(transform(cell.source)).body:
-            if isinstance(node, ast.FunctionDef):
-                functions[node.name] = node
-                if "exercise" in tags(cell):
-                    exercise_functions[node.name] = index
-                else:
-                    exercise_functions.pop(node.name, None)
-            elif isinstance(node, ast.ClassDef) and node.name == "Value":
-                methods.update({item.name: item for item in node.body if isinstance(item, ast.FunctionDef)})
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "Value":
-                        methods[target.attr] = resolve(node.value, index)
-    for name in MODULE_FUNCTIONS:
-        assert name in functions, f"the notebook defines no function {name}"
-        methods[name] = functions[name]
-    return methods
-
-
-def engine_definitions(source: str) -> dict[str, Definition]:
-    """The methods of ``Value`` (aliases such as ``__radd__ = __add__`` resolved) and the module functions."""
-    definitions: dict[str, Definition] = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.ClassDef) and node.name == "Value":
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef):
-                    definitions[item.name] = item
-                elif isinstance(item, ast.Assign) and isinstance(item.value, ast.Name):
-                    for target in item.targets:
-                        assert isinstance(target, ast.Name)
-                        definitions[target.id] = definitions[item.value.id]
-        elif isinstance(node, ast.FunctionDef) and node.name in MODULE_FUNCTIONS:
-            definitions[node.name] = node
-    return definitions
-
-
-def shape(definition: Definition) -> str:
-    """The argument names, defaults and body statements, without docstring, annotations or formatting."""
-    arguments = definition.args
-    names = [argument.arg for argument in arguments.args]
-    defaults = [ast.dump(default) for default in arguments.defaults]
-    if isinstance(definition, ast.Lambda):
-        body: list[ast.stmt] = [ast.Return(value=definition.body)]
-    else:
-        body = definition.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]  # the docstring
-    return repr((names, defaults, [ast.dump(statement) for statement in body]))
-
-
-def source_differences(notebook: nbformat.NotebookNode, engine_source: str) -> list[str]:
-    """Every name whose definition differs between the notebook and the engine, or exists in only one."""
-    ours, lesson = engine_definitions(engine_source), notebook_definitions(notebook)
-    problems = [f"{name}: in the notebook but not in helpers/engine.py" for name in sorted(lesson.keys() - ours.keys())]
-    problems += [f"{name}: in helpers/engine.py but not in the notebook" for name in sorted(ours.keys() - lesson.keys())]
-    for name in sorted(ours.keys() & lesson.keys()):
-        if shape(ours[name]) != shape(lesson[name]):
-            problems.append(f"{name}: differs.\n  notebook: {ast.unparse(lesson[name])}\n  engine:   {ast.unparse(ours[name])}")
-    return problems
-
-
-@pytest.fixture(scope="module")
-def lesson() -> nbformat.NotebookNode:
-    return nbformat.read(lesson_path(), as_version=4)
-
-
-def test_every_method_has_the_source_the_lesson_teaches(lesson):
-    problems = source_differences(lesson, ENGINE_SOURCE.read_text(encoding="utf-8"))
-    assert not problems, "helpers/engine.py and the notebook disagree:\n" + "\n".join(problems)
-
-
-def test_the_engine_covers_what_the_lesson_attaches(lesson):
-    names = set(notebook_definitions(lesson))
-    assert {"__init__", "__add__", "__radd__", "__mul__", "__pow__", "exp", "tanh", "backward"} <= names
-    assert set(MODULE_FUNCTIONS) <= names
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "where"),
-    [
-        ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad", "__mul__"),
-        ("self.grad += (1 - out.data**2) * out.grad", "self.grad += (1 - out.data) * out.grad", "tanh"),
-        ("return self * -1", "return self * -1.0", "__neg__"),
-        ("for node in reversed(topological_order(self)):", "for node in topological_order(self):", "backward"),
-        ("__rmul__ = __mul__", "__rmul__ = __add__", "__rmul__"),
-    ],
-)
-def test_a_changed_engine_is_caught(lesson, old, new, where):
-    source = ENGINE_SOURCE.read_text(encoding="utf-8")
-    assert old in source
-    problems = source_differences(lesson, source.replace(old, new, 1))
-    assert any(problem.startswith(f"{where}:") for problem in problems), problems
-
-
-def test_a_changed_lesson_and_a_new_lesson_operation_are_caught(lesson):
-    source = ENGINE_SOURCE.read_text(encoding="utf-8")
-    changed = nbformat.from_dict(lesson)
-    cell = next(c for c in changed.cells if c.cell_type == "code" and "def exp(self):" in c.source)
-    cell.source = cell.source.replace("out.data * out.grad", "out.grad * out.data")
-    assert [p for p in source_differences(changed, source) if p.startswith("exp:")]
-    cell.source += "\n\nValue.exp2 = exp\n"
-    assert "exp2: in the notebook but not in helpers/engine.py" in source_differences(changed, source)
-
-
-def test_an_exercise_placeholder_counts_as_its_solution():
-    notebook = nbformat.v4.new_notebook()
+def test_the_generator_follows_both_markers_and_leaves_out_what_a_cell_only_shows():
     code = nbformat.v4.new_code_cell
+    notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        code("def as_value(x):\n    return x\n\n\ndef topological_order(root):\n    return [root]"),
-        code("class Value:\n    def __init__(self, data):\n        self.data = data"),
-        code(
-            "def value_tanh(self):\n    return None  # your code here\n\n\nValue.tanh = value_tanh",
-            metadata={"tags": ["exercise"]},
-        ),
-        code("check.close('t', t, 1, hint='h')", metadata={"tags": ["check"]}),
-        code("def solution_tanh(self):\n    return self.data\n\n\nt = 1", metadata={"tags": ["solution"]}),
+        code("#@save\nclass Value:\n    pass\n\n\nValue(3.0)"),
+        code("def shown_only(x):\n    return x\n\n\nshown_only(1)"),
+        code("def solution_tanh(self):  #@save as Value.tanh\n    return self\n\n\nsolution_w = 1"),
     ]
-    definitions = notebook_definitions(notebook)
-    assert ast.unparse(definitions["tanh"]).startswith("def solution_tanh(self):")
+    module = generated.engine_module(notebook, "notebooks/08_x.ipynb")
+    saved_tanh = "def solution_tanh(self):\n    return self\n\n\nValue.tanh = solution_tanh\n"
+    assert module.endswith("import math\n\n\nclass Value:\n    pass\n\n\n" + saved_tanh)
+    assert "# Generated from the cells marked #@save in notebooks/08_x.ipynb" in module
+
+
+@pytest.mark.parametrize("source", ["x = 1  #@save", "#@save\nx = 1  #@save", "y = 2\nx = 1  #@save as Value.x"])
+def test_a_marker_the_generator_cannot_follow_is_an_error(source):
+    with pytest.raises(generated.MarkerError):
+        generated.saved_code(source)
