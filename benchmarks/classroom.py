@@ -51,36 +51,38 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
 import websocket
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import lab_page as lp  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from lab_server import LabServer  # noqa: E402
-from slider_browser import RECORD, RECORDER  # noqa: E402
-
-from course.classroom import SimulatedStudent, StudentResult, percentile, zigzag  # noqa: E402
-from course.generated import SIZING, Z2JH, z2jh_text  # noqa: E402
-from course.hub import NOTEBOOK_FOLDER, Hub, UserServer  # noqa: E402
-from course.lesson import load_definitions  # noqa: E402
-from course.runner import environment  # noqa: E402
-from course.series import NOTEBOOKS  # noqa: E402
+from course import lab_page as lp
+from course.classroom import (
+    TARGET_KERNEL_MB,
+    TARGET_P95_MS,
+    RunFigures,
+    SimulatedStudent,
+    StudentResult,
+    quantile,
+    recommendation,
+    zigzag,
+)
+from course.generated import SIZING, Z2JH, z2jh_text
+from course.hub import NOTEBOOK_FOLDER, Hub, UserServer
+from course.lab_page import RECORD, RECORDER
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from course.lesson import load_definitions
+from course.runner import environment
+from course.series import NOTEBOOKS, notebook_titled
 from helpers.descent_explorer import LOG10_STEP  # noqa: E402  (the slider's step, in decades: one key press)
 
-NOTEBOOK = "06_gradient_descent_fit.ipynb"
+NOTEBOOK = notebook_titled("Fitting a line by gradient descent").name
+SHOWN_SIZING, SHOWN_Z2JH = (path.relative_to(NOTEBOOKS.parent) for path in (SIZING, Z2JH))
 SLIDER = "learning rate"
 TABLE_RUNS = [(1, "one"), (5, "one"), (10, "one"), (10, "default"), (20, "one"), (20, "default"), (30, "one")]
 TARGET_STUDENTS = 20
-TARGET_P95_MS = 250.0
-TARGET_KERNEL_MB = 400.0
 LOG10_LOW = -6.0  # the smallest learning rate a student moves to
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit the largest learning rate stays, in decades
 THREAD_SETTINGS = {"one": {"OMP_NUM_THREADS": "1"}, "default": {}}
@@ -402,41 +404,6 @@ def browser_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, h
     return result
 
 
-@dataclass
-class RunFigures:
-    """What one class of ``students`` measured (times in seconds, memory in MB, CPU in % of one core)."""
-
-    students: int
-    threads: str
-    servers_ready_seconds: float
-    open_seconds: list[float]  # per student: from opening the notebook to a kernel that answers
-    run_all_seconds: list[float]
-    protocol_seconds: list[float]
-    browser_seconds: list[float]
-    errors: list[str]
-    lost_kernels: int
-    torch_threads: list[int]  # what torch.get_num_threads() said in each kernel over the protocol
-    peak_kernel_mb: float
-    peak_server_mb: float
-    hub_cpu_percent: float
-    browser_cpu_percent: float
-    driver_cpu_percent: float  # this script, whose threads play the protocol students
-    kernel_cpu_ms_per_move: float  # CPU the kernels used over the slider phase, per slider move
-    server_cpu_ms_per_move: float  # the same for the single-user servers (they relay every PNG)
-    machine_busy_percent: float
-
-    @property
-    def key_to_figure_ms(self) -> tuple[float, float]:
-        """p50 and p95 of every move's key-to-figure time, all students together, in ms."""
-        every = self.protocol_seconds + self.browser_seconds
-        return percentile(every, 0.5) * 1000, percentile(every, 0.95) * 1000
-
-    def meets_targets(self) -> bool:
-        """p95 <= 250 ms, no errors, no lost kernel, and the peak kernel RSS <= 400 MB."""
-        return (self.key_to_figure_ms[1] <= TARGET_P95_MS and not self.errors and not self.lost_kernels
-                and self.peak_kernel_mb <= TARGET_KERNEL_MB)  # fmt: skip
-
-
 def run_class(students: int, threads: str, seconds: int, browsers: int, use_hub: bool) -> RunFigures:
     """Run one class of ``students`` (the first ``browsers`` in Chromium) and return its figures."""
     stability_limit = load_definitions(NOTEBOOKS / NOTEBOOK, ["lr_limit"])["lr_limit"]
@@ -504,13 +471,13 @@ HEADER = " ".join(f"{title:>{width}}" for title, width in COLUMNS)
 def table_row(figures: RunFigures) -> str:
     """One line of the table for ``figures``."""
     p50, p95 = figures.key_to_figure_ms
-    b50, b95 = percentile(figures.browser_seconds, 0.5) * 1000, percentile(figures.browser_seconds, 0.95) * 1000
+    b50, b95 = quantile(figures.browser_seconds, 0.5) * 1000, quantile(figures.browser_seconds, 0.95) * 1000
     run_all = [seconds for seconds in figures.run_all_seconds if not math.isnan(seconds)]
     opened = [seconds for seconds in figures.open_seconds if not math.isnan(seconds)]
     cells = [
         str(figures.students), figures.threads, ",".join(map(str, figures.torch_threads)) or "?",
         f"{figures.servers_ready_seconds:.1f}", f"{max(opened, default=math.nan):.1f}",
-        f"{percentile(run_all, 0.5):.1f}/{max(run_all, default=math.nan):.1f}",
+        f"{quantile(run_all, 0.5):.1f}/{max(run_all, default=math.nan):.1f}",
         f"{p50:.0f}/{p95:.0f}", f"{b50:.0f}/{b95:.0f}", str(len(figures.errors)), str(figures.lost_kernels),
         f"{figures.peak_kernel_mb:.0f}", f"{figures.peak_server_mb:.0f}",
         f"{figures.kernel_cpu_ms_per_move:.0f}+{figures.server_cpu_ms_per_move:.0f}", f"{figures.hub_cpu_percent:.1f}%",
@@ -518,58 +485,6 @@ def table_row(figures: RunFigures) -> str:
         "met" if figures.meets_targets() else "MISSED",
     ]  # fmt: skip
     return " ".join(f"{cell:>{width}}" for cell, (_, width) in zip(cells, COLUMNS, strict=True))
-
-
-def round_up(value: float, multiple: int) -> int:
-    """``value`` rounded up to a whole multiple of ``multiple``."""
-    return int(math.ceil(value / multiple) * multiple)
-
-
-def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict[str, Any]:
-    """The sizing that the measured ``rows`` support, in the format of ``deploy/classroom-sizing.json``.
-
-    Threads: the setting with the lower p95 at the largest class measured with both (errors count as worse).
-    Students per core: the largest class that met every target with that setting, divided by ``cores``.
-    Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the limit
-    leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
-    Raises ValueError when no class met the targets, since there is then nothing measured to recommend.
-    """
-    compared = [row.students for row in rows if row.threads == "default"]
-    both = max((n for n in compared if any(r.students == n and r.threads == "one" for r in rows)), default=None)
-
-    def badness(row: RunFigures) -> tuple[int, float]:
-        return len(row.errors) + row.lost_kernels, row.key_to_figure_ms[1]
-
-    threads = "one"
-    if both is not None:
-        by_setting = {row.threads: row for row in rows if row.students == both}
-        threads = min(by_setting, key=lambda setting: badness(by_setting[setting]))
-    passing = [row for row in rows if row.threads == threads and row.meets_targets()]
-    if not passing:
-        raise ValueError(f"no class met the targets with threads={threads!r}, so there is no sizing to recommend")
-    largest = max(passing, key=lambda row: row.students)
-    per_core = max(1, largest.students // cores)
-    chosen = [row for row in rows if row.threads == threads]
-    kernel_mb = max(row.peak_kernel_mb for row in chosen)
-    server_mb = max(row.peak_server_mb for row in chosen)
-    guarantee = round_up(kernel_mb + server_mb, 64)
-    return {
-        "students_per_core": per_core,
-        "memory_guarantee_mb": guarantee,
-        "memory_limit_mb": round_up(guarantee + kernel_mb, 128),
-        "cpu_guarantee": round(1 / per_core, 3),
-        "kernel_threads": 1 if threads == "one" else cores,
-        "measured": {
-            "cores": cores,
-            "threads_compared_at": both,
-            "largest_class_meeting_targets": largest.students,
-            "peak_kernel_rss_mb": round(kernel_mb),
-            "peak_server_rss_mb": round(server_mb),
-            "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],
-                                    "meets_targets": row.meets_targets()} for row in rows],  # fmt: skip
-        },
-        "command": command,
-    }
 
 
 def main() -> None:
@@ -580,7 +495,7 @@ def main() -> None:
     parser.add_argument("--threads", choices=sorted(THREAD_SETTINGS), default="one", help="torch threads per kernel")
     parser.add_argument("--browsers", type=int, default=1, help="students in headless Chromium (default 1)")
     parser.add_argument("--no-hub", action="store_true", help="all students on one JupyterLab, without a hub")
-    parser.add_argument("--write-sizing", action="store_true", help=f"write the recommendation to {SIZING.relative_to(ROOT)}")
+    parser.add_argument("--write-sizing", action="store_true", help=f"write the recommendation to {SHOWN_SIZING}")
     args = parser.parse_args()
     if args.students < 1 or args.seconds < 1 or not 0 <= args.browsers <= args.students:
         parser.error("--students and --seconds must be at least 1, and --browsers between 0 and --students")
@@ -610,12 +525,12 @@ def main() -> None:
         try:
             sizing = recommendation(rows, cores, command.strip())
         except ValueError as error:
-            sys.exit(f"{SIZING.relative_to(ROOT)} was not written: {error}")
+            sys.exit(f"{SHOWN_SIZING} was not written: {error}")
         SIZING.write_text(json.dumps(sizing, indent=2) + "\n", encoding="utf-8")
         Z2JH.write_text(z2jh_text(), encoding="utf-8")  # its sizing lines are generated from the new numbers
-        print(f"wrote {SIZING.relative_to(ROOT)}: {sizing['students_per_core']} students per core, "
+        print(f"wrote {SHOWN_SIZING}: {sizing['students_per_core']} students per core, "
               f"{sizing['memory_guarantee_mb']} MB guaranteed, {sizing['memory_limit_mb']} MB limit, "
-              f"{sizing['kernel_threads']} torch thread(s) per kernel; and its lines in {Z2JH.relative_to(ROOT)}")
+              f"{sizing['kernel_threads']} torch thread(s) per kernel; and its lines in {SHOWN_Z2JH}")
 
 
 if __name__ == "__main__":

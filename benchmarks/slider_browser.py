@@ -37,17 +37,17 @@ import math
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+from playwright.sync_api import Locator, Page, sync_playwright
 
-import lab_page as lp  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from lab_server import LabServer  # noqa: E402
-from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
+from course import lab_page as lp
+from course.lab_page import RECORD, RECORDER
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from course.lesson import load_definitions
+from course.series import notebook_titled
 
-from course.lesson import load_definitions  # noqa: E402
-from course.series import NOTEBOOKS, notebook_titled  # noqa: E402
+DESCENT = notebook_titled("Fitting a line by gradient descent")
+PARTIALS = notebook_titled("Partial derivatives")
 from helpers.descent_explorer import LOG10_STEP  # noqa: E402  (06's learning-rate step, in powers of ten)
 
 TARGET_MS = 100.0
@@ -60,18 +60,6 @@ WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, c
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the last learning rate reached stays, in powers of ten
 
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
-RECORDER = """node => {
-    const record = window.__sliderBench = {keys: [], srcs: [], loads: []};
-    document.addEventListener('keydown', () => record.keys.push(performance.now()), true);
-    new MutationObserver(changes => {
-        const now = performance.now();
-        for (const change of changes) {
-            if (change.type === 'attributes' && change.target.tagName === 'IMG') record.srcs.push(now);
-        }
-    }).observe(node, {attributes: true, attributeFilter: ['src'], subtree: true});
-    node.addEventListener('load', () => record.loads.push(performance.now()), true);
-}"""
-RECORD = "() => window.__sliderBench"
 
 
 def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
@@ -199,13 +187,13 @@ def main() -> None:
         sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
 
     began = time.monotonic()
-    stability_limit = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["lr_limit"])["lr_limit"]
+    stability_limit = load_definitions(DESCENT, ["lr_limit"])["lr_limit"]
     highest = math.log10(stability_limit) - LOG10_MARGIN
     with LabServer() as lab, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
 
-        lp.open_notebook(page, lab, "06_gradient_descent_fit.ipynb", workspace="bench-06")
+        lp.open_notebook(page, lab, DESCENT.name, workspace="bench-06")
         lp.run_all(page)
         learning_rate = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
         learning_rate = learning_rate.first
@@ -227,7 +215,7 @@ def main() -> None:
             lp.settle(page, lp.explorer_output(slider))
             report(f"{minibatch.name[:2]} {label}", *measure(page, slider, min(presses, steps - WARM_UP), gap))
 
-        lp.open_notebook(page, lab, "01_partial_derivatives.ipynb", workspace="bench-01")
+        lp.open_notebook(page, lab, PARTIALS.name, workspace="bench-01")
         lp.run_all(page)
         x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
         lp.settle(page, lp.explorer_output(x1))

@@ -32,11 +32,11 @@ import numpy as np
 import torch
 
 from course.lesson import load_definitions
-from course.series import NOTEBOOKS
+from course.series import notebook_titled
 from helpers.descent_explorer import DescentExplorer
 from helpers.explorer import log_position, log_value
 
-NOTEBOOK = NOTEBOOKS / "06_gradient_descent_fit.ipynb"
+NOTEBOOK = notebook_titled("Fitting a line by gradient descent")
 TARGET_MS = 30.0
 BELOW_LIMIT = 0.96  # the fastest rate measured, as a fraction of the stability limit
 

@@ -21,9 +21,10 @@ import math
 import time
 import urllib.parse
 from collections.abc import Callable, Container, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import websocket
 
 from course.hub import KernelClient, UserServer
@@ -58,15 +59,9 @@ def zigzag(start: float, low: float, high: float, step: float, count: int) -> li
     return values
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The ``fraction`` quantile of ``values`` (linear between the closest ranks); NaN when there are none."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    below = math.floor(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+def quantile(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` quantile of ``values`` (numpy's, linear between ranks); NaN when there are none."""
+    return float(np.quantile(values, fraction)) if len(values) else math.nan
 
 
 def with_buffers(state: dict[str, Any], data: dict[str, Any], buffers: Sequence[bytes]) -> dict[str, Any]:
@@ -315,3 +310,95 @@ class SimulatedStudent:
                 raise ConnectionError(f"the kernel died or restarted while waiting for {what}")
             if wanted(message):
                 return message
+
+
+# What a class must see for the sizing to count it (benchmarks/classroom.py measures, recommendation decides).
+TARGET_P95_MS = 250.0
+TARGET_KERNEL_MB = 400.0
+
+
+@dataclass
+class RunFigures:
+    """What one class of ``students`` measured (times in seconds, memory in MB, CPU in % of one core)."""
+
+    students: int
+    threads: str
+    servers_ready_seconds: float
+    open_seconds: list[float]  # per student: from opening the notebook to a kernel that answers
+    run_all_seconds: list[float]
+    protocol_seconds: list[float]
+    browser_seconds: list[float]
+    errors: list[str]
+    lost_kernels: int
+    torch_threads: list[int]  # what torch.get_num_threads() said in each kernel over the protocol
+    peak_kernel_mb: float
+    peak_server_mb: float
+    hub_cpu_percent: float
+    browser_cpu_percent: float
+    driver_cpu_percent: float  # this script, whose threads play the protocol students
+    kernel_cpu_ms_per_move: float  # CPU the kernels used over the slider phase, per slider move
+    server_cpu_ms_per_move: float  # the same for the single-user servers (they relay every PNG)
+    machine_busy_percent: float
+
+    @property
+    def key_to_figure_ms(self) -> tuple[float, float]:
+        """p50 and p95 of every move's key-to-figure time, all students together, in ms."""
+        every = self.protocol_seconds + self.browser_seconds
+        return quantile(every, 0.5) * 1000, quantile(every, 0.95) * 1000
+
+    def meets_targets(self) -> bool:
+        """p95 <= 250 ms, no errors, no lost kernel, and the peak kernel RSS <= 400 MB."""
+        return (self.key_to_figure_ms[1] <= TARGET_P95_MS and not self.errors and not self.lost_kernels
+                and self.peak_kernel_mb <= TARGET_KERNEL_MB)  # fmt: skip
+
+
+def round_up(value: float, multiple: int) -> int:
+    """``value`` rounded up to a whole multiple of ``multiple``."""
+    return int(math.ceil(value / multiple) * multiple)
+
+
+def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict[str, Any]:
+    """The sizing that the measured ``rows`` support, in the format of ``deploy/classroom-sizing.json``.
+
+    Threads: the setting with the lower p95 at the largest class measured with both (errors count as worse).
+    Students per core: the largest class that met every target with that setting, divided by ``cores``.
+    Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the limit
+    leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
+    Raises ValueError when no class met the targets, since there is then nothing measured to recommend.
+    """
+    compared = [row.students for row in rows if row.threads == "default"]
+    both = max((n for n in compared if any(r.students == n and r.threads == "one" for r in rows)), default=None)
+
+    def badness(row: RunFigures) -> tuple[int, float]:
+        return len(row.errors) + row.lost_kernels, row.key_to_figure_ms[1]
+
+    threads = "one"
+    if both is not None:
+        by_setting = {row.threads: row for row in rows if row.students == both}
+        threads = min(by_setting, key=lambda setting: badness(by_setting[setting]))
+    passing = [row for row in rows if row.threads == threads and row.meets_targets()]
+    if not passing:
+        raise ValueError(f"no class met the targets with threads={threads!r}, so there is no sizing to recommend")
+    largest = max(passing, key=lambda row: row.students)
+    per_core = max(1, largest.students // cores)
+    chosen = [row for row in rows if row.threads == threads]
+    kernel_mb = max(row.peak_kernel_mb for row in chosen)
+    server_mb = max(row.peak_server_mb for row in chosen)
+    guarantee = round_up(kernel_mb + server_mb, 64)
+    return {
+        "students_per_core": per_core,
+        "memory_guarantee_mb": guarantee,
+        "memory_limit_mb": round_up(guarantee + kernel_mb, 128),
+        "cpu_guarantee": round(1 / per_core, 3),
+        "kernel_threads": 1 if threads == "one" else cores,
+        "measured": {
+            "cores": cores,
+            "threads_compared_at": both,
+            "largest_class_meeting_targets": largest.students,
+            "peak_kernel_rss_mb": round(kernel_mb),
+            "peak_server_rss_mb": round(server_mb),
+            "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],
+                                    "meets_targets": row.meets_targets()} for row in rows],  # fmt: skip
+        },
+        "command": command,
+    }

@@ -4,7 +4,7 @@ Tests and benchmarks that need a lesson's code (notebook 06's ``train``, the lea
 computes, ...) load it with :func:`load_definitions` instead of copying it, so a change to the lesson is
 tested as written::
 
-    lesson = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "x", "y", "lr_limit"])
+    lesson = load_definitions(notebook_titled("Fitting a line by gradient descent"), ["train", "x", "y", "lr_limit"])
     lesson["train"](lesson["x"], lesson["y"], 1e-4, 500)
 
 Only definitions run, never a whole notebook: the top-level imports, ``def``, ``class`` and assignments

@@ -1,21 +1,13 @@
-"""Unit tests of the pure parts of the classroom benchmark: widget bookkeeping, the slider plan, statistics, sizing.
+"""Unit tests of the pure parts of the classroom benchmark (course.classroom): widget bookkeeping, the slider plan, sizing.
 
 The parts that need a hub and kernels run in ``benchmarks/classroom.py`` itself; these run in milliseconds.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import math
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-from course.classroom import WidgetModels, carries_new_image, is_reply, percentile, value_update, zigzag
-
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "classroom.py"
+from course.classroom import RunFigures, WidgetModels, carries_new_image, is_reply, recommendation, value_update, zigzag
 
 
 def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
@@ -100,27 +92,9 @@ def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
         zigzag(1.0, -0.2, 0.2, 0.1, 3)
 
 
-def test_percentile_interpolates_between_ranks_and_is_nan_when_empty() -> None:
-    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
-    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
-    assert percentile([7.0], 0.95) == 7.0
-    assert math.isnan(percentile([], 0.5))
-
-
-@pytest.fixture(scope="module")
-def benchmark() -> ModuleType:
-    """benchmarks/classroom.py as a module (it is a script, not part of a package)."""
-    spec = importlib.util.spec_from_file_location("classroom_benchmark", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-def row(benchmark: ModuleType, students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0):
+def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0):
     """The figures of one class whose every key-to-figure time is ``p95_ms``."""
-    return benchmark.RunFigures(
+    return RunFigures(
         students=students, threads=threads, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
         run_all_seconds=[5.0] * students,
         protocol_seconds=[p95_ms / 1000] * 20, browser_seconds=[], errors=["boom"] * errors, lost_kernels=0,
@@ -130,12 +104,12 @@ def row(benchmark: ModuleType, students: int, threads: str, p95_ms: float, error
     )  # fmt: skip
 
 
-def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets(benchmark: ModuleType) -> None:
+def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets() -> None:
     rows = [
-        row(benchmark, 10, "one", 90), row(benchmark, 20, "one", 200), row(benchmark, 30, "one", 400),
-        row(benchmark, 20, "default", 600), row(benchmark, 10, "default", 100, kernel_mb=320),
+        row(10, "one", 90), row(20, "one", 200), row(30, "one", 400),
+        row(20, "default", 600), row(10, "default", 100, kernel_mb=320),
     ]  # fmt: skip
-    sizing = benchmark.recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
+    sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
     assert sizing["kernel_threads"] == 1
     assert sizing["students_per_core"] == 10  # 20 met the targets, 30 did not (p95 400 ms)
     assert sizing["cpu_guarantee"] == 0.1
@@ -145,8 +119,8 @@ def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_
     assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False, False, True]
 
 
-def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_nothing_passed(benchmark: ModuleType) -> None:
-    rows = [row(benchmark, 20, "one", 100, errors=1), row(benchmark, 20, "default", 200)]
-    assert benchmark.recommendation(rows, cores=2, command="")["kernel_threads"] == 2
+def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_nothing_passed() -> None:
+    rows = [row(20, "one", 100, errors=1), row(20, "default", 200)]
+    assert recommendation(rows, cores=2, command="")["kernel_threads"] == 2
     with pytest.raises(ValueError, match="no class met the targets"):
-        benchmark.recommendation([row(benchmark, 5, "one", 900)], cores=2, command="")
+        recommendation([row(5, "one", 900)], cores=2, command="")

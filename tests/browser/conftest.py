@@ -19,19 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 HERE = Path(__file__).resolve().parent

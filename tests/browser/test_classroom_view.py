@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import lab_page as lp
 import pytest
-from lab_server import LabServer, widget_notebooks
 
+from course import lab_page as lp
+from course.lab_server import LabServer, widget_notebooks
 from helpers.explorer import FIGURE_CLASS, STATUS_CLASS
 
 if TYPE_CHECKING:

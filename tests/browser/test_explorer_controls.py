@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import lab_page as lp
 import pytest
-from lab_server import LabServer
+
+from course import lab_page as lp
+from course.lab_server import LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page

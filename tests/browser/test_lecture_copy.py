@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import lab_page as lp
 import pytest
 from conftest import SCREENSHOTS
-from lab_server import LabServer
 
+from course import lab_page as lp
+from course.lab_server import LabServer
 from course.series import notebook_titled
 from course.workspace import prepare_workspace
 

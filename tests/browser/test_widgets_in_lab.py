@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import lab_page as lp
 import pytest
-from lab_server import LabServer, widget_notebooks
+
+from course import lab_page as lp
+from course.lab_server import LabServer, widget_notebooks
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page

@@ -1,4 +1,4 @@
-"""Start and stop a private JupyterLab for the real-browser tests and the browser benchmark.
+"""Start and stop a private JupyterLab for the real-browser tests and the browser benchmarks.
 
 The server runs on 127.0.0.1 on a free port with a random token, serves a temporary copy of
 the notebooks (so a test never changes the repository's files), and keeps its settings,
@@ -26,11 +26,23 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+from course.series import NOTEBOOKS
+
+# Debian's Chromium (``apt-get install -y chromium``); Playwright drives it, never a browser of its own download.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Written as the temporary user settings. windowingMode "none" keeps every cell in the DOM, so
 # outputs far down a notebook are rendered and can be checked without scrolling first.
-SETTINGS = {
+SETTINGS: dict[str, dict[str, object]] = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }

@@ -1,6 +1,6 @@
 """Drive a notebook open in JupyterLab through Playwright: open, run all, read cells, move sliders.
 
-Used by the real-browser tests and by ``benchmarks/slider_browser.py``. It reads JupyterLab's
+Used by the real-browser tests and by the browser benchmarks. It reads JupyterLab's
 own models through ``window.jupyterapp`` (the server runs with ``expose_app_in_browser``), and
 finds widgets by the DOM that ipywidgets 8 renders: a ``.widget-slider`` with a ``.widget-label``
 (its description), a ``.noUi-handle`` that takes the keyboard, a ``.widget-readout``, and an
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from lab_server import LabServer
+from course.lab_server import LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -63,6 +63,21 @@ IMAGE_DIGEST = """async img => {
     }
     return null;
 }"""
+
+# Records, in the page, when each key goes down, when an explorer's <img> gets a new src and when it has
+# loaded: the browser benchmarks' key-to-figure clock. RECORD reads the record back.
+RECORDER = """node => {
+    const record = window.__sliderBench = {keys: [], srcs: [], loads: []};
+    document.addEventListener('keydown', () => record.keys.push(performance.now()), true);
+    new MutationObserver(changes => {
+        const now = performance.now();
+        for (const change of changes) {
+            if (change.type === 'attributes' && change.target.tagName === 'IMG') record.srcs.push(now);
+        }
+    }).observe(node, {attributes: true, attributeFilter: ['src'], subtree: true});
+    node.addEventListener('load', () => record.loads.push(performance.now()), true);
+}"""
+RECORD = "() => window.__sliderBench"
 
 EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' jp-OutputArea-output ')][1]"
 
