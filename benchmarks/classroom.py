@@ -130,7 +130,7 @@ def _seats_on(hub: Hub, names: list[str], notebook: str) -> Iterator[Classroom]:
     servers = hub.start_servers(names)
     ready = time.monotonic() - began
     seats = [Seat(server, notebook, f"{server.url}lab/tree/{notebook}", hub.login_cookies(name))
-             for name, server in servers.items()]  # fmt: skip
+             for name, server in servers.items()]
     yield Classroom(seats, list(hub.processes().values()), ready)
 
 
@@ -307,7 +307,7 @@ def wait_for(moment: float) -> None:
 
 
 def protocol_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, hub_pids: list[int],
-                     watch: ProcessWatch) -> StudentResult:  # fmt: skip
+                     watch: ProcessWatch) -> StudentResult:
     """Open, run all, wait for the class, then move the slider once a second over the kernel protocol."""
     student = SimulatedStudent(seat.server, seat.notebook, timeout=300.0)
     ready = False
@@ -344,7 +344,7 @@ def figure_after_press(record: dict[str, list[float]], press: int) -> bool:
 
 
 def browser_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, hub_pids: list[int],
-                    watch: ProcessWatch, start_log10: float) -> StudentResult:  # fmt: skip
+                    watch: ProcessWatch, start_log10: float) -> StudentResult:
     """The same in headless Chromium: JupyterLab's Run All, then an arrow key on the slider once a second."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -388,7 +388,7 @@ def browser_student(seat: Seat, plan: tuple[float, list[float]], phase: Phase, h
                 before_value = log10_value
                 # Wait for a figure drawn after this key press: under load, the previous press's figure may land later.
                 lp.wait_until(lambda record=record: figure_after_press(page.evaluate(RECORD), len(record["keys"])),
-                              timeout=60, interval=0.01, message="a new figure after a key press")  # fmt: skip
+                              timeout=60, interval=0.01, message="a new figure after a key press")
                 now = page.evaluate(RECORD)
                 pressed = now["keys"][len(record["keys"])]
                 result.figure_seconds.append((min(t for t in now["srcs"] if t >= pressed) - pressed) / 1000)
@@ -483,7 +483,7 @@ def table_row(figures: RunFigures) -> str:
         f"{figures.kernel_cpu_ms_per_move:.0f}+{figures.server_cpu_ms_per_move:.0f}", f"{figures.hub_cpu_percent:.1f}%",
         f"{figures.browser_cpu_percent:.1f}%", f"{figures.driver_cpu_percent:.1f}%", f"{figures.machine_busy_percent:.0f}%",
         "met" if figures.meets_targets() else "MISSED",
-    ]  # fmt: skip
+    ]
     return " ".join(f"{cell:>{width}}" for cell, (_, width) in zip(cells, COLUMNS, strict=True))
 
 
@@ -506,7 +506,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     began = time.monotonic()
     print(f"{cores} cores; {args.seconds} s of slider moves per class; {args.browsers} student(s) in Chromium; "
-          f"{'one JupyterLab, no hub' if args.no_hub else 'JupyterHub, one server per student'}", flush=True)  # fmt: skip
+          f"{'one JupyterLab, no hub' if args.no_hub else 'JupyterHub, one server per student'}", flush=True)
     rows = []
     for students, threads in runs:
         browsers = min(args.browsers, students)

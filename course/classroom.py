@@ -49,7 +49,7 @@ def zigzag(start: float, low: float, high: float, step: float, count: int) -> li
     """
     if not (low < high and 0 < step <= high - low and low <= start <= high):
         raise ValueError(f"zigzag needs low < high, 0 < step <= high - low and low <= start <= high; got {start=}, {low=}, "
-                         f"{high=}, {step=}.")  # fmt: skip
+                         f"{high=}, {step=}.")
     values, now, direction = [], start, 1.0
     for _ in range(count):
         if not low <= now + direction * step <= high:
@@ -114,18 +114,18 @@ class WidgetModels:
             return log_sliders[0]
         seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
         raise LookupError(f"found {len(named)} sliders described {description!r} (and {len(log_sliders)} FloatLogSliders); "
-                          f"the kernel opened these float sliders: {', '.join(seen)}. Did the explorer's cell run?")  # fmt: skip
+                          f"the kernel opened these float sliders: {', '.join(seen)}. Did the explorer's cell run?")
 
     def figures(self) -> set[str]:
         """The comm ids of the Image models marked with the explorer figure's CSS class; LookupError when there is none."""
         found = {
             comm for comm, state in self.states.items()
             if state.get("_model_name") == "ImageModel" and FIGURE_CLASS in state.get("_dom_classes", ())
-        }  # fmt: skip
+        }
         if not found:
             images = sum(state.get("_model_name") == "ImageModel" for state in self.states.values())
             raise LookupError(f"no Image model has the CSS class {FIGURE_CLASS!r} ({images} Image models in all): "
-                              f"the explorer's figure was not found. Did the explorer's cell run?")  # fmt: skip
+                              f"the explorer's figure was not found. Did the explorer's cell run?")
         return found
 
 
@@ -208,7 +208,7 @@ class SimulatedStudent:
             request = self._connected().send("execute_request", {
                 "code": cell["source"], "silent": False, "store_history": True, "user_expressions": {},
                 "allow_stdin": False, "stop_on_error": not may_fail,
-            })  # fmt: skip
+            })
             pending[request] = None if may_fail else number
         while pending:
             reply = self._receive_until(lambda message: is_reply(message, "execute_reply", pending), "the replies to Run All")
@@ -241,7 +241,7 @@ class SimulatedStudent:
         request = self._connected().send("execute_request", {
             "code": "", "silent": True, "store_history": False, "user_expressions": {"value": expression},
             "allow_stdin": False, "stop_on_error": False,
-        })  # fmt: skip
+        })
         reply = self._receive_until(lambda message: is_reply(message, "execute_reply", {request}), f"the value of {expression}")
         value = reply["content"].get("user_expressions", {}).get("value", {})
         if value.get("status") != "ok":
@@ -349,7 +349,7 @@ class RunFigures:
     def meets_targets(self) -> bool:
         """p95 <= 250 ms, no errors, no lost kernel, and the peak kernel RSS <= 400 MB."""
         return (self.key_to_figure_ms[1] <= TARGET_P95_MS and not self.errors and not self.lost_kernels
-                and self.peak_kernel_mb <= TARGET_KERNEL_MB)  # fmt: skip
+                and self.peak_kernel_mb <= TARGET_KERNEL_MB)
 
 
 def round_up(value: float, multiple: int) -> int:
@@ -398,7 +398,7 @@ def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict
             "peak_kernel_rss_mb": round(kernel_mb),
             "peak_server_rss_mb": round(server_mb),
             "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],
-                                    "meets_targets": row.meets_targets()} for row in rows],  # fmt: skip
+                                    "meets_targets": row.meets_targets()} for row in rows],
         },
         "command": command,
     }

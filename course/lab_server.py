@@ -127,7 +127,7 @@ class LabServer:
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={base / 'workspaces'}",
             "--LabApp.expose_app_in_browser=True",
-        ]  # fmt: skip
+        ]
         if hasattr(os, "getuid") and os.getuid() == 0:
             command.append("--allow-root")
         self.log_path = base / "jupyterlab.log"

@@ -32,7 +32,7 @@ NUMPY_LEVELS = {
 THREADS = ("1", "2")
 # L9(3^4): rows are runs, columns the levels of torch, MKL, numpy and (folded to 2 levels) threads.
 L9 = ((0, 0, 0, 0), (0, 1, 1, 1), (0, 2, 2, 2), (1, 0, 1, 2), (1, 1, 2, 0), (1, 2, 0, 1),
-      (2, 0, 2, 1), (2, 1, 0, 2), (2, 2, 1, 0))  # fmt: skip
+      (2, 0, 2, 1), (2, 1, 0, 2), (2, 2, 1, 0))
 
 
 @dataclass(frozen=True)

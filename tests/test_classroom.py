@@ -13,7 +13,7 @@ from course.classroom import RunFigures, WidgetModels, carries_new_image, is_rep
 def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
     """A message as it arrives from the kernel websocket."""
     return {"channel": "iopub", "header": {"msg_type": msg_type}, "parent_header": {}, "content": content,
-            "buffers": buffers or []}  # fmt: skip
+            "buffers": buffers or []}
 
 
 def opened(comm_id: str, **state: object) -> dict:
@@ -50,7 +50,7 @@ def test_widget_models_follow_opens_and_updates_as_the_front_end_does() -> None:
 def test_image_bytes_from_the_buffers_are_kept_in_the_state_where_buffer_paths_say() -> None:
     models = WidgetModels()
     models.apply(iopub("comm_open", {"comm_id": "figure", "target_name": "jupyter.widget", "data": {
-        "state": {"_model_name": "ImageModel"}, "buffer_paths": [["value"]]}}, [b"first png"]))  # fmt: skip
+        "state": {"_model_name": "ImageModel"}, "buffer_paths": [["value"]]}}, [b"first png"]))
     assert models.states["figure"]["value"] == b"first png"
     update = {"method": "update", "state": {"width": "9"}, "buffer_paths": [["value"]]}
     models.apply(iopub("comm_msg", {"comm_id": "figure", "data": update}, [memoryview(b"new png")]))
@@ -78,7 +78,7 @@ def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None
 
 def test_value_update_is_the_ipywidgets_protocol_message() -> None:
     assert value_update("rate", 3e-4) == {"comm_id": "rate", "data": {"method": "update", "state": {"value": 3e-4},
-                                                                     "buffer_paths": []}}  # fmt: skip
+                                                                     "buffer_paths": []}}
     reply = {"header": {"msg_type": "execute_reply"}, "parent_header": {"msg_id": "a"}}
     assert is_reply(reply, "execute_reply", {"a", "b"}) and not is_reply(reply, "execute_reply", {"b"})
     assert not is_reply(reply, "kernel_info_reply", {"a"})
@@ -101,14 +101,14 @@ def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: 
         torch_threads=[1], peak_kernel_mb=kernel_mb, peak_server_mb=110.0, hub_cpu_percent=1.0,
         browser_cpu_percent=0.0, driver_cpu_percent=5.0, kernel_cpu_ms_per_move=40.0, server_cpu_ms_per_move=5.0,
         machine_busy_percent=90.0,
-    )  # fmt: skip
+    )
 
 
 def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets() -> None:
     rows = [
         row(10, "one", 90), row(20, "one", 200), row(30, "one", 400),
         row(20, "default", 600), row(10, "default", 100, kernel_mb=320),
-    ]  # fmt: skip
+    ]
     sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
     assert sizing["kernel_threads"] == 1
     assert sizing["students_per_core"] == 10  # 20 met the targets, 30 did not (p95 400 ms)
