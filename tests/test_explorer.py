@@ -59,7 +59,6 @@ class Counter(Explorer):
 def test_panel_text_form_is_the_run_hint_and_fits_the_fallback():
     panel = ExplorerPanel([widgets.Label("x")])
     assert panel._repr_mimebundle_()["text/plain"] == RUN_HINT
-    assert "run this cell" in RUN_HINT
     assert len(RUN_HINT) <= 110  # ipywidgets truncates longer plain-text fallbacks
 
 
@@ -114,11 +113,10 @@ def test_a_refused_typed_value_is_answered_by_the_setter_and_the_box_shows_the_v
     assert counter.calls == [3.0] and counter.box.value == "0"
 
 
-def test_say_escapes_text_unless_markup_is_given_and_single_spaces_it():
+def test_say_escapes_text_unless_markup_is_given():
     counter = Counter()
     assert counter.set_n(3) == "n must be even; got 3 <odd>."
     assert counter.status.value == STATUS_MARKUP.format("n must be even; got 3 &lt;odd&gt;.")
-    assert "line-height: 1.35" in STATUS_MARKUP
     counter.set_n(2)
     assert (counter.status_text, counter.status.value) == ("n = 2", STATUS_MARKUP.format("<b>n = 2</b>"))
 
@@ -181,9 +179,11 @@ def test_rate_text_gives_three_significant_digits(value, text):
     assert rate_text(value) == text
 
 
-def test_stopwatch_times_each_part_from_the_end_of_the_previous_one():
+def test_stopwatch_times_each_part_from_the_end_of_the_previous_one(fake_clock):
     stopwatch = Stopwatch()
+    fake_clock.advance(0.25)
     stopwatch.lap("first")
+    fake_clock.advance(1.5)
     stopwatch.lap("second")
-    assert list(stopwatch.laps) == ["first", "second"]
-    assert all(seconds >= 0 for seconds in stopwatch.laps.values())
+    stopwatch.lap("nothing happened")
+    assert stopwatch.laps == {"first": 0.25, "second": 1.5, "nothing happened": 0.0}
