@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
@@ -25,6 +24,8 @@ def series() -> dict[str, nbformat.NotebookNode]:
 def close_figures() -> Iterator[None]:
     """Close every pyplot figure the test opened (use it with ``pytest.mark.usefixtures``)."""
     yield
+    import matplotlib.pyplot as plt  # here, not at the top: a test module picks the backend before pyplot loads
+
     plt.close("all")
 
 
