@@ -5,6 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from helpers.explorer import (
@@ -164,6 +166,42 @@ def test_require_names_what_is_missing_and_what_to_run_in_one_line():
         require({}, ["a", "b", "c", "d", "e"])
     assert "\n" not in message and raised.value._render_traceback_() == [message]
     assert isinstance(raised.value, NameError)
+
+
+@st.composite
+def log_sliders(draw) -> widgets.FloatLogSlider:
+    """A log slider as an explorer builds one: a base, a whole-power start and up to 8 powers in whole steps."""
+    base = draw(st.sampled_from([2.0, 10.0]))
+    low = draw(st.integers(min_value=-8, max_value=0))
+    step = draw(st.sampled_from([0.01, 0.05, 0.1, 0.25, 1.0]))
+    positions = draw(st.integers(min_value=1, max_value=round(8 / step)))
+    high = low + positions * step
+    return widgets.FloatLogSlider(value=base**low, base=base, min=low, max=high, step=step)
+
+
+def last_position(slider: widgets.FloatLogSlider) -> int:
+    return round((slider.max - slider.min) / slider.step)
+
+
+@settings(max_examples=60)
+@given(slider=log_sliders(), data=st.data())
+def test_every_log_slider_position_round_trips_even_with_javascripts_last_bit(slider, data):
+    position = data.draw(st.integers(min_value=0, max_value=last_position(slider)))
+    value = log_value(slider, position)
+    assert log_position(slider, value) == position
+    sent = value * (1 + data.draw(st.sampled_from([-4e-16, -2e-16, 0.0, 2e-16, 4e-16])))  # a few ulps either way
+    assert on_log_grid(slider, sent) == value
+
+
+@settings(max_examples=60)
+@given(slider=log_sliders(), values=st.lists(st.floats(min_value=1e-300, max_value=1e300), min_size=2, max_size=2))
+def test_a_log_slider_position_is_clamped_in_order_and_on_the_grid_stays_put(slider, values):
+    smaller, larger = sorted(values)
+    positions = log_position(slider, smaller), log_position(slider, larger)
+    assert 0 <= positions[0] <= positions[1] <= last_position(slider)
+    snapped = on_log_grid(slider, larger)
+    assert on_log_grid(slider, snapped) == snapped
+    assert snapped == log_value(slider, positions[1])
 
 
 def test_log_slider_positions_round_trip_and_clamp():
