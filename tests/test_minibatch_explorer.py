@@ -213,12 +213,19 @@ def test_the_timings_charge_each_run_of_train_to_train_and_nothing_to_a_remember
         return train(x, y, batch_size, lr, epochs)
 
     explorer = MinibatchExplorer(one_second_train, FIT)
+    draw = explorer._figure.show
+
+    def half_second_draw(run, full_batch):
+        fake_clock.advance(0.5)
+        draw(run, full_batch)
+
+    explorer._figure.show = half_second_draw
     explorer.set_learning_rate(0.0731)  # a new rate: the run and its full-batch comparison
-    assert explorer.last_timings == {"train": 2.0, "draw": 0.0}
+    assert explorer.last_timings == {"train": 2.0, "draw": 0.5}
     explorer.set_batch_size(2)  # full batches at this rate are remembered
-    assert explorer.last_timings == {"train": 1.0, "draw": 0.0}
+    assert explorer.last_timings == {"train": 1.0, "draw": 0.5}
     explorer.set_batch_size(DEFAULT_BATCH_SIZE)  # both remembered
-    assert explorer.last_timings == {"train": 0.0, "draw": 0.0}
+    assert explorer.last_timings == {"train": 0.0, "draw": 0.5}
 
 
 def test_changing_the_batch_size_changes_the_picture(explorer):
