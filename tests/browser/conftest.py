@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+from lab_server import LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
@@ -96,6 +97,14 @@ def is_local(url: str) -> bool:
     """Whether a request stays on this machine (loopback HTTP, files, inline data)."""
     parts = urlsplit(url)
     return parts.scheme in ("file", "data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="module")
+def lab(browser: Browser) -> Iterator[LabServer]:
+    """A private JupyterLab for the module, serving a temporary copy of notebooks/ (asks for ``browser`` first, so
+    it skips with it)."""
+    with LabServer() as server:
+        yield server
 
 
 @pytest.fixture
