@@ -4,14 +4,15 @@ The loop, the data and what notebook 06 computes about them (least-squares answe
 loaded from the notebook itself, so these tests exercise the lesson as written.
 """
 
-import io
 import math
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
 from course.series import NOTEBOOKS
@@ -23,6 +24,7 @@ from helpers.descent_explorer import (
     Bowl,
     DescentExplorer,
 )
+from helpers.descent_runs import first_steps
 from helpers.explorer import RUN_HINT, STATUS_CLASS
 
 LESSON = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "raw", "standardised"])
@@ -34,16 +36,6 @@ def best_rate(bowl):
     """The best single learning rate on ``bowl``, 2/(λ_min + λ_max): the curvature notebook derives it."""
     design = np.column_stack([bowl.xs, np.ones_like(bowl.xs)])
     return 2 / np.linalg.eigvalsh(2 * design.T @ design).sum()
-
-
-class CountingTrain:
-    def __init__(self, function=train):
-        self.function = function
-        self.calls = []
-
-    def __call__(self, x, y, learning_rate, iterations):
-        self.calls.append((learning_rate, iterations))
-        return self.function(x, y, learning_rate, iterations)
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +50,6 @@ def explorer(shared_explorer):
     shared_explorer.set_iterations(100)
     shared_explorer.set_learning_rate(1e-4)
     return shared_explorer
-
-
-def image(explorer):
-    (picture,) = explorer._figure_box.children
-    return np.asarray(Image.open(io.BytesIO(picture.value)).convert("RGB"))
 
 
 def moving_data(explorer):
@@ -87,12 +74,12 @@ LEARNING_RATE_HINT = "Try a value such as 1e-4 (the slider spans 1e-6 to 1e-1)."
 )
 def test_invalid_learning_rates_are_answered_in_words_and_change_nothing(explorer, value, expected):
     explorer.set_learning_rate(2e-4)
-    before = image(explorer)
+    before = explorer_pixels(explorer)
     text = explorer.set_learning_rate(value)
     assert text == f"{expected} {LEARNING_RATE_HINT}"
     assert explorer.status_text == text and expected.split(";")[0] in explorer.status.value
     assert explorer.learning_rate == 2e-4
-    assert np.array_equal(image(explorer), before)
+    assert np.array_equal(explorer_pixels(explorer), before)
 
 
 def test_a_tiny_learning_rate_says_it_barely_moved(explorer):
@@ -103,13 +90,13 @@ def test_a_tiny_learning_rate_says_it_barely_moved(explorer):
 
 
 def test_learning_rate_10_diverges_in_words_with_the_step_and_draws_no_nan(explorer):
-    calm = image(explorer)
+    calm = explorer_pixels(explorer)
     text = explorer.set_learning_rate(10)
     assert "Learning rate 1.00e+01, 100 iterations: diverged at step 1:" in text
     assert f"above the stability limit 2/λ_max = {LIMIT:.4e}" in text
     for data in moving_data(explorer):
         assert data.size and np.isfinite(data).all()
-    assert not np.array_equal(image(explorer), calm)
+    assert not np.array_equal(explorer_pixels(explorer), calm)
 
 
 def test_just_above_the_limit_it_says_diverging_before_train_stops_the_run(explorer):
@@ -181,21 +168,40 @@ def test_invalid_iterations_are_answered_in_words(explorer, value, expected):
 
 
 def test_a_new_rate_runs_the_loop_once_for_the_most_iterations_and_the_iterations_slider_only_redraws():
-    counting = CountingTrain()
+    counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=30, max_iterations=200)
     assert counting.calls == [(1e-4, 200)]
     explorer.learning_rate_slider.value = 1e-3
-    before = image(explorer)
+    before = explorer_pixels(explorer)
     explorer.iterations_slider.value = 40
     assert counting.calls == [(1e-4, 200), (1e-3, 200)]
-    assert "40 iterations" in explorer.status_text and not np.array_equal(image(explorer), before)
+    assert "40 iterations" in explorer.status_text and not np.array_equal(explorer_pixels(explorer), before)
     assert set(explorer.last_timings) == {"train", "draw"}
     explorer.set_learning_rate(1e-4)  # remembered: no new run
     assert len(counting.calls) == 2
 
 
-@pytest.mark.parametrize("iterations", [1, 7, 44, 45, 46, 300])
-@pytest.mark.parametrize("rate", [1e-4, 10**-2.85, 5e-2])
+LONGEST = 300
+
+
+@settings(max_examples=40, deadline=None)
+@given(log10_rate=st.floats(min_value=-5.0, max_value=-1.0), data=st.data())
+def test_first_steps_of_a_long_run_are_what_train_returns_for_that_many_iterations(log10_rate, data):
+    rate = 10**log10_rate
+    longest = train(RAW.x, RAW.y, rate, LONGEST)
+    anywhere = st.integers(min_value=1, max_value=LONGEST)
+    if longest[3] is not None:  # a diverging run: also just before, at and just after the step it stopped
+        anywhere = st.one_of(st.sampled_from([longest[3] - 1, longest[3], longest[3] + 1]).filter(lambda k: k >= 1), anywhere)
+    iterations = data.draw(anywhere, label="iterations")
+    shortened = first_steps(longest, iterations)
+    ws, bs, losses, diverged_at = train(RAW.x, RAW.y, rate, iterations)
+    assert shortened[3] == diverged_at
+    for got, wanted in zip(shortened[:3], (ws, bs, losses), strict=True):
+        assert np.array_equal(np.asarray(got, dtype=float), np.asarray(wanted, dtype=float))
+
+
+@pytest.mark.parametrize("iterations", [7, 44, 45, 46])
+@pytest.mark.parametrize("rate", [1e-4, 10**-2.85])
 def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iterations(explorer, rate, iterations):
     """first_steps is exact: the explorer's run equals train's own, also around divergence (step 45 at 1.41e-3)."""
     explorer.set_iterations(iterations)
@@ -208,7 +214,7 @@ def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iter
 
 
 def test_the_position_the_rate_is_heading_for_is_run_while_idle_and_then_costs_no_training():
-    counting = CountingTrain()
+    counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
     assert explorer.run_idle_work() == 2  # before any move: one position on each side
     assert len(counting.calls) == 3
@@ -222,7 +228,7 @@ def test_the_position_the_rate_is_heading_for_is_run_while_idle_and_then_costs_n
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
-    counting = CountingTrain()
+    counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=10)
     text = explorer.set_learning_rate(100.0)
     assert counting.calls[-1] == (100.0, 500) and len(counting.calls) == 2
@@ -287,8 +293,8 @@ def test_panel_hooks_for_the_browser_and_the_unrun_notebook(explorer):
     assert explorer.panel._repr_mimebundle_()["text/plain"] == RUN_HINT
     assert STATUS_CLASS in explorer.status._dom_classes
     assert isinstance(explorer.learning_rate_slider, widgets.FloatLogSlider)
-    assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL == "learning rate"
-    assert explorer.iterations_slider.description == ITERATIONS_LABEL == "iterations"
+    assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL
+    assert explorer.iterations_slider.description == ITERATIONS_LABEL
     assert explorer.standardised_toggle.description == STANDARDISED_LABEL
     assert (explorer.learning_rate_slider.min, explorer.learning_rate_slider.max) == (-6, -1)
     assert explorer.learning_rate_slider.readout is False and explorer.iterations_slider.readout is False

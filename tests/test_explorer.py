@@ -5,6 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from helpers.explorer import (
@@ -59,7 +61,6 @@ class Counter(Explorer):
 def test_panel_text_form_is_the_run_hint_and_fits_the_fallback():
     panel = ExplorerPanel([widgets.Label("x")])
     assert panel._repr_mimebundle_()["text/plain"] == RUN_HINT
-    assert "run this cell" in RUN_HINT
     assert len(RUN_HINT) <= 110  # ipywidgets truncates longer plain-text fallbacks
 
 
@@ -114,11 +115,10 @@ def test_a_refused_typed_value_is_answered_by_the_setter_and_the_box_shows_the_v
     assert counter.calls == [3.0] and counter.box.value == "0"
 
 
-def test_say_escapes_text_unless_markup_is_given_and_single_spaces_it():
+def test_say_escapes_text_unless_markup_is_given():
     counter = Counter()
     assert counter.set_n(3) == "n must be even; got 3 <odd>."
     assert counter.status.value == STATUS_MARKUP.format("n must be even; got 3 &lt;odd&gt;.")
-    assert "line-height: 1.35" in STATUS_MARKUP
     counter.set_n(2)
     assert (counter.status_text, counter.status.value) == ("n = 2", STATUS_MARKUP.format("<b>n = 2</b>"))
 
@@ -168,6 +168,42 @@ def test_require_names_what_is_missing_and_what_to_run_in_one_line():
     assert isinstance(raised.value, NameError)
 
 
+@st.composite
+def log_sliders(draw) -> widgets.FloatLogSlider:
+    """A log slider as an explorer builds one: a base, a whole-power start and up to 8 powers in whole steps."""
+    base = draw(st.sampled_from([2.0, 10.0]))
+    low = draw(st.integers(min_value=-8, max_value=0))
+    step = draw(st.sampled_from([0.01, 0.05, 0.1, 0.25, 1.0]))
+    positions = draw(st.integers(min_value=1, max_value=round(8 / step)))
+    high = low + positions * step
+    return widgets.FloatLogSlider(value=base**low, base=base, min=low, max=high, step=step)
+
+
+def last_position(slider: widgets.FloatLogSlider) -> int:
+    return round((slider.max - slider.min) / slider.step)
+
+
+@settings(max_examples=60)
+@given(slider=log_sliders(), data=st.data())
+def test_every_log_slider_position_round_trips_even_with_javascripts_last_bit(slider, data):
+    position = data.draw(st.integers(min_value=0, max_value=last_position(slider)))
+    value = log_value(slider, position)
+    assert log_position(slider, value) == position
+    sent = value * (1 + data.draw(st.sampled_from([-4e-16, -2e-16, 0.0, 2e-16, 4e-16])))  # a few ulps either way
+    assert on_log_grid(slider, sent) == value
+
+
+@settings(max_examples=60)
+@given(slider=log_sliders(), values=st.lists(st.floats(min_value=1e-300, max_value=1e300), min_size=2, max_size=2))
+def test_a_log_slider_position_is_clamped_in_order_and_on_the_grid_stays_put(slider, values):
+    smaller, larger = sorted(values)
+    positions = log_position(slider, smaller), log_position(slider, larger)
+    assert 0 <= positions[0] <= positions[1] <= last_position(slider)
+    snapped = on_log_grid(slider, larger)
+    assert on_log_grid(slider, snapped) == snapped
+    assert snapped == log_value(slider, positions[1])
+
+
 def test_log_slider_positions_round_trip_and_clamp():
     slider = widgets.FloatLogSlider(value=1e-4, base=10, min=-6, max=-1, step=0.05)
     assert log_position(slider, 1e-6) == 0 and log_position(slider, 1.0) == 100 and log_position(slider, 1e-9) == 0
@@ -181,9 +217,11 @@ def test_rate_text_gives_three_significant_digits(value, text):
     assert rate_text(value) == text
 
 
-def test_stopwatch_times_each_part_from_the_end_of_the_previous_one():
+def test_stopwatch_times_each_part_from_the_end_of_the_previous_one(fake_clock):
     stopwatch = Stopwatch()
+    fake_clock.advance(0.25)
     stopwatch.lap("first")
+    fake_clock.advance(1.5)
     stopwatch.lap("second")
-    assert list(stopwatch.laps) == ["first", "second"]
-    assert all(seconds >= 0 for seconds in stopwatch.laps.values())
+    stopwatch.lap("nothing happened")
+    assert stopwatch.laps == {"first": 0.25, "second": 1.5, "nothing happened": 0.0}

@@ -16,29 +16,25 @@ import re
 from itertools import combinations, product
 
 import nbformat
+import pytest
+from support import python3_notebook, stream
 
 from course.fragility import cell_changes, check_one
 from course.runner import execute
 from course.variants import (
-    MKL_LEVELS,
-    NUMPY_LEVELS,
     THREADS,
-    TORCH_LEVELS,
     SwitchEffect,
     Variant,
     covering_matrix,
     describe_switches,
     probe_switches,
+    switch_levels,
 )
 
 ONE_THREAD = Variant("threads=1", {"OMP_NUM_THREADS": "1"})
 TWO_THREADS = Variant("threads=2", {"OMP_NUM_THREADS": "2"})
 FRAGILE = "import torch\ntorch.manual_seed(0)\na = torch.rand(1_000_000)\nprint(f'{a.sum().item():.9e}')"
 STABLE = "print(2 + 2)"
-
-
-def stream(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
 def test_cell_changes_lists_only_the_cells_whose_text_differs():
@@ -64,8 +60,7 @@ def test_addresses_are_sanitised_as_nbval_does():
 
 
 def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(tmp_path):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STABLE), nbformat.v4.new_code_cell(FRAGILE)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = python3_notebook(nbformat.v4.new_code_cell(STABLE), nbformat.v4.new_code_cell(FRAGILE))
     path = tmp_path / "01_fragile.ipynb"
     nbformat.write(execute(notebook, tmp_path, ONE_THREAD.env), path)
 
@@ -76,8 +71,7 @@ def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(
 
 
 def test_a_cell_that_raises_is_reported_as_a_failed_run(tmp_path):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = python3_notebook(nbformat.v4.new_code_cell("1 / 0"))
     path = tmp_path / "01_broken.ipynb"
     nbformat.write(notebook, path)
     changes = check_one(path, ONE_THREAD)
@@ -85,30 +79,31 @@ def test_a_cell_that_raises_is_reported_as_a_failed_run(tmp_path):
 
 
 AVX512_CPU = {"avx2", "avx512f"}
+AVX2_CPU = {"avx2"}
+NO_AVX_CPU: set[str] = set()
+SWITCHES = ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "NPY_DISABLE_CPU_FEATURES", "OMP_NUM_THREADS")
 
 
-def test_the_covering_matrix_meets_every_pair_of_levels_on_an_avx512_cpu():
-    variants = covering_matrix(AVX512_CPU)
-    assert len(variants) == 9
-    columns = [
-        [v.env["ATEN_CPU_CAPABILITY"] for v in variants],
-        [v.env["MKL_ENABLE_INSTRUCTIONS"] for v in variants],
-        [v.env["NPY_DISABLE_CPU_FEATURES"] for v in variants],
-        [v.env["OMP_NUM_THREADS"] for v in variants],
+@pytest.mark.parametrize("flags", [AVX512_CPU, AVX2_CPU, NO_AVX_CPU], ids=["avx512", "avx2", "no-avx"])
+def test_the_covering_matrix_meets_every_pair_of_levels_the_cpu_can_run_and_only_those(flags):
+    runnable = switch_levels(flags)
+    variants = covering_matrix(flags)
+    for switch in SWITCHES:
+        used = {variant.env[switch] for variant in variants}
+        assert used == set(runnable[switch].values()), f"{switch} takes levels {used}, the CPU runs {runnable[switch]}"
+    for a, b in combinations(SWITCHES, 2):
+        met = {(variant.env[a], variant.env[b]) for variant in variants}
+        wanted = set(product(runnable[a].values(), runnable[b].values()))
+        assert met == wanted, f"{a} and {b} never meet as {wanted - met}"
+
+
+def test_the_avx512_matrix_is_the_nine_runs_of_l9_and_a_cpu_without_avx_needs_only_four():
+    assert len(covering_matrix(AVX512_CPU)) == 9
+    # Without AVX every torch and MKL level falls back to the first, and numpy's avx2 level to its baseline:
+    # the nine runs collapse to the two numpy levels by the two thread counts, each run once.
+    assert sorted(variant.name for variant in covering_matrix(NO_AVX_CPU)) == [
+        f"torch=default mkl=SSE4_2 numpy={numpy} threads={threads}" for numpy in ("baseline", "native") for threads in THREADS
     ]
-    levels = [TORCH_LEVELS, MKL_LEVELS, tuple(NUMPY_LEVELS.values()), THREADS]
-    for (a, column_a), (b, column_b) in combinations(enumerate(columns), 2):
-        met = set(zip(column_a, column_b, strict=True))
-        assert met == set(product(levels[a], levels[b])), f"switches {a} and {b} miss {set(product(levels[a], levels[b])) - met}"
-
-
-def test_levels_the_cpu_lacks_are_left_out():
-    for flags, absent in [({"avx2"}, "avx512"), (set(), "avx")]:
-        variants = covering_matrix(flags)
-        assert variants and len(variants) == len({v.env.items().__repr__() for v in variants}), "no duplicates"
-        for variant in variants:
-            assert absent not in variant.env["ATEN_CPU_CAPABILITY"].lower()
-            assert absent not in variant.env["MKL_ENABLE_INSTRUCTIONS"].lower()
 
 
 def test_the_probe_sees_the_thread_count_change_a_sum_on_any_cpu():

@@ -13,11 +13,7 @@ from matplotlib.text import Annotation
 
 from helpers.graph_plot import EDGE_GID, NODE_GID, draw_graph, draw_torch_graph
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def node_labels(fig) -> list[str]:

@@ -7,7 +7,6 @@ exercise the lesson as written.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from pathlib import Path
@@ -16,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
 from course.series import notebook_titled
@@ -50,18 +49,6 @@ train, FIT = LESSON["train"], LESSON["fit"]
 N = FIT.n
 
 
-class CountingTrain:
-    """The notebook's train, counting its calls."""
-
-    def __init__(self, function=train):
-        self.function = function
-        self.calls: list[tuple[int, float, int]] = []
-
-    def __call__(self, x, y, batch_size, lr, epochs):
-        self.calls.append((batch_size, lr, epochs))
-        return self.function(x, y, batch_size, lr, epochs)
-
-
 @pytest.fixture(scope="module")
 def shared_explorer():
     return MinibatchExplorer(train, FIT)
@@ -73,11 +60,6 @@ def explorer(shared_explorer):
     shared_explorer.set_batch_size(DEFAULT_BATCH_SIZE)
     shared_explorer.set_learning_rate(DEFAULT_LEARNING_RATE)
     return shared_explorer
-
-
-def image(explorer):
-    (picture,) = explorer._figure_box.children
-    return np.asarray(Image.open(io.BytesIO(picture.value)).convert("RGB"))
 
 
 def moving_data(explorer):
@@ -102,8 +84,8 @@ def test_the_panel_shows_the_run_hint_until_run_and_carries_the_classes_the_brow
     (picture,) = explorer._figure_box.children
     assert FIGURE_CLASS in picture._dom_classes
     assert isinstance(explorer.batch_size_slider, widgets.IntSlider)
-    assert explorer.batch_size_slider.description == BATCH_SIZE_LABEL == "batch size"
-    assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL == "learning rate"
+    assert explorer.batch_size_slider.description == BATCH_SIZE_LABEL
+    assert explorer.learning_rate_slider.description == LEARNING_RATE_LABEL
     assert (explorer.batch_size_slider.min, explorer.batch_size_slider.max) == (1, N)
 
 
@@ -157,14 +139,14 @@ def test_a_batch_of_one_at_the_same_rate_jumps_and_says_why(explorer):
 
 
 def test_a_batch_of_one_at_the_limit_diverges_in_words_with_the_step_and_draws_no_nan(explorer):
-    calm = image(explorer)
+    calm = explorer_pixels(explorer)
     explorer.set_batch_size(1)
     text = explorer.set_learning_rate(1.0)
     assert "Diverged at step " in text and "(epoch 1)" in text
     assert "Lower the learning rate." in text and "Traceback" not in text
     for data in moving_data(explorer):
         assert data.size and np.isfinite(data).all()
-    assert not np.array_equal(image(explorer), calm)
+    assert not np.array_equal(explorer_pixels(explorer), calm)
 
 
 def test_below_the_limit_a_diverging_small_batch_blames_the_batch_not_the_rate(explorer):
@@ -194,7 +176,7 @@ def test_a_tiny_rate_is_still_on_its_way(explorer):
 
 
 def test_the_slider_runs_the_setter_and_a_setter_moves_the_slider_without_running_twice():
-    counting = CountingTrain()
+    counting = CountingTrain(train)
     explorer = MinibatchExplorer(counting, FIT)
     first = (DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)
     assert counting.calls == [first, (N, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)]  # the run, then full batches
@@ -208,14 +190,14 @@ def test_the_slider_runs_the_setter_and_a_setter_moves_the_slider_without_runnin
 
 
 def test_settings_seen_before_are_remembered_not_rerun():
-    counting = CountingTrain()
+    counting = CountingTrain(train)
     explorer = MinibatchExplorer(counting, FIT)
-    explorer.set_batch_size(3)
-    calls = len(counting.calls)
-    first = explorer.set_batch_size(4)
-    second = explorer.set_batch_size(3)
-    assert len(counting.calls) == calls and first != second
-    assert explorer.last_timings["train"] < 0.005
+    said_first = explorer.set_batch_size(3)
+    explorer.set_batch_size(4)
+    assert explorer.set_batch_size(3) == said_first
+    rate, epochs = DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS
+    # Built at batch size 4 with full batches beside it, then batch size 3 once: nothing after that is run again.
+    assert counting.calls == [(4, rate, epochs), (N, rate, epochs), (3, rate, epochs)]
 
 
 def test_the_memory_is_bounded():
@@ -225,16 +207,31 @@ def test_the_memory_is_bounded():
     assert len(explorer._runs) == CACHE_SIZE
 
 
-def test_timings_are_recorded_for_each_part(explorer):
-    explorer.set_learning_rate(0.0731)
-    assert set(explorer.last_timings) == {"train", "draw"}
-    assert all(isinstance(value, float) and value >= 0 for value in explorer.last_timings.values())
+def test_the_timings_charge_each_run_of_train_to_train_and_nothing_to_a_remembered_run(fake_clock):
+    def one_second_train(x, y, batch_size, lr, epochs):
+        fake_clock.advance(1.0)
+        return train(x, y, batch_size, lr, epochs)
+
+    explorer = MinibatchExplorer(one_second_train, FIT)
+    draw = explorer._figure.show
+
+    def half_second_draw(run, full_batch):
+        fake_clock.advance(0.5)
+        draw(run, full_batch)
+
+    explorer._figure.show = half_second_draw
+    explorer.set_learning_rate(0.0731)  # a new rate: the run and its full-batch comparison
+    assert explorer.last_timings == {"train": 2.0, "draw": 0.5}
+    explorer.set_batch_size(2)  # full batches at this rate are remembered
+    assert explorer.last_timings == {"train": 1.0, "draw": 0.5}
+    explorer.set_batch_size(DEFAULT_BATCH_SIZE)  # both remembered
+    assert explorer.last_timings == {"train": 0.0, "draw": 0.5}
 
 
 def test_changing_the_batch_size_changes_the_picture(explorer):
-    before = image(explorer)
+    before = explorer_pixels(explorer)
     explorer.set_batch_size(1)
-    assert not np.array_equal(image(explorer), before)
+    assert not np.array_equal(explorer_pixels(explorer), before)
 
 
 # ---------------------------------------------------------------- bad input, answered in words
@@ -271,12 +268,12 @@ INVALID_LEARNING_RATES = [
 def test_invalid_settings_are_answered_in_words_and_change_nothing(explorer, setting, good, hint, value, expected):
     setter, slider = getattr(explorer, f"set_{setting}"), getattr(explorer, f"{setting}_slider")
     setter(good)
-    before = image(explorer)
+    before = explorer_pixels(explorer)
     text = setter(value)
     assert text == f"{expected} {hint}"
     assert explorer.status_text == text and "Traceback" not in text
     assert getattr(explorer, setting) == good and slider.value == good
-    assert np.array_equal(image(explorer), before)
+    assert np.array_equal(explorer_pixels(explorer), before)
 
 
 def test_a_train_that_raises_is_answered_in_words():
@@ -371,7 +368,7 @@ def test_describe_run_names_full_batches_and_the_short_last_batch():
 
 
 def test_typed_values_are_answered_by_the_explorers_own_checks():
-    explorer = MinibatchExplorer(CountingTrain(), FIT)
+    explorer = MinibatchExplorer(CountingTrain(train), FIT)
     (lr_control,) = [row for row in explorer.panel.children[0].children if row.children[0] is explorer.learning_rate_slider]
     box = lr_control.children[1]
     box.value = "-1"

@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -17,10 +16,7 @@ X = torch.tensor([[1.0], [2.0], [4.0]])
 Y = torch.tensor([2.0, 3.5, 6.0])
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_plot_data_scatters_the_points_as_given():

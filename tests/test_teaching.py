@@ -24,6 +24,7 @@ import re
 
 import nbformat
 import pytest
+from support import stream
 
 from course.cells import output_texts, tags
 from course.series import INDEX, ROOT, notebook_paths
@@ -212,11 +213,6 @@ def plan_problems(guide: str, notebook: nbformat.NotebookNode, name: str, limit:
 # ---------------------------------------------------------------- the series
 
 
-@pytest.fixture(scope="module")
-def series() -> dict[str, nbformat.NotebookNode]:
-    return {path.name: nbformat.read(path, as_version=4) for path in NOTEBOOKS}
-
-
 def report(name: str, problems: list[str]) -> str:
     return f"{name}:\n" + "\n".join(problems)
 
@@ -243,7 +239,6 @@ def test_has_a_predict_then_run_question(name, series):
     assert not problems, report(name, problems)
 
 
-@pytest.mark.skipif(INDEX not in NAMES, reason="no index notebook")
 @pytest.mark.parametrize("name", LESSONS)
 def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
     problems = time_problems(series[INDEX], name)
@@ -278,10 +273,6 @@ def test_teaching_guide_covers_the_notebook(name):
 
 new_code = nbformat.v4.new_code_cell
 new_markdown = nbformat.v4.new_markdown_cell
-
-
-def stream(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
 def nav() -> nbformat.NotebookNode:

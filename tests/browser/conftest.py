@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from course.lab_server import CHROMIUM, CHROMIUM_ARGS
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Response, Route
@@ -88,6 +88,14 @@ def is_local(url: str) -> bool:
     """Whether a request stays on this machine (loopback HTTP, files, inline data)."""
     parts = urlsplit(url)
     return parts.scheme in ("file", "data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="module")
+def lab(browser: Browser) -> Iterator[LabServer]:
+    """A private JupyterLab for the module, serving a temporary copy of notebooks/ (asks for ``browser`` first, so
+    it skips with it)."""
+    with LabServer() as server:
+        yield server
 
 
 @pytest.fixture

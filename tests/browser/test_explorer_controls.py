@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,34 +35,18 @@ PX_PER_UNIT = 60.0  # the point sliders of 01 (steps of 0.05: at least 3 px each
 MAX_STATUS_LINES = 2.2  # two lines, with room for rounding of the text's box
 
 
-@dataclass
-class OpenLab:
-    """A private JupyterLab serving a temporary copy of notebooks/, and the one page that looks at it."""
-
-    server: LabServer
-    page: Page
-
-
 @pytest.fixture(scope="module")
-def lab(browser: Browser) -> Iterator[OpenLab]:
-    """JupyterLab and a 1280×800 page for the module (asks for ``browser`` first, so it skips with it)."""
+def page(browser: Browser) -> Iterator[Page]:
+    """One 1280×800 page for the module, which every test points at the module's JupyterLab (``lab``)."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    with LabServer() as server:
-        yield OpenLab(server, context.new_page())
+    yield context.new_page()
     context.close()
 
 
-@pytest.fixture
-def page(lab: OpenLab) -> Page:
-    """The page of the module's JupyterLab."""
-    return lab.page
-
-
 @pytest.fixture(scope="module")
-def descent(lab: OpenLab) -> Locator:
+def descent(page: Page, lab: LabServer) -> Locator:
     """Notebook 06 run top to bottom; its explorer's output area, scrolled into view."""
-    page = lab.page
-    lp.open_notebook(page, lab.server, "06_gradient_descent_fit.ipynb", workspace="controls-06")
+    lp.open_notebook(page, lab, "06_gradient_descent_fit.ipynb", workspace="controls-06")
     lp.run_all(page)
     slider = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
     explorer = lp.explorer_output(slider.first)
@@ -180,8 +163,8 @@ def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: P
     explorer.screenshot(path=screenshot_dir / "controls_06_after_restart.png")
 
 
-def test_the_point_sliders_of_01_are_aimable_and_take_typed_values(page: Page, lab: OpenLab, screenshot_dir: Path):
-    lp.open_notebook(page, lab.server, "01_partial_derivatives.ipynb", workspace="controls-01")
+def test_the_point_sliders_of_01_are_aimable_and_take_typed_values(page: Page, lab: LabServer, screenshot_dir: Path):
+    lp.open_notebook(page, lab, "01_partial_derivatives.ipynb", workspace="controls-01")
     lp.run_all(page)
     x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
     explorer = lp.explorer_output(x1)
@@ -203,10 +186,10 @@ def test_the_point_sliders_of_01_are_aimable_and_take_typed_values(page: Page, l
 # The longest status of each kind: jumping, the default, diverged above and below the limit, diverging.
 @pytest.mark.parametrize(("batch_size", "rate"), [("2", "0.3"), ("4", "0.1"), ("1", "1"), ("2", "0.95"), ("2", "0.8")])
 def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
-    page: Page, lab: OpenLab, batch_size: str, rate: str, screenshot_dir: Path
+    page: Page, lab: LabServer, batch_size: str, rate: str, screenshot_dir: Path
 ) -> None:
     if lp.sliders(page, "batch size").count() == 0:
-        lp.open_notebook(page, lab.server, "10_minibatches_and_validation.ipynb", workspace="controls-10")
+        lp.open_notebook(page, lab, "10_minibatches_and_validation.ipynb", workspace="controls-10")
         lp.run_all(page)
     batch = lp.wait_until(lambda: lp.sliders(page, "batch size").count() and lp.sliders(page, "batch size")).first
     explorer = lp.explorer_output(batch)

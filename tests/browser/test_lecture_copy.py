@@ -9,10 +9,10 @@ it runs, so ``outputs_hidden`` alone cannot do this). Opened, made a code cell a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import SCREENSHOTS
 
 from course import lab_page as lp
 from course.lab_server import LabServer
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 PROJECTOR = {"width": 1280, "height": 720}
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LESSON = notebook_titled("Fitting a line by gradient descent")
 
 # For each cell with a tag: its index, whether its source is collapsed, whether it shows any output, and

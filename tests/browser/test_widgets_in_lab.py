@@ -44,13 +44,6 @@ def stored_hints(notebook: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(browser: Browser) -> Iterator[LabServer]:
-    """A private JupyterLab serving a temporary copy of notebooks/ (asks for ``browser`` first, so it skips with it)."""
-    with LabServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """One browser context for the module, so JupyterLab's files come from the cache after the first page."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
