@@ -63,7 +63,7 @@ DISCUSSION_LABEL = "*About the answer: open this after running the cell above.*\
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
-    return cell.cell_type in ("code", "raw") and has_tag(cell, "solution")
+    return cell.cell_type == "code" and has_tag(cell, "solution")
 
 
 def _cleared(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -96,21 +96,22 @@ def lecture_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the copy a teacher projects: no outputs; solutions and live-code cells collapsed.
 
     The text that discusses a Predict answer, right after the answer's cell, is collapsed too: open it after
-    the reveal. A reference solution becomes a collapsed raw cell, so Run All passes it by and shows no answer: JupyterLab
-    clears a code cell's ``outputs_hidden`` whenever the cell runs, so that metadata alone cannot keep a
-    solution's output hidden. To show one, open it, make it a code cell (Y) and run it. A live-code cell stays
+    the reveal. A reference solution becomes a collapsed raw cell, so Run All passes it by and shows no
+    answer: JupyterLab clears a code cell's ``outputs_hidden`` whenever the cell runs, so that metadata alone
+    cannot keep a solution's output hidden. To show one, open it, make it a code cell (Y) and run it. A live-code cell stays
     a code cell and runs with the rest, so the teacher may type it in a cell above instead.
     """
     copied = _cleared(notebook)
     for index, cell in enumerate(copied.cells):
-        # A collapsed cell still shows its first line: a solution's gets a neutral one.
         if is_solution(cell):
+            # A collapsed cell still shows its first line: a solution's gets a neutral one.
             raw = nbformat.v4.new_raw_cell(SOLUTION_LABEL + cell.source, metadata=copy.deepcopy(cell.metadata))
             raw.id = cell.id
-            copied.cells[index] = cell = raw
+            raw.metadata.setdefault("jupyter", {})["source_hidden"] = True
+            copied.cells[index] = raw
         elif explains(notebook, index):
             _collapse_discussion(cell)
-        if is_solution(cell) or (cell.cell_type == "code" and has_tag(cell, "live-code")):
+        elif cell.cell_type == "code" and has_tag(cell, "live-code"):
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     copied.metadata["gradients"] = dict(LECTURE)
     return copied
@@ -208,14 +209,3 @@ def edition_zip(edition: Mapping[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
     return buffer.getvalue()
-
-
-def write_copies(out_dir: Path, sources: list[Path]) -> list[Path]:
-    """Write a student copy of each notebook in ``sources`` into ``out_dir``; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in sources:
-        target = out_dir / path.name
-        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
-        written.append(target)
-    return written

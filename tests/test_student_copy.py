@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from course import student as student_copy
 from course.cells import tags
-from course.series import notebook_paths
+from course.series import ROOT, notebook_paths
 
 NOTEBOOKS = notebook_paths()
 
@@ -26,12 +26,11 @@ def unique_solution_lines(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def copies(tmp_path_factory) -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
-    out_dir = tmp_path_factory.mktemp("student")
-    written = student_copy.write_copies(out_dir, NOTEBOOKS)
-    assert [path.name for path in written] == [path.name for path in NOTEBOOKS]
+def copies() -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
+    """Each reference notebook beside its copy in the student edition (what make student writes)."""
+    edition = student_copy.student_edition(student_copy.working_tree_sources(ROOT))
     return {
-        path.name: (nbformat.read(path, as_version=4), nbformat.read(out_dir / path.name, as_version=4))
+        path.name: (nbformat.read(path, as_version=4), nbformat.reads(edition[f"notebooks/{path.name}"].decode(), as_version=4))
         for path in NOTEBOOKS
     }
 

@@ -223,6 +223,7 @@ PER_NOTEBOOK = {
     "output lines fit a projector": output_line_problems,
     "at most fifty cells": cell_count_problems,
     "ends with a summary": summary_problems,
+    "Predict answers tagged and hidden until they run": predict_tag_problems,
 }
 
 
@@ -242,12 +243,6 @@ def test_has_a_predict_then_run_question(name, series):
 @pytest.mark.parametrize("name", LESSONS)
 def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
     problems = time_problems(series[INDEX], name)
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_predict_answers_are_tagged_and_hidden_until_they_run(name, series):
-    problems = predict_tag_problems(series[name])
     assert not problems, report(name, problems)
 
 
