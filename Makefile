@@ -72,7 +72,7 @@ fragility: $(STAMP)
 python-versions: $(STAMP)
 	$(BIN)/python scripts/python_versions.py
 
-## Write the files generated from another (course/generated.py): helpers/engine.py from notebook 08's
+## Write the files generated from another (course/generated.py): helpers/engine.py from notebook 09's
 ## #@save cells, environment.yml from requirements.txt, the sizing lines of deploy/z2jh/config.yaml from
 ## deploy/classroom-sizing.json. Never edit those by hand: the tests compare them with what this writes.
 generated: $(STAMP)
@@ -106,7 +106,7 @@ publish-student: $(STAMP)
 html: $(STAMP)
 	$(BIN)/python scripts/build_html.py
 
-## Every benchmark: slider callbacks (Python: 06 and 10), slider latency in Chromium, the series' nbval time.
+## Every benchmark: slider callbacks (Python: 06 and 11), slider latency in Chromium, the series' nbval time.
 bench: bench-series
 	$(BIN)/python benchmarks/slider_callback.py
 	$(BIN)/python benchmarks/minibatch_callback.py

@@ -6,7 +6,7 @@
 Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
 runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
 press to a new value, waiting for each update to finish before the next. Then the same for the
-batch-size and learning-rate sliders of the minibatch notebook (10; batch size from 1 upwards,
+batch-size and learning-rate sliders of the minibatch notebook (11; batch size from 1 upwards,
 learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
 01. A script in the page records, with ``performance.now()``, each keydown and each change of the
 figure's ``<img>`` src (a MutationObserver); the latency of a press is the time from its keydown

@@ -1,4 +1,4 @@
-# Generated from the cells marked #@save in notebooks/08_autograd_from_scratch.ipynb by `make generated`
+# Generated from the cells marked #@save in notebooks/09_autograd_from_scratch.ipynb by `make generated`
 # (python scripts/generate.py). Do not edit: change the notebook, then regenerate.
 # The notebook attaches methods to the class one cell at a time (Value.__add__ = add), which a type
 # checker cannot follow, so mypy skips this file; tests/test_engine.py checks it against torch instead.

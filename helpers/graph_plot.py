@@ -2,7 +2,7 @@
 
 ``draw_graph`` draws any directed acyclic graph given its output node and two functions: one that
 lists a node's inputs and one that names it. ``draw_torch_graph`` applies it to the graph that
-torch.autograd records behind a tensor (``grad_fn`` and ``next_functions``); notebook 08 applies it
+torch.autograd records behind a tensor (``grad_fn`` and ``next_functions``); notebook 09 applies it
 to its hand-written ``Value`` class.
 
 The output sits at the top and the inputs below it. Arrows point the way data flows in the forward

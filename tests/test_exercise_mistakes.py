@@ -159,7 +159,7 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1] - 1", "sign flipped"),
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1]", "eta lambda alone"),
     ],
-    ("08", 1): [
+    ("09", 1): [
         (
             "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
             "    def _backward():\n        self.grad = (1 - out.data**2) * out.grad\n\n"
@@ -177,7 +177,7 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "with a the input",
         ),
     ],
-    ("08", 2): [
+    ("09", 2): [
         (
             "def value_truediv(self, other):\n    return as_value(other) * self**-1\n\n\n"
             "Value.__truediv__ = value_truediv",
@@ -193,7 +193,7 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "gives b no gradient",
         ),
     ],
-    ("09", 1): [
+    ("10", 1): [
         ("my_theta = theta_star", "theta_star itself"),
         ("my_theta = torch.linalg.solve(X.T @ X, X.T @ y)", "no bias"),
         (
@@ -202,7 +202,7 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "bias first",
         ),
     ],
-    ("09", 2): [
+    ("10", 2): [
         (
             "((X @ w + b - y) ** 2).sum().backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
             "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
@@ -220,27 +220,27 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ),
         ("mse(X @ w + b, y).backward()\nmy_theta_1 = torch.cat([w, b]).detach()", "no step was taken"),
     ],
-    ("09", 3): [
+    ("10", 3): [
         ("my_lr_sum = lr * n", "multiplies by n"),
         ("my_lr_sum = lr", "lr unchanged"),
         ("my_lr_sum = lr / n**2", "divides by n twice"),
     ],
-    ("10", 1): [
+    ("11", 1): [
         ("my_full_grad = batch_grads.mean(dim=0)", "plain mean of the four"),
         ("my_full_grad = batch_grads.sum(dim=0)", "adds up the four means"),
         ("my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0)", "n times too large"),
     ],
-    ("10", 2): [
+    ("11", 2): [
         ("my_rate = 1.0", "makes the loss grow"),
         ("my_rate = 1e-4", "is stable, but"),
         ("my_rate = 0", "must be positive"),
     ],
-    ("10", 3): [
+    ("11", 3): [
         ("my_best_step = int(torch.tensor(train_losses).argmin())", "training loss is lowest"),
         ("my_best_step = min(val_losses)", "the lowest validation loss itself"),
         ("my_best_step = int(torch.tensor(val_losses).argmin()) + 1", "one step late"),
     ],
-    ("11", 1): [
+    ("12", 1): [
         (
             "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 / n * (y - t) * (1 - t**2)\n"
             "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])",
@@ -262,13 +262,13 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "is off",
         ),
     ],
-    ("11", 2): [
+    ("12", 2): [
         ("my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).min()", "the smallest slope"),
         ("my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).mean()", "the mean slope"),
         ("my_largest_slope = (1 - network_torch(theta_fast, X)).max()", "forgot to square"),
         ("my_largest_slope = network_torch(theta_fast, X).max()", "the largest output"),
     ],
-    ("12", 1): [
+    ("13", 1): [
         ("w.data -= 0.5 * w.grad.data\nw.grad.data.zero_()\nmy_w = w", "through .data"),
         ("w = w - 0.5 * w.grad\nmy_w = w", "is a new tensor"),
         ("with torch.no_grad():\n    w -= 0.5 * w.grad\nmy_w = w", "not reset"),
@@ -276,7 +276,7 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ("with torch.no_grad():\n    w += 0.5 * w.grad\nw.grad = None\nmy_w = w", "went uphill"),
         ("with torch.no_grad():\n    w -= w.grad\nw.grad = None\nmy_w = w", "the whole gradient"),
     ],
-    ("12", 2): [
+    ("13", 2): [
         ("my_dtype = counts.type()", "old type string"),
         ("my_dtype = str(counts.dtype)", "is a string"),
         ("my_dtype = type(counts)", "Python class"),
@@ -308,31 +308,31 @@ RIGHT: dict[tuple[str, int], str] = {
     ("06", 2): "my_rate = 1e-3",
     ("07", 1): "def my_limit(hessian):\n    return 2 / torch.linalg.eigvalsh(hessian).max()",
     ("07", 2): "def my_factor(eta, hessian):\n    return 1 - eta * torch.linalg.eigvalsh(hessian).max()",
-    ("08", 1): (
+    ("09", 1): (
         "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
         "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"
         "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh"
     ),
-    ("08", 2): (
+    ("09", 2): (
         "def value_truediv(self, other):\n    return self * as_value(other) ** -1\n\n\n"
         "Value.__truediv__ = value_truediv"
     ),
-    ("09", 1): "my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)",
-    ("09", 2): (
+    ("10", 1): "my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)",
+    ("10", 2): (
         "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
         "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()"
     ),
-    ("09", 3): "my_lr_sum = lr / n",
-    ("10", 1): "my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0) / sizes.sum()",
-    ("10", 2): "my_rate = 0.02",
-    ("10", 3): "my_best_step = int(torch.tensor(val_losses).argmin())",
-    ("11", 1): (
+    ("10", 3): "my_lr_sum = lr / n",
+    ("11", 1): "my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0) / sizes.sum()",
+    ("11", 2): "my_rate = 0.02",
+    ("11", 3): "my_best_step = int(torch.tensor(val_losses).argmin())",
+    ("12", 1): (
         "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 / n * (t - y) * (1 - t**2)\n"
         "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])"
     ),
-    ("11", 2): "my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).max()",
-    ("12", 1): "with torch.no_grad():\n    w -= 0.5 * w.grad\nw.grad = None\nmy_w = w",
-    ("12", 2): "my_dtype = counts.dtype",
+    ("12", 2): "my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).max()",
+    ("13", 1): "with torch.no_grad():\n    w -= 0.5 * w.grad\nw.grad = None\nmy_w = w",
+    ("13", 2): "my_dtype = counts.dtype",
 }
 
 PATHS = {path.name[:2]: path for path in notebook_paths()}

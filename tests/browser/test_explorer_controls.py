@@ -189,7 +189,7 @@ def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
     page: Page, lab: LabServer, batch_size: str, rate: str, screenshot_dir: Path
 ) -> None:
     if lp.sliders(page, "batch size").count() == 0:
-        lp.open_notebook(page, lab, "10_minibatches_and_validation.ipynb", workspace="controls-10")
+        lp.open_notebook(page, lab, "11_minibatches_and_validation.ipynb", workspace="controls-11")
         lp.run_all(page)
     batch = lp.wait_until(lambda: lp.sliders(page, "batch size").count() and lp.sliders(page, "batch size")).first
     explorer = lp.explorer_output(batch)
@@ -210,6 +210,6 @@ def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
     )
     lp.settle(page, explorer)
     lines = lp.status_lines(explorer)
-    print(f"10 status at batch size {batch_size}, rate {rate}: {lines:.2f} lines: {lp.status(explorer)!r}")
+    print(f"11 status at batch size {batch_size}, rate {rate}: {lines:.2f} lines: {lp.status(explorer)!r}")
     assert lines <= MAX_STATUS_LINES, f"the status line takes {lines:.1f} lines at {WIDTH} px: {lp.status(explorer)!r}"
     explorer.screenshot(path=screenshot_dir / f"controls_10_status_b{batch_size}_lr{rate}.png")

@@ -1,6 +1,6 @@
 """The notebooks' slider explorers, driven in real JupyterLab by headless Chromium.
 
-For every notebook whose stored outputs hold a widget (01, 06 and 10 at least): open it, run all
+For every notebook whose stored outputs hold a widget (01, 06 and 11 at least): open it, run all
 cells, check that nothing shows an error or a broken widget, move every slider with the keyboard
 and check that the value in its box and its figure both change, drive 06 into divergence, and save
 screenshots to tests/browser/screenshots/. A notebook opened without running must show the
@@ -32,7 +32,7 @@ HINT = "run this cell"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # A learning rate far above each explorer's stability limit, by notebook number: 06 fits the raw x of
 # linear_17 (limit 2/λ_max = 1.3e-3), 10 the standardised x with minibatches (full-batch limit about 0.06).
-LARGE_LEARNING_RATE = {"06": "0.01", "10": "10"}
+LARGE_LEARNING_RATE = {"06": "0.01", "11": "10"}
 
 
 def stored_hints(notebook: Path) -> int:
@@ -84,7 +84,7 @@ def opened(request: pytest.FixtureRequest, context: BrowserContext, lab: LabServ
 
 def test_explorer_notebooks_are_found() -> None:
     stems = [path.stem for path in NOTEBOOKS]
-    for number in ("01", "06", "10"):
+    for number in ("01", "06", "11"):
         assert any(stem.startswith(number + "_") for stem in stems), (
             f"no notebook {number}_*.ipynb with a stored widget output in notebooks/ (found {stems}): "
             "the explorer notebooks must be committed executed"
