@@ -4,45 +4,45 @@ The explorer trains nothing and solves nothing itself. It calls the notebook's o
 ``train(x, y, learning_rate, iterations)``, which returns ``(ws, bs, losses, diverged_at)``: the path of
 (w, b) (the start first), the loss at each step, and the step at which the loop gave up because the loss
 blew up (``None`` if it did not). What the notebook computed about each input, the least-squares answer
-and the stability limit 2/λ_max, comes in as a :class:`Bowl`::
+and the stability limit 2/λ_max, comes in as a :class:`helpers.line_fit.LineFit`::
 
-    raw = Bowl(x, y, w_star, b_star, lr_limit)
-    explorer = DescentExplorer(train, raw, standardised=Bowl(x_standardised, y, ...))
+    raw = LineFit(x, y, w_star, b_star, lr_limit)
+    explorer = DescentExplorer(train, raw, standardised=LineFit(x_standardised, y, ...))
     explorer.panel
 
 A new learning rate (or input) runs the loop once, from its seeded start, for the largest number of
 iterations; since the first k steps do not depend on how many follow, that one run serves every iteration
-count (:func:`helpers.descent_runs.first_steps`), so the iterations slider only redraws. Runs are remembered
-by (input, learning rate), and while the kernel is idle the explorer runs the learning rates one and two
-slider positions either side of the current one, so the next key press or short drag finds its run ready.
-The figure (:class:`helpers.descent_figure.DescentFigure`, one per input, drawn once) is redrawn and the
-status line says what happened in words (:func:`helpers.descent_runs.describe_run`), including divergence
-and invalid input. The panel, status line, typed values and wiring are :class:`helpers.explorer.Explorer`'s.
+count (:func:`first_steps`), so the iterations slider only redraws. Runs are remembered by (input, learning
+rate) in an LRU cache. After a one-position step of the learning-rate slider, the kernel, once idle, runs the
+next position in the same direction, so a learner who keeps pressing the key finds each run ready; after a
+jump or a typed value it runs nothing ahead (``benchmarks/slider_callback.py`` and ``benchmarks/classroom.py``
+measure both). The figure (:class:`DescentFigure`, one per input, drawn once) is redrawn and the status line
+says what happened in words (:func:`describe_run`), including divergence and invalid input. The panel, status
+line, typed values and wiring are :class:`helpers.explorer.Explorer`'s.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections import OrderedDict
-from functools import partial
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 
 import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.figure import Figure
 
-from helpers.descent_figure import DescentFigure
-from helpers.descent_runs import Bowl, TrainFunction, TrainResult, clean_run, describe_run, first_steps
-from helpers.explorer import (
-    NOTE_CLASS,
-    Explorer,
-    Stopwatch,
-    check_train,
-    log_position,
-    log_value,
-    rate_text,
-)
+from helpers import palette, plots
+from helpers.explorer import NOTE_CLASS, Explorer, Stopwatch, check_train, log_position, log_value, rate_text
 from helpers.inputs import checked, read_number, read_whole_number
+from helpers.line_fit import LineFit, Run, clipped, loss_grid, padded, start_path_end
+from helpers.live_figure import LiveFigure
 
-__all__ = ["Bowl", "DescentExplorer"]
+__all__ = ["DescentExplorer", "LineFit"]
+
+TrainResult = tuple[Sequence[float], Sequence[float], Sequence[float], int | None]
+TrainFunction = Callable[[torch.Tensor, torch.Tensor, float, int], TrainResult]
 
 PANEL_CLASS = "descent-explorer"
 LEARNING_RATE_LABEL = "learning rate"
@@ -91,17 +91,17 @@ class DescentExplorer(Explorer):
     def __init__(
         self,
         train: TrainFunction,
-        raw: Bowl,
+        raw: LineFit,
         *,
-        standardised: Bowl | None = None,
+        standardised: LineFit | None = None,
         learning_rate: float = DEFAULT_LEARNING_RATE,
         iterations: int = DEFAULT_ITERATIONS,
         max_iterations: int = MAX_ITERATIONS,
     ) -> None:
         check_train(train, "train(x, y, learning_rate, iterations)")
-        for name, bowl, optional in (("raw", raw, False), ("standardised", standardised, True)):
-            if not (isinstance(bowl, Bowl) or (optional and bowl is None)):
-                raise TypeError(f"{name} must be a Bowl(x, y, w_star, b_star, stability_limit); got {bowl!r}.")
+        for name, fit, optional in (("raw", raw, False), ("standardised", standardised, True)):
+            if not (isinstance(fit, LineFit) or (optional and fit is None)):
+                raise TypeError(f"{name} must be a LineFit(x, y, w_star, b_star, stability_limit); got {fit!r}.")
         largest = read_whole_number(max_iterations, "largest number of iterations", sys.maxsize)
         self._max_iterations = checked(largest, str(MAX_ITERATIONS))
         self._iterations_hint = f"a whole number from 1 to {self._max_iterations}"
@@ -111,9 +111,9 @@ class DescentExplorer(Explorer):
         self.standardised = False
         super().__init__(PANEL_CLASS)
         self._train = train
-        self._bowls = {False: raw, True: standardised}
+        self._fits = {False: raw, True: standardised}
         self._figures: dict[bool, DescentFigure] = {}
-        self._runs: OrderedDict[tuple[bool, float], TrainResult] = OrderedDict()
+        self.full_run = lru_cache(maxsize=CACHE_SIZE)(self._full_run)
         self._position: int | None = None  # the learning-rate slider position of the last update
         self.last_run: TrainResult | None = None  # what train returns for the current settings, as shown
 
@@ -159,54 +159,45 @@ class DescentExplorer(Explorer):
 
     def set_standardised(self, on: object) -> str:
         """Switch between raw x and standardised x (only if the explorer was given ``standardised``)."""
-        if on and self._bowls[True] is None:
-            return self._say("This explorer has no standardised x: pass standardised=Bowl(...) to DescentExplorer.")
+        if on and self._fits[True] is None:
+            return self._say("This explorer has no standardised x: pass standardised=LineFit(...) to DescentExplorer.")
         self.standardised = bool(on)
         return self._refresh()
 
-    def full_run(self, standardised: bool, learning_rate: float) -> TrainResult:
-        """What ``train`` returns for the largest number of iterations on this input at this rate, run once."""
-        key = (standardised, learning_rate)
-        if key in self._runs:
-            self._runs.move_to_end(key)
-            return self._runs[key]
-        bowl = self._bowls[standardised]
-        assert bowl is not None  # set_standardised(True) is refused without a standardised bowl
-        result = self._train(bowl.x, bowl.y, learning_rate, self._max_iterations)
+    def _full_run(self, standardised: bool, learning_rate: float) -> TrainResult:
+        """What ``train`` returns for the largest number of iterations on this input at this rate (``full_run`` remembers it)."""
+        fit = self._fits[standardised]
+        assert fit is not None  # set_standardised(True) is refused without a standardised fit
+        result = self._train(fit.x, fit.y, learning_rate, self._max_iterations)
         if not isinstance(result, tuple | list) or len(result) != 4:
             raise TypeError(f"train should return (ws, bs, losses, diverged_at); it returned {type(result).__name__}")
         ws, bs, losses, diverged_at = result
-        self._runs[key] = (list(ws), list(bs), list(losses), diverged_at)
-        if len(self._runs) > CACHE_SIZE:
-            self._runs.popitem(last=False)
-        return self._runs[key]
+        return list(ws), list(bs), list(losses), diverged_at
 
-    def _prepare_ahead(self) -> None:
-        """While idle, run the slider position the learning rate is heading for (after a jump, both neighbours).
+    def _next_position(self) -> Callable[[], object] | None:
+        """After a one-position step of the learning-rate slider, the run one more step the same way; else nothing.
 
-        One position ahead, no more: on a classroom server every run ahead costs CPU that other students' updates
-        wait for (benchmarks/classroom.py measures it).
+        One position, and only after a step: on a classroom server every run ahead costs CPU that other students'
+        updates wait for, and after a jump or a typed value the next rate cannot be guessed.
         """
         slider = self.learning_rate_slider
-        here, last = log_position(slider, self.learning_rate), log_position(slider, math.inf)
+        here = log_position(slider, self.learning_rate)
         previous, self._position = self._position, here
-        # After one step the learner is heading on that way; after a jump (or typing) either way is as likely.
-        heading = (here - previous,) if previous is not None and abs(here - previous) == 1 else (1, -1)
-        work = [log_value(slider, here + step) for step in heading if 0 <= here + step <= last]
-        key = self.standardised
-        self._when_idle([partial(self._prepare, key, rate) for rate in work if (key, rate) not in self._runs])
+        if previous is None or abs(here - previous) != 1 or not 0 <= 2 * here - previous <= log_position(slider, math.inf):
+            return None
+        return partial(self._run_ahead, self.standardised, log_value(slider, 2 * here - previous))
 
-    def _prepare(self, standardised: bool, learning_rate: float) -> None:
+    def _run_ahead(self, standardised: bool, learning_rate: float) -> None:
         """Run one rate ahead of time; a failure is left for the update that needs it, which says it in words."""
         try:
             self.full_run(standardised, learning_rate)
         except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
-            self._idle_work.clear()
+            return
 
     def _refresh(self) -> str:
         """Run (or recall) ``train`` for the current settings, redraw, move the controls to match, and say what happened."""
-        bowl = self._bowls[self.standardised]
-        assert bowl is not None  # set_standardised(True) is refused without a standardised bowl
+        fit = self._fits[self.standardised]
+        assert fit is not None  # set_standardised(True) is refused without a standardised fit
         stopwatch = Stopwatch()
         try:
             result = self.full_run(self.standardised, self.learning_rate)
@@ -215,7 +206,7 @@ class DescentExplorer(Explorer):
         stopwatch.lap("train")
         try:
             self.last_run = first_steps(result, self.iterations)
-            run = clean_run(self.last_run, self.learning_rate, self.iterations)
+            run = Run.cleaned(*self.last_run)
         except Exception as error:  # what a student's edited train() returned must not put a traceback here either
             return self._say(f"What train(...) returned cannot be drawn: {error} Fix train and run its cell again.")
         if not len(run.losses) or not len(run.ws):
@@ -223,7 +214,7 @@ class DescentExplorer(Explorer):
         figure = self._figures.get(self.standardised)
         if figure is None:
             label = STANDARDISED_LABEL if self.standardised else "x"
-            figure = self._figures[self.standardised] = DescentFigure(bowl, run, label, self._max_iterations)
+            figure = self._figures[self.standardised] = DescentFigure(fit, run, label, self._max_iterations)
         if self._figure_box.children != (figure.live.widget,):
             self._figure_box.children = (self._figure_widget(figure.live, FIGURE_SUMMARY),)
         figure.show(run)
@@ -233,7 +224,120 @@ class DescentExplorer(Explorer):
         self._move_controls((self.learning_rate_slider, self.learning_rate), (self.iterations_slider, self.iterations))
         if self.standardised_toggle is not None:
             self._move_controls((self.standardised_toggle, self.standardised))
-        self.limit_note.value = f"stability limit 2/λ<sub>max</sub> = {rate_text(bowl.stability_limit)}"
-        self._prepare_ahead()
-        return self._say(describe_run(run, bowl))
+        self.limit_note.value = f"stability limit 2/λ<sub>max</sub> = {rate_text(fit.stability_limit)}"
+        self._when_idle(self._next_position())
+        return self._say(describe_run(run, fit, self.learning_rate, self.iterations))
+
+
+
+def first_steps(result: TrainResult, iterations: int) -> TrainResult:
+    """What ``train`` returns for ``iterations`` iterations, read off ``result``, a run of at least as many.
+
+    The first k steps of gradient descent do not depend on how many follow, so this is exactly what calling
+    ``train(x, y, learning_rate, iterations)`` would return: the run as it is if it stopped (diverged) before
+    ``iterations`` steps, otherwise its first ``iterations`` steps, with the start first, and no divergence.
+    """
+    ws, bs, losses, diverged_at = result
+    if diverged_at is not None and diverged_at < iterations:
+        return result
+    if len(losses) < iterations:
+        raise ValueError(
+            f"it holds {len(losses)} losses for {iterations} iterations without saying that it diverged; "
+            "it should record one loss per step."
+        )
+    return ws[: iterations + 1], bs[: iterations + 1], losses[:iterations], None
+
+
+def describe_run(run: Run, fit: LineFit, lr: float, iterations: int) -> str:
+    """Say in words what a run did: diverged (and at which step), diverging, still on its way, or at the least-squares fit."""
+    limit, sse_star = fit.stability_limit, fit.loss_star
+    header = f"Learning rate {lr:.2e}, {iterations} iterations: "
+    if run.diverged_at is not None:
+        last = run.losses[-1] if len(run.losses) else math.nan
+        how = "is no longer a finite number" if not math.isfinite(last) else f"grew to {last:.3g} from {run.losses[0]:.4g}"
+        return (
+            header + f"diverged at step {run.diverged_at}: the loss {how}, so the loop stopped. "
+            f"This learning rate is above the stability limit 2/λ_max = {limit:.4e}: each step overshoots the valley "
+            "by more than it corrects. Lower the learning rate."
+        )
+    w, b, loss = run.ws[-1], run.bs[-1], run.losses[-1]
+    if lr > limit:
+        # Above the limit the swings grow with every step, but slowly just past it: the run may end before
+        # train's own test for a blow-up stops it. Say that it diverges all the same (in two lines at most).
+        return header + (
+            f"the loss grew from {run.losses[0]:.4g} to {loss:.4g}; w = {w:.4g}, b = {b:.4g}. The learning rate is "
+            f"above the stability limit 2/λ_max = {limit:.4e}, so the run is diverging: each step overshoots. "
+            "train has not stopped the loop yet; with more iterations it will."
+        )
+    result = (
+        f"loss {run.losses[0]:.4f} at the start, {loss:.4f} at the last step (least squares {sse_star:.4f}); "
+        f"w = {w:.4f}, b = {b:.4f} (least squares w = {fit.w_star:.4f}, b = {fit.b_star:.4f}). "
+    )
+    if loss - sse_star <= 1e-4 * sse_star:
+        verdict = "It has reached the least-squares fit."
+    elif run.losses[0] - loss <= 0.05 * run.losses[0]:
+        drop = (run.losses[0] - loss) / run.losses[0]
+        verdict = f"It has barely moved (the loss fell by {drop:.1%}): the steps are tiny. Raise the learning rate."
+    else:
+        gap = loss - sse_star
+        verdict = f"Still {gap:.4f} above the least-squares loss: more iterations or a larger learning rate."
+    return header + result + verdict
+
+
+
+class DescentFigure:
+    """The three panels for ``fit``, laid out around ``first`` (its start) and the optimum; :meth:`show` moves them.
+
+    * the data with the current fitted line,
+    * the loss curve (log scale) with the least-squares loss dashed,
+    * the contours of the sum of squared errors over (w, b), the least-squares optimum, the start (circle), the
+      path and its end (square), each named in the legend.
+
+    The still parts are drawn once; an update repaints only the line, the loss curve, the path and its end (see
+    :class:`helpers.live_figure.LiveFigure`), clipped so that a diverging run still leaves the box the right way.
+    """
+
+    def __init__(self, fit: LineFit, first: Run, x_label: str, max_iterations: int) -> None:
+        xs, ys = fit.xs, fit.ys
+        figure = Figure(figsize=(12.0, 3.6), dpi=80, layout="constrained")
+        data_ax, loss_ax, contour_ax = figure.subplots(1, 3)
+
+        plots.plot_data(fit.x, fit.y, ax=data_ax, title="The data and the current line")
+        data_ax.set(xlabel=x_label, xlim=padded(xs.min(), xs.max(), 0.08), ylim=padded(ys.min(), ys.max(), 0.4))
+        (self.line,) = data_ax.plot([], [], color=palette.FIT, linewidth=2)
+
+        start_loss = float(first.losses[0])
+        loss_ax.axhline(fit.loss_star, color=palette.COMPARISON, linestyle="--", linewidth=1, label="least squares")
+        loss_ax.set(
+            yscale="log",
+            xlim=(0, max_iterations),
+            ylim=(fit.loss_star / 2, max(start_loss, fit.loss_star) * 20),
+            xlabel="iteration",
+            ylabel="loss (sum of squared errors)",
+            title="Loss during training",
+        )
+        loss_ax.legend(loc="upper right")
+        (self.loss_line,) = loss_ax.plot([], [], color=palette.RUN)
+
+        w_grid, b_grid, sse = loss_grid(fit, float(first.ws[0]), float(first.bs[0]))
+        plots.plot_loss_landscape(
+            w_grid, b_grid, sse, optimum=(fit.w_star, fit.b_star), ax=contour_ax,
+            title="Loss over (w, b)",
+        )
+        self.path, self.end = start_path_end(contour_ax, float(first.ws[0]), float(first.bs[0]))
+
+        self.data_ax, self.loss_ax, self.contour_ax = data_ax, loss_ax, contour_ax
+        self.live = LiveFigure(figure, [self.line, self.loss_line, self.path, self.end])
+
+    def show(self, run: Run) -> None:
+        """Point the moving lines at ``run`` and repaint them."""
+        x_low, x_high = self.data_ax.get_xlim()
+        w, b = clipped(run.ws[-1:], self.contour_ax.get_xlim())[0], clipped(run.bs[-1:], self.contour_ax.get_ylim())[0]
+        self.line.set_data([x_low, x_high], clipped(np.array([w * x_low + b, w * x_high + b]), self.data_ax.get_ylim()))
+        self.loss_line.set_data(np.arange(len(run.losses)), clipped(run.losses, self.loss_ax.get_ylim(), log=True))
+        path_w, path_b = clipped(run.ws, self.contour_ax.get_xlim()), clipped(run.bs, self.contour_ax.get_ylim())
+        self.path.set_data(path_w, path_b)
+        self.end.set_data(path_w[-1:], path_b[-1:])
+        self.live.update()
+
 

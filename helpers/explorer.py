@@ -8,11 +8,11 @@ every explorer shares:
 * :class:`ExplorerPanel`: the box shown; its plain-text form is the hint to run the cell, which is what a
   notebook opened but not run shows;
 * :class:`Explorer`: the base class, with the status line and its text, ``last_timings``, the wiring
-  from controls to setters, moving a control from code without running its setter twice, typed values
-  (:meth:`Explorer._typed_control`: a slider without its own readout beside a box the kernel reads, so a
-  typed value is answered by the explorer's own checks, in words), the figure's accessible description
-  (its ``tooltip``, which JupyterLab renders as the image's ``title``: the status line, kept up to date),
-  and work done while the kernel is idle (:meth:`Explorer._when_idle`);
+  from controls to setters, showing on the controls a value set from code or typed (never sending a slider's
+  own value back to it), typed values (:meth:`Explorer._typed_control`: a slider without its own readout
+  beside a box the kernel reads, so a typed value is answered by the explorer's own checks, in words), the
+  figure's accessible description (its ``tooltip``, which JupyterLab renders as the image's ``title``: the
+  status line, kept up to date), and one piece of work done once the kernel is idle (:meth:`Explorer._when_idle`);
 * :class:`Stopwatch`: the seconds each part of an update took;
 * :func:`check_train`: the TypeError for an explorer given something other than the notebook's ``train``;
 * :func:`require`: the one-line answer, instead of a NameError, when an explorer cell runs before the cells
@@ -164,7 +164,8 @@ class Explorer:
     A subclass builds its controls and figure, fills the panel with :meth:`_lay_out`, connects each control
     to its setter with :meth:`_connect` and reports with :meth:`_say`. A setter that re-runs on a new value
     hands what it read to :meth:`_rerun_with`, which calls the subclass's :meth:`_refresh`. When a setter has accepted a value
-    given from code, :meth:`_move_controls` shows it on the controls without running the setter again.
+    given from code or typed, :meth:`_move_controls` shows it on the controls without running the setter again; a value
+    that came from a slider is not sent back to that slider.
     ``last_timings`` holds the seconds the last update spent in each part (see :class:`Stopwatch`).
     """
 
@@ -176,9 +177,10 @@ class Explorer:
         self.panel = ExplorerPanel()
         self.panel.add_class(panel_class)
         self._syncing = False
+        self._moved: Any = None  # the control whose own change is being answered: nothing is sent back to it
         self._typed: dict[int, TypedValue] = {}
         self._described: list[tuple[widgets.Image, str]] = []
-        self._idle_work: list[Callable[[], object]] = []
+        self._idle_work: Callable[[], object] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
 
     def _lay_out(self, controls: Sequence[Any], *rows: Any) -> None:
@@ -204,10 +206,10 @@ class Explorer:
 
         def slid(value: float) -> object:
             if typed.position(value) == typed.position(current()):
-                # The browser snaps a value set from code (a typed 0.03) to the nearest position and sends that
-                # back; the handle already shows the value in use, so nothing moved and nothing is run.
+                # The handle stands where the value in use is shown (a typed 0.03 at its nearest position, which the
+                # browser may send back after snapping to it): nothing moved, so nothing is run.
                 return None
-            # A log slider's value is taken as the position it stands for, so a position run ahead is recognised.
+            # A log slider's value is taken as the position it stands for, so a position run before is recognised.
             return setter(on_log_grid(slider, value) if isinstance(slider, widgets.FloatLogSlider) else value)
 
         self._connect(slider, slid)
@@ -239,19 +241,25 @@ class Explorer:
 
         def changed(change: dict[str, Any]) -> None:
             if not self._syncing:
-                setter(change["new"])
+                self._moved = control
+                try:
+                    setter(change["new"])
+                finally:
+                    self._moved = None
 
         control.observe(changed, names="value")
 
     def _move_controls(self, *settings: tuple[Any, object]) -> None:
         """Set each ``(control, value)`` from code (a slider clamps the value to its range), without calling setters.
 
-        A slider with a typed-value box shows ``value`` in its box too, unclamped.
+        A slider with a typed-value box shows ``value`` in its box too, unclamped. The control whose change is being
+        answered keeps the value it sent: writing it back would send the browser its own value again.
         """
         self._syncing = True
         try:
             for control, value in settings:
-                control.value = value
+                if control is not self._moved:
+                    control.value = value
                 typed = self._typed.get(id(control))
                 if typed is not None and isinstance(value, int | float):
                     typed.box.value = typed.written(value)
@@ -300,33 +308,25 @@ class Explorer:
             live.widget.tooltip = f"{summary} {self.status_text}".strip()
         return live.widget
 
-    def _when_idle(self, work: Iterable[Callable[[], object]]) -> None:
-        """Do ``work``, one piece per turn, while the kernel has nothing else to do; replaces any work still queued.
+    def _when_idle(self, work: Callable[[], object] | None) -> None:
+        """Do ``work`` once the kernel has nothing else to do, instead of any work still waiting (None: nothing).
 
-        In a kernel, each piece runs on its event loop between messages, so a key press waits at most for the
-        piece under way. Outside a running event loop (a script, a test) nothing runs until :meth:`run_idle_work`.
+        In a kernel it runs on the event loop after the messages already on their way (the next key press). Outside
+        a running event loop (a script, a test) it waits for :meth:`run_idle_work`.
         """
-        self._idle_work = list(work)
-        if self._idle_handle is not None or not self._idle_work:
-            return
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+        self._idle_work, self._idle_handle = work, None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop runs here: run_idle_work() does the work when asked
             return
-        self._idle_handle = loop.call_later(IDLE_DELAY, self._idle_turn, loop)
+        if work is not None:
+            self._idle_handle = loop.call_later(IDLE_DELAY, self.run_idle_work)
 
-    def _idle_turn(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Do one piece of idle work, and come back for the next one on a later turn of ``loop``."""
-        self._idle_handle = None
-        if self._idle_work:
-            self._idle_work.pop(0)()
-        if self._idle_work:
-            self._idle_handle = loop.call_later(IDLE_DELAY, self._idle_turn, loop)
-
-    def run_idle_work(self) -> int:
-        """Do all the idle work queued now (what the kernel would do between messages); return how many pieces ran."""
-        done = 0
-        while self._idle_work:
-            self._idle_work.pop(0)()
-            done += 1
-        return done
+    def run_idle_work(self) -> bool:
+        """Do the idle work waiting now (what the kernel does between messages); return whether there was any."""
+        work, self._idle_work, self._idle_handle = self._idle_work, None, None
+        if work is not None:
+            work()
+        return work is not None

@@ -4,33 +4,37 @@ The explorer trains nothing and solves nothing itself. It calls the notebook's o
 ``train(X, y, batch_size, lr, epochs)``, which returns ``(path, losses)``: the parameters (w, b) after every
 step, the start first, as a (steps + 1) × 2 tensor, and the loss each step computed on its own batch. What the
 notebook computed about the data, the least-squares line and the full-batch stability limit 2/λ_max, comes in
-as a :class:`LineFit`::
+as a :class:`helpers.line_fit.LineFit` whose loss is the mean squared error::
 
-    fit = LineFit(x_s, y, w_s_star, b_s_star, limit)
+    fit = LineFit(x_s, y, w_s_star, b_s_star, limit, loss="mse")
     explorer = MinibatchExplorer(train, fit)
     explorer.panel
 
 Each slider change runs ``train`` for a fixed number of epochs at the chosen batch size, and once more with
-full batches at the same learning rate for comparison (both remembered, so going back to a setting is free),
-then redraws the figure (:class:`helpers.minibatch_figure.MinibatchFigure`). The status line says in words what
+full batches at the same learning rate for comparison (both remembered in an LRU cache, so going back to a
+setting is free), then redraws the figure (:class:`MinibatchFigure`). The status line says in words what
 the run did (:func:`describe_run`): steps per epoch, the loss reached, how much it still jumps, divergence, and
-invalid input. The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
+invalid input. The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s; the data and a run are
+:mod:`helpers.line_fit`'s, shared with the gradient-descent explorer.
 """
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 
-from helpers.descent_runs import as_array
+from helpers import palette, plots
 from helpers.explorer import Explorer, Stopwatch, check_train, rate_text
 from helpers.inputs import checked, read_number, read_whole_number
-from helpers.minibatch_figure import LineFit, MinibatchFigure, MinibatchRun
+from helpers.line_fit import LineFit, Run, as_array, clipped, loss_grid, start_path_end
+from helpers.live_figure import LiveFigure
 
 __all__ = ["LineFit", "MinibatchExplorer", "MinibatchRun", "ResultError", "clean_run", "describe_run"]
 
@@ -48,7 +52,8 @@ FIGURE_SUMMARY = (
     "(w, b) over the loss contours; full batches at the same learning rate in gray."
 )
 CACHE_SIZE = 256  # runs remembered, by (batch size, learning rate)
-BLOWN_UP = 1e6  # a full-data loss this many times its start means the run diverged
+RUN_COLOR = palette.RUN
+FULL_BATCH_COLOR = palette.COMPARISON
 STILL_JUMPING = 0.05  # a last epoch whose loss varies by more than this fraction is still jumping
 REACHED = 0.01  # within this fraction of the least-squares loss counts as reached
 
@@ -62,12 +67,27 @@ class ResultError(ValueError):
     """What ``train`` returned cannot be drawn; the message says why, in words."""
 
 
-def clean_run(result: TrainResult, fit: LineFit, batch_size: int, learning_rate: float, epochs: int) -> MinibatchRun:
+@dataclass(frozen=True)
+class MinibatchRun:
+    """One call of the notebook's ``train`` at a batch size: the :class:`helpers.line_fit.Run` along its path (its
+    ``losses`` the full-data loss at each point), the loss each step computed on its own batch, and the steps in an
+    epoch."""
+
+    run: Run
+    batch_losses: np.ndarray
+    steps_per_epoch: int
+
+    @property
+    def epoch_ends(self) -> np.ndarray:
+        """The positions on the path where an epoch ends (0 for the start), as far as the run got."""
+        return np.arange(0, len(self.run.losses), self.steps_per_epoch)
+
+
+def clean_run(result: TrainResult, fit: LineFit, batch_size: int, epochs: int) -> MinibatchRun:
     """Check what ``train`` returned and turn it into arrays fit to draw, cut where the run diverged.
 
-    A :class:`ResultError` (a ValueError) says in words what is wrong with the result. The run diverged at the first step whose
-    full-data loss is not a finite number or has grown ``BLOWN_UP`` times above the start; the path is kept up
-    to that step, finite points only.
+    A :class:`ResultError` (a ValueError) says in words what is wrong with the result. The run diverged at the first
+    step whose full-data loss is not a finite number or blew up (:meth:`helpers.line_fit.Run.cleaned`).
     """
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise ResultError(f"train(...) should return (path, losses); got {type(result).__name__}.")
@@ -82,34 +102,27 @@ def clean_run(result: TrainResult, fit: LineFit, batch_size: int, learning_rate:
             f"steps need {steps + 1} points (the start first) and {steps} losses."
         )
     ws, bs = path[:, 0], path[:, 1]
-    full_losses = fit.mse(ws, bs)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(full_losses) | (full_losses > BLOWN_UP * full_losses[0])
-    diverged_at = int(np.argmax(bad)) if bad.any() else None
-    if diverged_at is not None:
-        keep = diverged_at + 1
-        finite = np.isfinite(ws[:keep]) & np.isfinite(bs[:keep]) & np.isfinite(full_losses[:keep])
-        ws, bs, full_losses = ws[:keep][finite], bs[:keep][finite], full_losses[:keep][finite]
-        losses = losses[: len(full_losses) - 1]
-    batch_losses = np.where(np.isfinite(losses), losses, np.inf)
-    return MinibatchRun(batch_size, learning_rate, epochs, steps_per_epoch, ws, bs, full_losses, batch_losses, diverged_at)
+    run = Run.cleaned(ws, bs, fit.loss_of(ws, bs))
+    batch_losses = losses[: len(run.losses) - 1]
+    return MinibatchRun(run, np.where(np.isfinite(batch_losses), batch_losses, np.inf), steps_per_epoch)
 
 
-def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> str:
+def describe_run(shown: MinibatchRun, full: MinibatchRun, fit: LineFit, b: int, lr: float, epochs: int) -> str:
     """Say in words what a run did, next to full batches at the same rate: steps, loss reached, jumping, divergence."""
-    b, n, lr, limit = run.batch_size, fit.n, run.learning_rate, fit.stability_limit
-    per_epoch = "1 step" if run.steps_per_epoch == 1 else f"{run.steps_per_epoch} steps"
+    run, full_batch, n, limit = shown.run, full.run, fit.n, fit.stability_limit
+    steps_per_epoch = shown.steps_per_epoch
+    per_epoch = "1 step" if steps_per_epoch == 1 else f"{steps_per_epoch} steps"
     shape = "full batch, " if b == n else ""
     remainder = n % b
     last = f", the last of {remainder} row{'s' if remainder > 1 else ''}" if remainder else ""
     header = (
         f"Batch size {b} ({shape}{per_epoch} per epoch{last}), learning rate {lr:.2e}: "
-        f"{run.epochs * run.steps_per_epoch} steps in {run.epochs} epochs. "
+        f"{epochs * steps_per_epoch} steps in {epochs} epochs. "
     )
     if run.diverged_at is not None:
-        epoch = math.ceil(run.diverged_at / run.steps_per_epoch)
-        kept_the_blow_up = len(run.full_losses) == run.diverged_at + 1
-        grown = f"grew to {run.full_losses[-1]:.3g} from {run.full_losses[0]:.4g}"
+        epoch = math.ceil(run.diverged_at / steps_per_epoch)
+        kept_the_blow_up = len(run.losses) == run.diverged_at + 1
+        grown = f"grew to {run.losses[-1]:.3g} from {run.losses[0]:.4g}"
         how = grown if kept_the_blow_up else "is no longer a finite number"
         said = header + f"Diverged at step {run.diverged_at} (epoch {epoch}): the full-data loss {how}. "
         if lr >= limit:
@@ -121,10 +134,10 @@ def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> s
             f"Full batches are stable at this rate (limit {limit:.4g}), but a batch of {b} row{'s' if b > 1 else ''} "
             f"is steeper than all {n}: its steps overshoot. Lower the rate or use a larger batch."
         )
-    final, star = float(run.full_losses[-1]), fit.mse_star
-    result = f"Full-data loss after {run.epochs} epochs: {final:.4g} (least squares {star:.4g}"
+    final, star = float(run.losses[-1]), fit.loss_star
+    result = f"Full-data loss after {epochs} epochs: {final:.4g} (least squares {star:.4g}"
     if b < n and full_batch.diverged_at is None:
-        result += f"; full batch at this rate: {full_batch.full_losses[-1]:.4g}"
+        result += f"; full batch at this rate: {full_batch.losses[-1]:.4g}"
     elif b < n:
         result += "; full batches diverge at this rate"
     result += "). "
@@ -133,9 +146,9 @@ def describe_run(run: MinibatchRun, full_batch: MinibatchRun, fit: LineFit) -> s
             f"The rate is at or above the stability limit 2/λ_max = {limit:.4g} of full batches: the steps "
             "overshoot and the swings do not die out. Lower the learning rate."
         )
-    last_epoch = run.full_losses[-run.steps_per_epoch - 1 :]
+    last_epoch = run.losses[-steps_per_epoch - 1 :]
     low, high = float(last_epoch.min()), float(last_epoch.max())
-    if low > run.full_losses[0]:
+    if low > run.losses[0]:
         return header + result + (
             f"The last epoch stayed above the start: batches of {b} overshoot, "
             "so the run is diverging, though not yet past the explorer's limit."
@@ -173,7 +186,7 @@ class MinibatchExplorer(Explorer):
     ) -> None:
         check_train(train, "train(X, y, batch_size, lr, epochs)")
         if not isinstance(fit, LineFit):
-            raise TypeError(f"fit must be a LineFit(x, y, w_star, b_star, stability_limit); got {fit!r}.")
+            raise TypeError(f'fit must be a LineFit(x, y, w_star, b_star, stability_limit, loss="mse"); got {fit!r}.')
         self.epochs = checked(read_whole_number(epochs, "number of epochs", MAX_EPOCHS), f"a whole number from 1 to {MAX_EPOCHS}")
         self._batch_hint = f"a whole number from 1 (one row per step) to {fit.n} (full batch)"
         self.batch_size = checked(read_whole_number(batch_size, "batch size", fit.n), self._batch_hint)
@@ -181,7 +194,7 @@ class MinibatchExplorer(Explorer):
         super().__init__(PANEL_CLASS)
         self._train = train
         self.fit = fit
-        self._runs: OrderedDict[tuple[int, float], MinibatchRun] = OrderedDict()
+        self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
         self._figure: MinibatchFigure | None = None
 
         wide = {"description_width": "initial"}
@@ -216,17 +229,10 @@ class MinibatchExplorer(Explorer):
         """Re-run at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
         return self._rerun_with("learning_rate", read_number(value, "learning rate"), LEARNING_RATE_HINT)
 
-    def run(self, batch_size: int, learning_rate: float) -> MinibatchRun:
-        """The cleaned run of ``train`` at these settings, from memory when it was run before."""
-        key = (batch_size, learning_rate)
-        if key in self._runs:
-            self._runs.move_to_end(key)
-            return self._runs[key]
+    def _run(self, batch_size: int, learning_rate: float) -> MinibatchRun:
+        """The cleaned run of ``train`` at these settings (``run`` remembers it)."""
         result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
-        run = self._runs[key] = clean_run(result, self.fit, batch_size, learning_rate, self.epochs)
-        if len(self._runs) > CACHE_SIZE:
-            self._runs.popitem(last=False)
-        return run
+        return clean_run(result, self.fit, batch_size, self.epochs)
 
     def _refresh(self) -> str:
         """Run (or recall) both runs, redraw, move the controls to match, and say what happened."""
@@ -247,4 +253,73 @@ class MinibatchExplorer(Explorer):
         self.last_timings = stopwatch.laps
         # A value set from code moves its slider too (which clamps it to its range), without a second run.
         self._move_controls((self.batch_size_slider, self.batch_size), (self.learning_rate_slider, self.learning_rate))
-        return self._say(describe_run(run, full_batch, self.fit))
+        return self._say(describe_run(run, full_batch, self.fit, self.batch_size, self.learning_rate, self.epochs))
+
+
+class MinibatchFigure:
+    """The three panels for ``fit`` over ``epochs`` epochs, laid out around ``first`` (its start) and the optimum.
+
+    * the full-data loss against epochs, for the run at the chosen batch size and for full batches at the same
+      learning rate, with the least-squares loss dashed;
+    * the loss against steps (gradient evaluations): the loss each step computed on its own batch (noisy), the
+      full-data loss along the path, and the full-batch run;
+    * the contours of the full-data mean squared error over (w, b), the least-squares optimum, the paths of both
+      runs, and the start (circle) and end (square) of this batch size's path, each named in the legend.
+
+    The still parts are drawn once; :meth:`show` points the moving lines at a run and at the full-batch run of the
+    same learning rate, clipped so that a diverging run still leaves the box the right way.
+    """
+
+    def __init__(self, fit: LineFit, first: MinibatchRun, epochs: int) -> None:
+        figure = Figure(figsize=(12.0, 3.6), dpi=80, layout="constrained")
+        epoch_ax, step_ax, contour_ax = figure.subplots(1, 3)
+        start_loss = float(first.run.losses[0])
+        y_limits = (fit.loss_star / 10, max(start_loss, fit.loss_star) * 30)
+
+        for ax in (epoch_ax, step_ax):
+            ax.axhline(fit.loss_star, color=palette.BLACK, linestyle=":", linewidth=1.2, label="least squares")
+            ax.set(yscale="log", ylim=y_limits, ylabel="loss (MSE)")
+        epoch_ax.set(xlim=(0, epochs), xlabel="epoch", title="Full-data loss against epochs")
+        (self.epoch_line,) = epoch_ax.plot([], [], "o-", color=RUN_COLOR, markersize=4, label="this batch size")
+        (self.full_batch_epochs,) = epoch_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
+        epoch_ax.legend(loc="upper right")
+
+        step_ax.set(xlim=(0, epochs * fit.n), xlabel="step (gradient evaluations)", title="Loss against steps")
+        (self.batch_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=0.8, alpha=0.45, label="on its batch")
+        (self.step_line,) = step_ax.plot([], [], color=RUN_COLOR, linewidth=1.6, label="on all rows")
+        (self.full_batch_steps,) = step_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, label="full batch")
+        step_ax.legend(loc="upper right")
+
+        w0, b0 = float(first.run.ws[0]), float(first.run.bs[0])
+        w_grid, b_grid, losses = loss_grid(fit, w0, b0)
+        plots.plot_loss_landscape(
+            w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=contour_ax, title="Full-data loss over (w, b)"
+        )
+        (self.full_batch_path,) = contour_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, linewidth=1)
+        self.path, self.end = start_path_end(contour_ax, w0, b0)
+
+        self.epoch_ax, self.step_ax, self.contour_ax = epoch_ax, step_ax, contour_ax
+        moving = [
+            self.epoch_line, self.full_batch_epochs, self.batch_line, self.step_line, self.full_batch_steps,
+            self.full_batch_path, self.path, self.end,
+        ]
+        self.live = LiveFigure(figure, moving)
+
+    def show(self, shown: MinibatchRun, full: MinibatchRun) -> None:
+        """Point the moving lines at ``shown`` and at ``full`` (the same learning rate, every row per step), and repaint."""
+        loss_limits = self.step_ax.get_ylim()
+        for line, each in ((self.epoch_line, shown), (self.full_batch_epochs, full)):
+            ends = each.epoch_ends
+            line.set_data(ends / each.steps_per_epoch, clipped(each.run.losses[ends], loss_limits, log=True))
+        run, full_batch = shown.run, full.run
+        steps = np.arange(len(run.losses))
+        self.batch_line.set_data(steps[1:], clipped(shown.batch_losses, loss_limits, log=True))
+        self.step_line.set_data(steps, clipped(run.losses, loss_limits, log=True))
+        full_steps = np.arange(len(full_batch.losses))
+        self.full_batch_steps.set_data(full_steps, clipped(full_batch.losses, loss_limits, log=True))
+        w_limits, b_limits = self.contour_ax.get_xlim(), self.contour_ax.get_ylim()
+        self.full_batch_path.set_data(clipped(full_batch.ws, w_limits), clipped(full_batch.bs, b_limits))
+        path_w, path_b = clipped(run.ws, w_limits), clipped(run.bs, b_limits)
+        self.path.set_data(path_w, path_b)
+        self.end.set_data(path_w[-1:], path_b[-1:])
+        self.live.update()

@@ -87,7 +87,7 @@ MUTANTS = [
     Mutant("nb10_nn_linear_output_not_squeezed", "notebooks/10_many_features.ipynb",
            "loss = mse(model(X).squeeze(1), y)", "loss = mse(model(X), y)"),
     Mutant("nb10_wrong_learning_rate", "notebooks/10_many_features.ipynb", "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),
-    Mutant("explorer_divergence_not_reported", "helpers/descent_runs.py",
+    Mutant("explorer_divergence_not_reported", "helpers/descent_explorer.py",
            "    if run.diverged_at is not None:\n        last", "    if False:\n        last"),
     Mutant("live_figure_stops_repainting", "helpers/live_figure.py",
            "            if artist.get_visible():", "            if not artist.get_visible():"),

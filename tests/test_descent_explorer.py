@@ -1,7 +1,7 @@
 """Unit tests for helpers.descent_explorer: it re-runs the given loop, draws only finite points, and answers in words.
 
-The loop, the data and what notebook 06 computes about them (least-squares answer, stability limit) are
-loaded from the notebook itself, so these tests exercise the lesson as written.
+The loop, the data and what the notebook on gradient descent computes about them (least-squares answer, stability
+limit) are loaded from the notebook itself, so these tests exercise the lesson as written.
 """
 
 import math
@@ -9,25 +9,24 @@ import math
 import ipywidgets as widgets
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
-from course.series import NOTEBOOKS
+from course.series import notebook_titled
 from helpers.descent_explorer import (
     DEFAULT_ITERATIONS,
     ITERATIONS_LABEL,
     LEARNING_RATE_LABEL,
     STANDARDISED_LABEL,
-    Bowl,
     DescentExplorer,
+    first_steps,
 )
-from helpers.descent_runs import first_steps
 from helpers.explorer import RUN_HINT, STATUS_CLASS
 
-LESSON = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "raw", "standardised"])
+NOTEBOOK = notebook_titled("Fitting a line by gradient descent")
+LESSON = load_definitions(NOTEBOOK, ["train", "raw", "standardised"])
 train, RAW, STANDARDISED = LESSON["train"], LESSON["raw"], LESSON["standardised"]
 LIMIT = RAW.stability_limit
 
@@ -200,8 +199,8 @@ def test_first_steps_of_a_long_run_are_what_train_returns_for_that_many_iteratio
         assert np.array_equal(np.asarray(got, dtype=float), np.asarray(wanted, dtype=float))
 
 
-@pytest.mark.parametrize("iterations", [7, 44, 45, 46])
-@pytest.mark.parametrize("rate", [1e-4, 10**-2.85])
+@pytest.mark.parametrize("iterations", [7, 44, 45, 46, 500])
+@pytest.mark.parametrize("rate", [1e-4, 2.15e-4, 10**-2.85])
 def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iterations(explorer, rate, iterations):
     """first_steps is exact: the explorer's run equals train's own, also around divergence (step 45 at 1.41e-3)."""
     explorer.set_iterations(iterations)
@@ -213,18 +212,35 @@ def test_a_run_read_off_the_longest_one_is_what_train_returns_for_that_many_iter
         assert np.array_equal(got, np.asarray(wanted, dtype=float))
 
 
-def test_the_position_the_rate_is_heading_for_is_run_while_idle_and_then_costs_no_training():
+@pytest.mark.parametrize("typed", ["2.15e-4", "1.15e-3", "3.25e-6"])
+def test_a_typed_rate_draws_exactly_the_path_and_losses_of_the_notebooks_train(explorer, typed):
+    """What the classroom benchmark's jump types: the figure shows train's own numbers for that value, every step."""
+    explorer.set_iterations(DEFAULT_ITERATIONS)
+    box = explorer.panel.children[0].children[0].children[1]
+    box.value = typed
+    ws, bs, losses, diverged_at = train(RAW.x, RAW.y, float(typed), DEFAULT_ITERATIONS)
+    figure = explorer._figures[False]
+    assert diverged_at is None and explorer.learning_rate == float(typed)
+    assert np.array_equal(figure.path.get_xdata(), np.asarray(ws)) and np.array_equal(figure.path.get_ydata(), np.asarray(bs))
+    assert np.array_equal(figure.loss_line.get_ydata(), np.asarray(losses))
+
+
+def test_after_a_one_position_step_the_next_position_that_way_is_run_while_idle_and_after_a_jump_nothing():
     counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
-    assert explorer.run_idle_work() == 2  # before any move: one position on each side
-    assert len(counting.calls) == 3
+    assert not explorer.run_idle_work() and len(counting.calls) == 1  # before any move, nothing is run ahead
     explorer.learning_rate_slider.value = 10 ** (-4 + 0.05) * (1 + 1e-16)  # one position up, as the browser sends it
-    assert len(counting.calls) == 3 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
-    assert explorer.run_idle_work() == 1  # moving up: only the next position up, never more
-    explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)
-    assert len(counting.calls) == 4 and "Learning rate 1.26e-04" in explorer.status_text
-    explorer.set_learning_rate(1e-3)  # a jump: the learner may go either way next
-    assert explorer.run_idle_work() == 2
+    assert len(counting.calls) == 2 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
+    assert explorer.run_idle_work() and counting.calls[-1] == (pytest.approx(10 ** (-4 + 0.10)), 100)
+    explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)  # the next key press finds its run ready
+    assert len(counting.calls) == 3 and "Learning rate 1.26e-04" in explorer.status_text
+    explorer.run_idle_work()
+    explorer.set_learning_rate(1e-3)  # a jump (or a typed value): the next rate cannot be guessed
+    assert not explorer.run_idle_work() and counting.calls[-1] == (1e-3, 100)
+    explorer.learning_rate_slider.value = 10**-6  # at the slider's end: nothing lies beyond
+    explorer.learning_rate_slider.value = 10 ** (-6 + 0.05)
+    explorer.learning_rate_slider.value = 10**-6
+    assert not explorer.run_idle_work()
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
@@ -283,9 +299,9 @@ def test_invalid_starting_values_raise_a_clear_error_that_suggests_a_value_that_
 def test_the_loop_and_the_bowls_must_be_what_they_say():
     with pytest.raises(TypeError, match="train must be the notebook's function train"):
         DescentExplorer(None, RAW)
-    with pytest.raises(TypeError, match=r"raw must be a Bowl\(x, y, w_star, b_star, stability_limit\)"):
+    with pytest.raises(TypeError, match=r"raw must be a LineFit\(x, y, w_star, b_star, stability_limit\)"):
         DescentExplorer(train, (RAW.x, RAW.y))
-    with pytest.raises(TypeError, match="standardised must be a Bowl"):
+    with pytest.raises(TypeError, match="standardised must be a LineFit"):
         DescentExplorer(train, RAW, standardised=RAW.x)
 
 
@@ -314,24 +330,11 @@ def test_a_short_train_result_is_answered_in_words():
     )
 
 
-@pytest.mark.parametrize("bowl", [RAW, STANDARDISED], ids=["raw", "standardised"])
-def test_the_notebooks_bowls_hold_the_least_squares_answer_and_the_stability_limit(bowl):
-    design = np.column_stack([bowl.xs, np.ones_like(bowl.xs)])
-    (w_star, b_star), *_ = np.linalg.lstsq(design, bowl.ys, rcond=None)
-    assert (bowl.w_star, bowl.b_star) == pytest.approx((w_star, b_star), rel=1e-5)
-    assert bowl.sse_star == pytest.approx(float(np.sum((design @ [w_star, b_star] - bowl.ys) ** 2)), rel=1e-6)
+@pytest.mark.parametrize("fit", [RAW, STANDARDISED], ids=["raw", "standardised"])
+def test_the_notebooks_fits_hold_the_least_squares_answer_and_the_stability_limit(fit):
+    design = np.column_stack([fit.xs, np.ones_like(fit.xs)])
+    (w_star, b_star), *_ = np.linalg.lstsq(design, fit.ys, rcond=None)
+    assert (fit.w_star, fit.b_star) == pytest.approx((w_star, b_star), rel=1e-5)
+    assert fit.loss_star == pytest.approx(float(np.sum((design @ [w_star, b_star] - fit.ys) ** 2)), rel=1e-6)
     largest_curvature = np.linalg.eigvalsh(2 * design.T @ design)[-1]
-    assert bowl.stability_limit == pytest.approx(2 / largest_curvature, rel=1e-5)
-
-
-def test_a_bowl_says_which_value_is_wrong():
-    x, y = RAW.x, RAW.y
-    with pytest.raises(ValueError, match="The stability limit 2/λ_max must be positive; got -1"):
-        Bowl(x, y, 0.25, 0.8, -1.0)
-    with pytest.raises(ValueError, match="The least-squares b_star must be a finite number; got nan"):
-        Bowl(x, y, 0.25, math.nan, 1e-3)
-    with pytest.raises(ValueError, match="x and y must hold the same number of points, at least 2; got 17 and 3"):
-        Bowl(x, y[:3], 0.25, 0.8, 1e-3)
-    exact = Bowl(torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([1.0, 3.0, 5.0]), 2, 1, 0.1)
-    assert exact.sse_star == 0.0 and exact.w_star == 2.0 and isinstance(exact.w_star, float)
-    assert "tensor" not in repr(exact)
+    assert fit.stability_limit == pytest.approx(2 / largest_curvature, rel=1e-5)

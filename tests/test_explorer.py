@@ -132,28 +132,60 @@ def test_the_figure_description_is_its_summary_then_the_status_line_kept_up_to_d
     assert counter.live.widget.tooltip == f"{SUMMARY} n must be even; got 1 <odd>."
 
 
-def test_idle_work_waits_outside_an_event_loop_and_a_new_queue_replaces_the_old():
+def test_idle_work_waits_outside_an_event_loop_and_new_work_replaces_the_old():
     counter = Counter()
     done: list[str] = []
-    counter._when_idle([lambda: done.append("a"), lambda: done.append("b")])
+    counter._when_idle(lambda: done.append("a"))
+    counter._when_idle(lambda: done.append("b"))
     assert done == []
-    counter._when_idle([lambda: done.append("c")])
-    assert counter.run_idle_work() == 1 and done == ["c"]
+    assert counter.run_idle_work() and done == ["b"]
+    assert not counter.run_idle_work()
+    counter._when_idle(lambda: done.append("c"))
+    counter._when_idle(None)
+    assert not counter.run_idle_work() and done == ["b"]
 
 
-def test_idle_work_runs_on_the_event_loop_one_piece_per_turn():
+def test_idle_work_runs_on_the_event_loop_once_the_caller_has_returned():
     counter = Counter()
     done: list[str] = []
 
     async def main() -> None:
-        counter._when_idle([lambda: done.append("a"), lambda: done.append("b")])
-        assert done == []  # nothing runs until the caller has returned to the loop
+        counter._when_idle(lambda: done.append("a"))
+        counter._when_idle(lambda: done.append("b"))  # replaces "a", which never runs
+        assert done == []
         await asyncio.sleep(0.2)
 
     # On a thread of its own: the browser tests' Playwright keeps an event loop running on this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, main()).result()
-    assert done == ["a", "b"]
+    assert done == ["b"]
+
+
+class Rate(Explorer):
+    """A log slider with a value box, whose setter takes any positive number."""
+
+    def __init__(self) -> None:
+        super().__init__("rate-explorer")
+        self.rate = 1e-4
+        self.slider = widgets.FloatLogSlider(value=1e-4, base=10, min=-6, max=-1, step=0.05)
+        self.control = self._typed_control(self.slider, self.set_rate, "rate", rate_text, lambda: self.rate)
+
+    def set_rate(self, value: float) -> str:
+        self.rate = value
+        self._move_controls((self.slider, value))
+        return self._say(f"rate {value}")
+
+
+def test_a_value_from_the_slider_is_not_sent_back_to_it_but_a_typed_one_moves_it():
+    explorer = Rate()
+    seen: list[float] = []
+    explorer.slider.observe(lambda change: seen.append(change["new"]), names="value")
+    sent = 10 ** (-4 + 0.05) * (1 + 2e-16)  # one position up, as JavaScript computes it
+    explorer.slider.value = sent
+    assert explorer.rate == log_value(explorer.slider, 41) and seen == [sent]  # the setter took the grid's value
+    assert explorer.control.children[1].value == "1.12e-4"
+    explorer.control.children[1].value = "3e-3"
+    assert explorer.rate == 3e-3 and seen == [sent, 3e-3]
 
 
 def test_require_names_what_is_missing_and_what_to_run_in_one_line():

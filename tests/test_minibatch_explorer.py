@@ -29,7 +29,6 @@ from helpers.minibatch_explorer import (
     LEARNING_RATE_HINT,
     LEARNING_RATE_LABEL,
     PANEL_CLASS,
-    LineFit,
     MinibatchExplorer,
     ResultError,
     clean_run,
@@ -94,7 +93,7 @@ def test_the_default_status_counts_steps_per_epoch_and_the_short_last_batch(expl
         f"Batch size 4 (5 steps per epoch, the last of 1 row), learning rate 1.00e-01: {5 * DEFAULT_EPOCHS} steps in "
         f"{DEFAULT_EPOCHS} epochs."
     )
-    assert f"(least squares {FIT.mse_star:.4g}; full batch at this rate: " in explorer.status_text
+    assert f"(least squares {FIT.loss_star:.4g}; full batch at this rate: " in explorer.status_text
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 5, 8, 16, 17])
@@ -204,7 +203,7 @@ def test_the_memory_is_bounded():
     explorer = MinibatchExplorer(lambda x, y, b, lr, e: train(x, y, b, lr, 1), FIT, epochs=1)
     for rate in np.logspace(-3, -1, CACHE_SIZE + 10):
         explorer.set_learning_rate(float(rate))
-    assert len(explorer._runs) == CACHE_SIZE
+    assert explorer.run.cache_info().currsize == CACHE_SIZE
 
 
 def test_the_timings_charge_each_run_of_train_to_train_and_nothing_to_a_remembered_run(fake_clock):
@@ -301,7 +300,7 @@ def test_a_train_that_raises_is_answered_in_words():
 )
 def test_a_train_that_returns_the_wrong_things_is_answered_in_words(returned, expected):
     with pytest.raises(ResultError, match=re.escape(expected)):
-        clean_run(returned, FIT, batch_size=4, learning_rate=0.1, epochs=DEFAULT_EPOCHS)
+        clean_run(returned, FIT, batch_size=4, epochs=DEFAULT_EPOCHS)
     explorer = MinibatchExplorer(train, FIT)
     explorer._train = lambda *arguments: returned
     assert explorer.set_learning_rate(0.0321) == f"{expected} Fix train and run its cell again."
@@ -320,51 +319,31 @@ def test_constructor_refuses_what_it_cannot_use():
         MinibatchExplorer(train, FIT, epochs=2.5)
 
 
-def test_line_fit_checks_its_values():
-    x, y = FIT.x, FIT.y
-    with pytest.raises(ValueError, match="x must be an n×1 tensor"):
-        LineFit(x[:, 0], y, 0.0, 0.0, 1.0)
-    with pytest.raises(ValueError, match="y must be a tensor of n values"):
-        LineFit(x, y[:5], 0.0, 0.0, 1.0)
-    with pytest.raises(ValueError, match="stability limit 2/λ_max must be positive"):
-        LineFit(x, y, 0.0, 0.0, 0.0)
-    with pytest.raises(ValueError, match="least-squares w_star must be a finite number"):
-        LineFit(x, y, math.nan, 0.0, 1.0)
-    assert LineFit(x, y, FIT.w_star, FIT.b_star, FIT.stability_limit).mse_star == pytest.approx(FIT.mse_star)
-
-
 def test_the_notebooks_fit_is_the_least_squares_line_and_its_limit():
     design = np.column_stack([FIT.xs, np.ones(N)])
     w_star, b_star = np.linalg.lstsq(design, FIT.ys, rcond=None)[0]
     assert (FIT.w_star, FIT.b_star) == pytest.approx((w_star, b_star), rel=1e-6)
     assert FIT.stability_limit == pytest.approx(2 / np.linalg.eigvalsh(2 * design.T @ design / N)[-1], rel=1e-6)
+    assert FIT.loss_star == pytest.approx(np.mean((design @ [w_star, b_star] - FIT.ys) ** 2), rel=1e-9)
 
 
 # ---------------------------------------------------------------- clean_run and describe_run on their own
 
 
-def test_clean_run_cuts_at_the_first_non_finite_point_and_keeps_only_finite_values():
-    path = torch.tensor([[0.0, 0.0], [0.5, 1.0], [0.75, 2.0], [math.inf, 1.0], [math.nan, math.nan]])
-    run = clean_run((path, [5.0, 2.0, 1.0, math.inf]), FIT, batch_size=N, learning_rate=0.1, epochs=4)
-    assert run.diverged_at == 3
-    assert run.ws.tolist() == [0.0, 0.5, 0.75] and run.steps == 2
-    assert np.isfinite(run.full_losses).all()
-
-
 def test_clean_run_calls_a_huge_but_finite_loss_divergence_and_keeps_that_step():
     path = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, 1e5]])
-    run = clean_run((path, [1.0, 1.0]), FIT, batch_size=N, learning_rate=0.1, epochs=2)
-    assert run.diverged_at == 2 and len(run.full_losses) == 3
-    text = describe_run(run, run, FIT)
+    shown = clean_run((path, [1.0, 1.0]), FIT, batch_size=N, epochs=2)
+    assert shown.run.diverged_at == 2 and len(shown.run.losses) == 3 and len(shown.batch_losses) == 2
+    text = describe_run(shown, shown, FIT, N, 0.1, 2)
     assert "Diverged at step 2 (epoch 2): the full-data loss grew to 1e+10 from" in text
 
 
 def test_describe_run_names_full_batches_and_the_short_last_batch():
     path, losses = train(FIT.x, FIT.y, 16, 0.1, 2)
-    run = clean_run((path, losses), FIT, batch_size=16, learning_rate=0.1, epochs=2)
-    full = clean_run(train(FIT.x, FIT.y, N, 0.1, 2), FIT, batch_size=N, learning_rate=0.1, epochs=2)
-    assert describe_run(run, full, FIT).startswith("Batch size 16 (2 steps per epoch, the last of 1 row)")
-    assert describe_run(full, full, FIT).startswith("Batch size 17 (full batch, 1 step per epoch)")
+    run = clean_run((path, losses), FIT, batch_size=16, epochs=2)
+    full = clean_run(train(FIT.x, FIT.y, N, 0.1, 2), FIT, batch_size=N, epochs=2)
+    assert describe_run(run, full, FIT, 16, 0.1, 2).startswith("Batch size 16 (2 steps per epoch, the last of 1 row)")
+    assert describe_run(full, full, FIT, N, 0.1, 2).startswith("Batch size 17 (full batch, 1 step per epoch)")
 
 
 def test_typed_values_are_answered_by_the_explorers_own_checks():

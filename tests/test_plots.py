@@ -10,7 +10,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.descent_figure import start_path_end
+from helpers.line_fit import start_path_end
 
 X = torch.tensor([[1.0], [2.0], [4.0]])
 Y = torch.tensor([2.0, 3.5, 6.0])
