@@ -7,7 +7,7 @@
 
 Each run starts a JupyterHub on 127.0.0.1 (``course.hub``: configurable-http-proxy, JupyterHub's
 ``SimpleLocalProcessSpawner``, every server as the current user) with N users, starts every user's server,
-and then all students at the same moment open their own copy of ``06_gradient_descent_fit.ipynb``, run all
+and then all students at the same moment open their own copy of the notebook on gradient descent (06), run all
 its cells, and wait for each other.
 Then, for ``--seconds`` (60), they move the explorer in one of two patterns (``--pattern``):
 

@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from course.series import ROOT, notebook_titled
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".venv-*", "workspace", "site", "student", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
@@ -43,6 +44,16 @@ class Mutant(NamedTuple):
     path: str
     old: str
     new: str
+
+
+def lesson(title: str) -> str:
+    """The path of the notebook titled ``NN · title``, found by title so that renumbering keeps the mutants in place."""
+    return str(notebook_titled(title).relative_to(ROOT))
+
+
+AUTOGRAD, NO_GRAD, MODEL = "Autograd basics", "Turning autograd off: no_grad and detach", "A linear model and the data"
+DESCENT, SLOW, ENGINE = "Fitting a line by gradient descent", "Why gradient descent is slow: curvature", "Autograd from scratch"
+FEATURES = "Many features"
 
 
 MUTANTS = [
@@ -63,30 +74,30 @@ MUTANTS = [
            'print(f"Not yet: {name} {detail}")'),
     Mutant("requirements_version_drift", "requirements.txt", "numpy==2.4.6", "numpy==2.4.5"),
     # notebooks
-    Mutant("nb02_mean_becomes_sum", "notebooks/02_autograd_basics.ipynb", "z = y.mean()", "z = y.sum()"),
-    Mutant("nb04_legacy_data_update_hides_the_error", "notebooks/04_no_grad_and_detach.ipynb",
+    Mutant("autograd_mean_becomes_sum", lesson(AUTOGRAD), "z = y.mean()", "z = y.sum()"),
+    Mutant("no_grad_legacy_data_update_hides_the_error", lesson(NO_GRAD),
            "w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"),
-    Mutant("nb05_model_bias_sign", "notebooks/05_linear_model_and_data.ipynb", "y_pred = torch.matmul(x, w) + b",
+    Mutant("model_bias_sign", lesson(MODEL), "y_pred = torch.matmul(x, w) + b",
            "y_pred = torch.matmul(x, w) - b"),
-    Mutant("nb06_gradient_step_sign_flip", "notebooks/06_gradient_descent_fit.ipynb",
+    Mutant("descent_gradient_step_sign_flip", lesson(DESCENT),
            "param -= learning_rate * param.grad", "param += learning_rate * param.grad"),
-    Mutant("nb06_gradient_zeroing_missing", "notebooks/06_gradient_descent_fit.ipynb",
+    Mutant("descent_gradient_zeroing_missing", lesson(DESCENT),
            "            param.grad.zero_()", "            pass"),
-    Mutant("nb06_loss_mean_instead_of_sum", "notebooks/06_gradient_descent_fit.ipynb",
+    Mutant("descent_loss_mean_instead_of_sum", lesson(DESCENT),
            "loss = (y_pred - y).pow(2).sum()\n    for param", "loss = (y_pred - y).pow(2).mean()\n    for param"),
-    Mutant("nb06_wrong_learning_rate", "notebooks/06_gradient_descent_fit.ipynb",
+    Mutant("descent_wrong_learning_rate", lesson(DESCENT),
            "learning_rate = 1e-4\nw, b = get_weights()", "learning_rate = 1e-3\nw, b = get_weights()"),
-    Mutant("nb06_fit_plot_w_and_b_swapped", "notebooks/06_gradient_descent_fit.ipynb",
+    Mutant("descent_fit_plot_w_and_b_swapped", lesson(DESCENT),
            '"gradient descent, 500 steps": (w_gd, b_gd)', '"gradient descent, 500 steps": (b_gd, w_gd)'),
-    Mutant("nb09_engine_mul_derivative_swapped", "notebooks/09_autograd_from_scratch.ipynb",
+    Mutant("engine_mul_derivative_swapped", lesson(ENGINE),
            "self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
-    Mutant("nb09_engine_add_overwrites", "notebooks/09_autograd_from_scratch.ipynb",
+    Mutant("engine_add_overwrites", lesson(ENGINE),
            "self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
-    Mutant("nb09_navigation_link_broken", "notebooks/09_autograd_from_scratch.ipynb",
-           "(07_why_descent_is_slow.ipynb)", "(06_gradient_descent_fit.ipynb)"),
-    Mutant("nb10_nn_linear_output_not_squeezed", "notebooks/10_many_features.ipynb",
+    Mutant("engine_navigation_link_broken", lesson(ENGINE),
+           f"({Path(lesson(SLOW)).name})", f"({Path(lesson(DESCENT)).name})"),
+    Mutant("features_nn_linear_output_not_squeezed", lesson(FEATURES),
            "loss = mse(model(X).squeeze(1), y)", "loss = mse(model(X), y)"),
-    Mutant("nb10_wrong_learning_rate", "notebooks/10_many_features.ipynb", "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),
+    Mutant("features_wrong_learning_rate", lesson(FEATURES), "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),
     Mutant("explorer_divergence_not_reported", "helpers/descent_explorer.py",
            "    if run.diverged_at is not None:\n        last", "    if False:\n        last"),
     Mutant("live_figure_stops_repainting", "helpers/live_figure.py",

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from course.lesson import load_definitions
-from course.series import NOTEBOOKS
+from course.series import notebook_titled
 
 
 def notebook(tmp_path: Path, *sources: str) -> Path:
@@ -68,8 +68,8 @@ def test_an_error_points_at_the_notebook_cell(tmp_path):
     assert (str(raised.traceback[-1].path), raised.traceback[-1].lineno) == ("lesson.ipynb, cell 2", 0)
 
 
-def test_notebook_06_train_is_the_lesson_as_written():
-    lesson = load_definitions(NOTEBOOKS / "06_gradient_descent_fit.ipynb", ["train", "x", "y"])
+def test_the_descent_notebooks_train_is_the_lesson_as_written():
+    lesson = load_definitions(notebook_titled("Fitting a line by gradient descent"), ["train", "x", "y"])
     ws, bs, losses, diverged_at = lesson["train"](lesson["x"], lesson["y"], 1e-4, 500)
-    # The numbers notebook 06 prints after the notes' run (its stored outputs check them on every CPU).
+    # The numbers the notebook prints after its first run (its stored outputs check them on every CPU).
     assert (f"{losses[450]:.3f}", f"{ws[-1]:.4f}", f"{bs[-1]:.4f}", diverged_at) == ("4.881", "0.3950", "-0.2175", None)

@@ -25,11 +25,14 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import LabServer
+from course.series import notebook_titled
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
 WIDTH, HEIGHT = 1280, 800
+PARTIALS, DESCENT, MINIBATCHES = (notebook_titled(title).name for title in
+                                  ("Partial derivatives", "Fitting a line by gradient descent", "Minibatches and validation"))
 PX_PER_DECADE = 60.0  # the learning-rate slider of 06, from 1e-6 to 1e-1
 PX_PER_UNIT = 60.0  # the point sliders of 01 (steps of 0.05: at least 3 px each)
 MAX_STATUS_LINES = 2.2  # two lines, with room for rounding of the text's box
@@ -46,7 +49,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture(scope="module")
 def descent(page: Page, lab: LabServer) -> Locator:
     """Notebook 06 run top to bottom; its explorer's output area, scrolled into view."""
-    lp.open_notebook(page, lab, "06_gradient_descent_fit.ipynb", workspace="controls-06")
+    lp.open_notebook(page, lab, DESCENT, workspace="controls-descent")
     lp.run_all(page)
     slider = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
     explorer = lp.explorer_output(slider.first)
@@ -164,7 +167,7 @@ def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: P
 
 
 def test_the_point_sliders_of_01_are_aimable_and_take_typed_values(page: Page, lab: LabServer, screenshot_dir: Path):
-    lp.open_notebook(page, lab, "01_partial_derivatives.ipynb", workspace="controls-01")
+    lp.open_notebook(page, lab, PARTIALS, workspace="controls-partials")
     lp.run_all(page)
     x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
     explorer = lp.explorer_output(x1)
@@ -189,7 +192,7 @@ def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
     page: Page, lab: LabServer, batch_size: str, rate: str, screenshot_dir: Path
 ) -> None:
     if lp.sliders(page, "batch size").count() == 0:
-        lp.open_notebook(page, lab, "11_minibatches_and_validation.ipynb", workspace="controls-11")
+        lp.open_notebook(page, lab, MINIBATCHES, workspace="controls-minibatches")
         lp.run_all(page)
     batch = lp.wait_until(lambda: lp.sliders(page, "batch size").count() and lp.sliders(page, "batch size")).first
     explorer = lp.explorer_output(batch)
@@ -210,6 +213,6 @@ def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
     )
     lp.settle(page, explorer)
     lines = lp.status_lines(explorer)
-    print(f"11 status at batch size {batch_size}, rate {rate}: {lines:.2f} lines: {lp.status(explorer)!r}")
+    print(f"minibatch status at batch size {batch_size}, rate {rate}: {lines:.2f} lines: {lp.status(explorer)!r}")
     assert lines <= MAX_STATUS_LINES, f"the status line takes {lines:.1f} lines at {WIDTH} px: {lp.status(explorer)!r}"
-    explorer.screenshot(path=screenshot_dir / f"controls_10_status_b{batch_size}_lr{rate}.png")
+    explorer.screenshot(path=screenshot_dir / f"controls_minibatch_status_b{batch_size}_lr{rate}.png")

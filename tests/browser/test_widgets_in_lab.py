@@ -21,6 +21,7 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import LabServer, widget_notebooks
+from course.series import notebook_titled
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page
@@ -30,9 +31,12 @@ RAISES = "raises-exception"
 BROKEN_WIDGET = ("Error displaying widget", "Loading widget")
 HINT = "run this cell"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-# A learning rate far above each explorer's stability limit, by notebook number: 06 fits the raw x of
-# linear_17 (limit 2/λ_max = 1.3e-3), 10 the standardised x with minibatches (full-batch limit about 0.06).
-LARGE_LEARNING_RATE = {"06": "0.01", "11": "10"}
+DESCENT = notebook_titled("Fitting a line by gradient descent").name
+MINIBATCHES = notebook_titled("Minibatches and validation").name
+# A learning rate far above each explorer's stability limit: the descent notebook fits the raw x of linear_17
+# (limit 2/λ_max = 1.3e-3), the minibatch one the standardised x (full-batch limit about 0.06).
+LARGE_LEARNING_RATE = {DESCENT: "0.01", MINIBATCHES: "10"}
+EXPLORER_NOTEBOOKS = (notebook_titled("Partial derivatives").name, DESCENT, MINIBATCHES)
 
 
 def stored_hints(notebook: Path) -> int:
@@ -83,11 +87,10 @@ def opened(request: pytest.FixtureRequest, context: BrowserContext, lab: LabServ
 
 
 def test_explorer_notebooks_are_found() -> None:
-    stems = [path.stem for path in NOTEBOOKS]
-    for number in ("01", "06", "11"):
-        assert any(stem.startswith(number + "_") for stem in stems), (
-            f"no notebook {number}_*.ipynb with a stored widget output in notebooks/ (found {stems}): "
-            "the explorer notebooks must be committed executed"
+    names = [path.name for path in NOTEBOOKS]
+    for name in EXPLORER_NOTEBOOKS:
+        assert name in names, (
+            f"no stored widget output in {name} (found {names}): the explorer notebooks must be committed executed"
         )
 
 
@@ -181,15 +184,15 @@ def test_explorers_run_and_respond(opened: Opened, screenshot_dir: Path) -> None
             move_slider(page, explorer, sliders.nth(index))
         learning_rate = lp.sliders(explorer, "learning rate")
         if learning_rate.count():
-            large = LARGE_LEARNING_RATE.get(notebook.stem[:2])
+            large = LARGE_LEARNING_RATE.get(notebook.name)
             assert large, f"{notebook.name} has a learning-rate slider: add its diverging rate to LARGE_LEARNING_RATE"
             check_divergence(page, explorer, learning_rate.first, large)
             diverged = True
         flip_checkboxes(page, explorer)
         explorer.screenshot(path=screenshot_dir / f"{notebook.stem}_explorer{number}.png")
 
-    if notebook.stem.startswith("06_"):
-        assert diverged, "notebook 06 has no explorer with a slider described 'learning rate' to drive into divergence"
+    if notebook.name == DESCENT:
+        assert diverged, f"{DESCENT} has no explorer with a slider described 'learning rate' to drive into divergence"
     found[0].scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / f"{notebook.stem}.png")
     check_no_broken_widget(page)
