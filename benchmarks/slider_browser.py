@@ -17,8 +17,7 @@ stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_lim
 would flatter the numbers); the count of diverged runs is printed.
 
 Presses come ``--gap`` ms apart after each update has finished (250 ms by default, a learner pressing a key
-deliberately), so the kernel has the idle time in which 06's explorer prepares the next slider
-position in the direction of travel; ``--gap 0`` measures presses back to back.
+deliberately); ``--gap 0`` measures presses back to back.
 
 Mouse drags (issue 12): on 06's learning-rate slider and 01's x1 slider, the mouse presses the handle and
 moves it across the track for one second in small steps, then lets go. For each drag it counts the figure

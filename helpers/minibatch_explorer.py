@@ -31,7 +31,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.explorer import Explorer, Stopwatch, check_train, rate_text
+from helpers.explorer import Explorer, Stopwatch, check_train, log_slider, rate_text, whole_slider, whole_text
 from helpers.inputs import checked, read_number, read_whole_number
 from helpers.line_fit import LineFit, Run, as_array, clipped, loss_grid, start_path_end
 from helpers.live_figure import LiveFigure
@@ -197,20 +197,11 @@ class MinibatchExplorer(Explorer):
         self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
         self._figure: MinibatchFigure | None = None
 
-        wide = {"description_width": "initial"}
-        self.batch_size_slider = widgets.IntSlider(
-            value=self.batch_size, min=1, max=fit.n, description=BATCH_SIZE_LABEL, style=wide,
-            layout=widgets.Layout(width="300px"),
-        )
-        low, high = LOG10_LEARNING_RATES
-        self.learning_rate_slider = widgets.FloatLogSlider(
-            value=self.learning_rate, base=10, min=low, max=high, step=LOG10_STEP, description=LEARNING_RATE_LABEL,
-            style=wide, layout=widgets.Layout(width="400px"),
-        )
+        self.batch_size_slider = whole_slider(self.batch_size, fit.n, BATCH_SIZE_LABEL, "300px")
+        self.learning_rate_slider = log_slider(self.learning_rate, LOG10_LEARNING_RATES, LOG10_STEP, LEARNING_RATE_LABEL, "400px")
         controls = [
             self._typed_control(
-                self.batch_size_slider, self.set_batch_size, BATCH_SIZE_LABEL, lambda value: f"{value:.0f}",
-                lambda: self.batch_size,
+                self.batch_size_slider, self.set_batch_size, BATCH_SIZE_LABEL, whole_text, lambda: self.batch_size,
             ),
             self._typed_control(
                 self.learning_rate_slider, self.set_learning_rate, LEARNING_RATE_LABEL, rate_text,

@@ -92,10 +92,10 @@ def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
         zigzag(1.0, -0.2, 0.2, 0.1, 3)
 
 
-def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0):
+def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0, pattern: str = "steady"):
     """The figures of one class whose every key-to-figure time is ``p95_ms``."""
     return RunFigures(
-        students=students, threads=threads, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
+        students=students, threads=threads, pattern=pattern, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
         run_all_seconds=[5.0] * students,
         protocol_seconds=[p95_ms / 1000] * 20, browser_seconds=[], errors=["boom"] * errors, lost_kernels=0,
         torch_threads=[1], peak_kernel_mb=kernel_mb, peak_server_mb=110.0, hub_cpu_percent=1.0,
@@ -124,3 +124,22 @@ def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_
     assert recommendation(rows, cores=2, command="")["kernel_threads"] == 2
     with pytest.raises(ValueError, match="no class met the targets"):
         recommendation([row(5, "one", 900)], cores=2, command="")
+
+
+def test_a_class_counts_only_when_every_pattern_met_its_own_target() -> None:
+    steady_ok, jump_ok = row(10, "one", 240), row(10, "one", 290, pattern="jump")  # targets 250 and 300 ms
+    assert steady_ok.meets_targets() and jump_ok.meets_targets() and not row(10, "one", 290).meets_targets()
+    rows = [steady_ok, jump_ok, row(20, "one", 200), row(20, "one", 310, pattern="jump")]
+    sizing = recommendation(rows, cores=2, command="")
+    assert sizing["students_per_core"] == 5  # 20 students met the steady target but not the jump's
+    assert sizing["measured"]["largest_class_meeting_targets"] == 10
+
+
+def test_the_value_box_is_the_text_model_beside_the_slider() -> None:
+    models = explorer_models()
+    models.apply(opened("box", _model_name="TextModel", value="1.00e-4"))
+    models.apply(opened("note", _model_name="HTMLModel", value="limit"))
+    models.apply(opened("row", _model_name="HBoxModel", children=["IPY_MODEL_rate", "IPY_MODEL_box", "IPY_MODEL_note"]))
+    assert models.value_box(models.slider("learning rate")) == "box"
+    with pytest.raises(LookupError, match="no text box sits beside the slider steps"):
+        models.value_box("steps")

@@ -16,11 +16,13 @@ from support import CountingTrain, explorer_pixels
 from course.lesson import load_definitions
 from course.series import notebook_titled
 from helpers.descent_explorer import (
+    CHECKED_STEPS,
     DEFAULT_ITERATIONS,
     ITERATIONS_LABEL,
     LEARNING_RATE_LABEL,
     STANDARDISED_LABEL,
     DescentExplorer,
+    descend,
     first_steps,
 )
 from helpers.explorer import RUN_HINT, STATUS_CLASS
@@ -169,11 +171,11 @@ def test_invalid_iterations_are_answered_in_words(explorer, value, expected):
 def test_a_new_rate_runs_the_loop_once_for_the_most_iterations_and_the_iterations_slider_only_redraws():
     counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=30, max_iterations=200)
-    assert counting.calls == [(1e-4, 200)]
+    assert counting.calls == [(1e-4, CHECKED_STEPS)]
     explorer.learning_rate_slider.value = 1e-3
     before = explorer_pixels(explorer)
     explorer.iterations_slider.value = 40
-    assert counting.calls == [(1e-4, 200), (1e-3, 200)]
+    assert counting.calls == [(1e-4, CHECKED_STEPS), (1e-3, CHECKED_STEPS)]
     assert "40 iterations" in explorer.status_text and not np.array_equal(explorer_pixels(explorer), before)
     assert set(explorer.last_timings) == {"train", "draw"}
     explorer.set_learning_rate(1e-4)  # remembered: no new run
@@ -225,29 +227,41 @@ def test_a_typed_rate_draws_exactly_the_path_and_losses_of_the_notebooks_train(e
     assert np.array_equal(figure.loss_line.get_ydata(), np.asarray(losses))
 
 
-def test_after_a_one_position_step_the_next_position_that_way_is_run_while_idle_and_after_a_jump_nothing():
+def test_a_run_is_trains_first_steps_then_the_faster_run_checked_against_them():
     counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
-    assert not explorer.run_idle_work() and len(counting.calls) == 1  # before any move, nothing is run ahead
-    explorer.learning_rate_slider.value = 10 ** (-4 + 0.05) * (1 + 1e-16)  # one position up, as the browser sends it
-    assert len(counting.calls) == 2 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
-    assert explorer.run_idle_work() and counting.calls[-1] == (pytest.approx(10 ** (-4 + 0.10)), 100)
-    explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)  # the next key press finds its run ready
-    assert len(counting.calls) == 3 and "Learning rate 1.26e-04" in explorer.status_text
-    explorer.run_idle_work()
-    explorer.set_learning_rate(1e-3)  # a jump (or a typed value): the next rate cannot be guessed
-    assert not explorer.run_idle_work() and counting.calls[-1] == (1e-3, 100)
-    explorer.learning_rate_slider.value = 10**-6  # at the slider's end: nothing lies beyond
-    explorer.learning_rate_slider.value = 10 ** (-6 + 0.05)
-    explorer.learning_rate_slider.value = 10**-6
-    assert not explorer.run_idle_work()
+    assert counting.calls == [(1e-4, CHECKED_STEPS)]  # train's own first steps; descend did the rest
+    ws, bs, losses, diverged_at = train(RAW.x, RAW.y, 1e-4, 100)
+    assert explorer.full_run(False, 1e-4) == (ws, bs, losses, diverged_at)
+    explorer.set_learning_rate(10.0)  # diverged within the checked steps: that is the whole run
+    assert counting.calls[-1] == (10.0, CHECKED_STEPS) and "diverged at step 1" in explorer.status_text
+
+
+def test_a_train_edited_in_class_is_run_in_full_when_its_first_steps_differ():
+    def halved_steps(x, y, learning_rate, iterations):  # as if the teacher typed 0.5 * learning_rate in optimize
+        return train(x, y, learning_rate / 2, iterations)
+
+    counting = CountingTrain(halved_steps)
+    explorer = DescentExplorer(counting, RAW, iterations=100, max_iterations=100)
+    assert counting.calls == [(1e-4, CHECKED_STEPS), (1e-4, 100)]
+    assert explorer.last_run == train(RAW.x, RAW.y, 0.5e-4, 100)
+
+
+@settings(max_examples=25, deadline=None)
+@given(log10_rate=st.floats(min_value=-6.0, max_value=-2.5))
+def test_descend_is_the_notebooks_train_bit_for_bit(log10_rate):
+    """The faster run equals train's whole run, also for rates that diverge late (above 1.3e-3), on raw and standardised x."""
+    for fit, scale in ((RAW, 1.0), (STANDARDISED, 40.0)):
+        rate = 10**log10_rate * scale
+        expected = train(fit.x, fit.y, rate, 500)
+        assert descend(fit, expected[0][0], expected[1][0], rate, 500) == expected
 
 
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
     counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=10)
     text = explorer.set_learning_rate(100.0)
-    assert counting.calls[-1] == (100.0, 500) and len(counting.calls) == 2
+    assert counting.calls[-1] == (100.0, CHECKED_STEPS) and len(counting.calls) == 2
     assert "diverged at step" in text
     assert explorer.learning_rate_slider.value == pytest.approx(0.1)
 
