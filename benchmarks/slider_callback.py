@@ -9,13 +9,14 @@ computes), loaded with ``course.lesson``. A new learning rate runs ``train`` onc
 iterations (500); every iteration count is read off that run. Three kinds of update are measured, at 150
 iterations and at 500 (the explorer's default):
 
-* new rate: a learning rate never run before (a typed value, or a long jump of the slider);
-* next position: a key press (or a short drag) to the next slider position, also never run before (the
-  explorer runs nothing ahead of time);
+* new rate: a learning rate never run before (a typed value, or a long jump of the slider): the loop runs;
+* next position: a key press (or a short drag) to the next slider position, after the kernel had its idle
+  time, in which the explorer runs the two positions on each side of the current rate (done here with
+  ``run_idle_work()`` between updates, untimed, as the kernel does between messages);
 * iterations: a move of the iterations slider, which only redraws.
 
 A run is ``train``'s first steps, then the same arithmetic without autograd (``helpers.descent_explorer.descend``);
-``train`` is the part "train" below, the faster run included.
+the part "train" below is all of it.
 
 Every rate is a distinct slider position below the stability limit 2/λ_max, so every run does all its
 iterations (diverging runs stop early and would flatter the numbers). Outside a kernel no widget message
@@ -69,14 +70,17 @@ def measure(explorer: DescentExplorer, iterations: int, positions: list[int]) ->
     """The three kinds of update at ``iterations``, each over ``positions`` of the learning-rate slider."""
     slider = explorer.learning_rate_slider
     explorer.set_iterations(iterations)
-    kinds = ("new rate", "next position")
-    results = {kind: new_times() for kind in (*kinds, "iterations")}
-    for position in positions[::2]:  # a new rate, then a key press up to the next position
-        explorer.full_run.cache_clear()  # rates never run before
-        for step, kind in enumerate(kinds):
-            rate = log_value(slider, position + step)
-            status = timed(explorer, lambda rate=rate: explorer.set_learning_rate(rate), results[kind])
-            assert "diverged" not in status and f"{iterations} iterations" in status, status
+    results = {"new rate": new_times(), "next position": new_times(), "iterations": new_times()}
+    for position in positions[::2]:  # a new rate, then a key press to the next position
+        explorer._runs.clear()  # a jump to a rate never run: no idle time has prepared it
+        explorer._when_idle([])
+        status = timed(explorer, lambda p=position: explorer.set_learning_rate(log_value(slider, p)), results["new rate"])
+        assert "diverged" not in status and f"{iterations} iterations" in status, status
+        explorer.run_idle_work()  # the kernel's idle time after that update
+        next_position = log_value(slider, position + 1)
+        status = timed(explorer, lambda rate=next_position: explorer.set_learning_rate(rate), results["next position"])
+        assert "diverged" not in status and f"{iterations} iterations" in status, status
+        assert results["next position"]["train"][-1] < 1e-3, "the next position was not prepared in idle time"
     for offset in range(len(positions) // 2):
         timed(explorer, lambda o=offset: explorer.set_iterations(iterations - 1 - o % 2), results["iterations"])
     return results
@@ -102,7 +106,7 @@ def main() -> None:
     positions = [int(p) + k for p in starts for k in (0, 1)]
     threads = torch.get_num_threads()
     low, high = log_value(slider, positions[0]), log_value(slider, positions[-1])
-    print(f"learning-rate slider of notebook {NOTEBOOK.name[:2]}: {updates} updates of each kind, rates {low:.3g} to {high:.3g}, "
+    print(f"learning-rate slider of notebook 06: {updates} updates of each kind, rates {low:.3g} to {high:.3g}, "
           f"torch threads {threads}")
     verdicts = []
     for iterations in (150, 500):

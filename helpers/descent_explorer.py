@@ -15,10 +15,13 @@ iterations; since the first k steps do not depend on how many follow, that one r
 count (:func:`first_steps`), so the iterations slider only redraws. ``train`` itself runs the first
 ``CHECKED_STEPS`` steps; the rest comes from :func:`descend`, the same float32 arithmetic without autograd
 (about three times faster), used only when its first steps equal train's bit for bit; otherwise (a ``train``
-edited in class) ``train`` runs in full. Runs are remembered by (input, learning rate) in an LRU cache, and
-nothing is run ahead of time. The figure (:class:`DescentFigure`, one per input, drawn once) is redrawn and the
-status line says what happened in words (:func:`describe_run`), including divergence and invalid input. The
-panel, status line, typed values and wiring are :class:`helpers.explorer.Explorer`'s.
+edited in class) ``train`` runs in full. Runs are remembered by (input, learning rate) in an LRU cache. After a
+one-position step of the learning-rate slider, the kernel, once idle, runs the next position in the same
+direction, so a learner who keeps pressing the key finds each run ready; after a jump or a typed value it runs
+nothing ahead (``benchmarks/slider_callback.py`` and ``benchmarks/classroom.py`` measure both). The figure
+(:class:`DescentFigure`, one per input, drawn once) is redrawn and the status line says what happened in words
+(:func:`describe_run`), including divergence and invalid input. The panel, status line, typed values and wiring
+are :class:`helpers.explorer.Explorer`'s.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import ipywidgets as widgets
 import numpy as np
@@ -39,7 +42,9 @@ from helpers.explorer import (
     Explorer,
     Stopwatch,
     check_train,
+    log_position,
     log_slider,
+    log_value,
     rate_text,
     whole_slider,
     whole_text,
@@ -124,6 +129,7 @@ class DescentExplorer(Explorer):
         self._fits = {False: raw, True: standardised}
         self._figures: dict[bool, DescentFigure] = {}
         self.full_run = lru_cache(maxsize=CACHE_SIZE)(self._full_run)
+        self._position: int | None = None  # the learning-rate slider position of the last update
         self.last_run: TrainResult | None = None  # what train returns for the current settings, as shown
 
         self.learning_rate_slider = log_slider(self.learning_rate, LOG10_LEARNING_RATES, LOG10_STEP, LEARNING_RATE_LABEL, "440px")
@@ -183,6 +189,26 @@ class DescentExplorer(Explorer):
                 return fast
         return as_result(self._train(fit.x, fit.y, learning_rate, self._max_iterations))
 
+    def _next_position(self) -> Callable[[], object] | None:
+        """After a one-position step of the learning-rate slider, the run one more step the same way; else nothing.
+
+        One position, and only after a step: on a classroom server every run ahead costs CPU that other students'
+        updates wait for, and after a jump or a typed value the next rate cannot be guessed.
+        """
+        slider = self.learning_rate_slider
+        here = log_position(slider, self.learning_rate)
+        previous, self._position = self._position, here
+        if previous is None or abs(here - previous) != 1 or not 0 <= 2 * here - previous <= log_position(slider, math.inf):
+            return None
+        return partial(self._run_ahead, self.standardised, log_value(slider, 2 * here - previous))
+
+    def _run_ahead(self, standardised: bool, learning_rate: float) -> None:
+        """Run one rate ahead of time; a failure is left for the update that needs it, which says it in words."""
+        try:
+            self.full_run(standardised, learning_rate)
+        except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
+            return
+
     def _refresh(self) -> str:
         """Run (or recall) ``train`` for the current settings, redraw, move the controls to match, and say what happened."""
         fit = self._fits[self.standardised]
@@ -214,6 +240,7 @@ class DescentExplorer(Explorer):
         if self.standardised_toggle is not None:
             self._move_controls((self.standardised_toggle, self.standardised))
         self.limit_note.value = f"stability limit 2/λ<sub>max</sub> = {rate_text(fit.stability_limit)}"
+        self._when_idle(self._next_position())
         return self._say(describe_run(run, fit, self.learning_rate, self.iterations))
 
 

@@ -12,7 +12,7 @@ every explorer shares:
   own value back to it), typed values (:meth:`Explorer._typed_control`: a slider without its own readout
   beside a box the kernel reads, so a typed value is answered by the explorer's own checks, in words), the
   figure's accessible description (its ``tooltip``, which JupyterLab renders as the image's ``title``: the
-  status line, kept up to date);
+  status line, kept up to date), and one piece of work done once the kernel is idle (:meth:`Explorer._when_idle`);
 * :class:`Stopwatch`: the seconds each part of an update took;
 * :func:`check_train`: the TypeError for an explorer given something other than the notebook's ``train``;
 * :func:`require`: the one-line answer, instead of a NameError, when an explorer cell runs before the cells
@@ -23,6 +23,7 @@ The figure itself is a :class:`helpers.live_figure.LiveFigure`, which only draws
 
 from __future__ import annotations
 
+import asyncio
 import html
 import math
 import time
@@ -42,6 +43,8 @@ VALUE_BOX_CLASS = "explorer-value"
 NOTE_CLASS = "explorer-note"
 RUN_ABOVE = "Run › Run All Above Selected Cell"
 WIDE_LABEL = {"description_width": "initial"}  # a slider's label as wide as its words
+# Seconds the kernel waits before idle work, so that a message already on its way (the next key press) goes first.
+IDLE_DELAY = 0.01
 MISSING_SHOWN = 3  # names a missing-cells message lists before "and N more"
 # Single spacing: the HTML widget's own line height is a control's height (28 px), which double-spaces prose.
 STATUS_MARKUP = '<div style="line-height: 1.35; margin: 2px 0">{}</div>'
@@ -198,6 +201,8 @@ class Explorer:
         self._moved: Any = None  # the control whose own change is being answered: nothing is sent back to it
         self._typed: dict[int, TypedValue] = {}
         self._described: list[tuple[widgets.Image, str]] = []
+        self._idle_work: Callable[[], object] | None = None
+        self._idle_handle: asyncio.TimerHandle | None = None
 
     def _lay_out(self, controls: Sequence[Any], *rows: Any) -> None:
         """Fill the panel: the controls side by side on top (wrapping into a compact block), then ``rows`` in order."""
@@ -323,3 +328,26 @@ class Explorer:
             self._described.append((live.widget, summary))
             live.widget.tooltip = f"{summary} {self.status_text}".strip()
         return live.widget
+
+    def _when_idle(self, work: Callable[[], object] | None) -> None:
+        """Do ``work`` once the kernel has nothing else to do, instead of any work still waiting (None: nothing).
+
+        In a kernel it runs on the event loop after the messages already on their way (the next key press). Outside
+        a running event loop (a script, a test) it waits for :meth:`run_idle_work`.
+        """
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+        self._idle_work, self._idle_handle = work, None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop runs here: run_idle_work() does the work when asked
+            return
+        if work is not None:
+            self._idle_handle = loop.call_later(IDLE_DELAY, self.run_idle_work)
+
+    def run_idle_work(self) -> bool:
+        """Do the idle work waiting now (what the kernel does between messages); return whether there was any."""
+        work, self._idle_work, self._idle_handle = self._idle_work, None, None
+        if work is not None:
+            work()
+        return work is not None

@@ -257,6 +257,24 @@ def test_descend_is_the_notebooks_train_bit_for_bit(log10_rate):
         assert descend(fit, expected[0][0], expected[1][0], rate, 500) == expected
 
 
+def test_after_a_one_position_step_the_next_position_that_way_is_run_while_idle_and_after_a_jump_nothing():
+    counting = CountingTrain(train)
+    explorer = DescentExplorer(counting, RAW, iterations=50, max_iterations=100)
+    assert not explorer.run_idle_work() and len(counting.calls) == 1  # before any move, nothing is run ahead
+    explorer.learning_rate_slider.value = 10 ** (-4 + 0.05) * (1 + 1e-16)  # one position up, as the browser sends it
+    assert len(counting.calls) == 2 and "Learning rate 1.12e-04, 50 iterations" in explorer.status_text
+    assert explorer.run_idle_work() and counting.calls[-1] == (pytest.approx(10 ** (-4 + 0.10)), CHECKED_STEPS)
+    explorer.learning_rate_slider.value = 10 ** (-4 + 0.10)  # the next key press finds its run ready
+    assert len(counting.calls) == 3 and "Learning rate 1.26e-04" in explorer.status_text
+    explorer.run_idle_work()
+    explorer.set_learning_rate(1e-3)  # a jump (or a typed value): the next rate cannot be guessed
+    assert not explorer.run_idle_work() and counting.calls[-1] == (1e-3, CHECKED_STEPS)
+    explorer.learning_rate_slider.value = 10**-6  # at the slider's end: nothing lies beyond
+    explorer.learning_rate_slider.value = 10 ** (-6 + 0.05)
+    explorer.learning_rate_slider.value = 10**-6
+    assert not explorer.run_idle_work()
+
+
 def test_a_value_beyond_the_slider_range_runs_as_given_and_moves_the_slider_to_its_end():
     counting = CountingTrain(train)
     explorer = DescentExplorer(counting, RAW, iterations=10)
