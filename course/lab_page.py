@@ -161,11 +161,6 @@ def label(slider: Locator) -> str:
     return slider.locator(".widget-label").inner_text().strip()
 
 
-def readout(slider: Locator) -> str:
-    """The value a slider shows beside it."""
-    return slider.locator(".widget-readout").inner_text().strip()
-
-
 def images_digest(scope: Locator, attempts: int = 50) -> str:
     """One digest of the bytes of every figure image in ``scope``, in order; empty when there is none."""
     images = scope.locator("img.widget-image")
@@ -195,14 +190,6 @@ def press_on_slider(page: Page, slider: Locator, key: str, times: int = 1) -> No
     slider.locator(".noUi-handle").first.focus()
     for _ in range(times):
         page.keyboard.press(key)
-
-
-def type_into_readout(page: Page, slider: Locator, text: str) -> None:
-    """Replace a slider's readout with ``text`` and press Enter, as a student typing a value would."""
-    slider.locator(".widget-readout").click()
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
 
 
 def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
