@@ -33,9 +33,9 @@ train, RAW, STANDARDISED = LESSON["train"], LESSON["raw"], LESSON["standardised"
 LIMIT = RAW.stability_limit
 
 
-def best_rate(bowl):
-    """The best single learning rate on ``bowl``, 2/(λ_min + λ_max): the curvature notebook derives it."""
-    design = np.column_stack([bowl.xs, np.ones_like(bowl.xs)])
+def best_rate(fit):
+    """The best single learning rate on ``fit``, 2/(λ_min + λ_max): the curvature notebook derives it."""
+    design = np.column_stack([fit.xs, np.ones_like(fit.xs)])
     return 2 / np.linalg.eigvalsh(2 * design.T @ design).sum()
 
 
