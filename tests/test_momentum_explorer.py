@@ -1,4 +1,4 @@
-"""Unit tests for helpers.momentum_explorer: it runs the notebook's loop twice, answers bad values in words, and says when a run diverges.
+"""Unit tests for helpers.momentum_explorer: the notebook's loop run twice, bad values answered in words, divergence said.
 
 The loop, the data and what notebook 08 computes about them (least-squares line, plain descent's stability limit)
 are loaded from the notebook itself, found by its title, so these tests exercise the lesson as written.
