@@ -81,7 +81,7 @@ class MomentumFigure:
         contour_ax.plot([w0], [b0], palette.START_MARKER, color=palette.START, markersize=8, label="start", zorder=5)
         plain, momentum = palette.series_style(0), palette.series_style(1)
         paths = [
-            contour_ax.plot([], [], markersize=3, linewidth=1, label=label, **palette.path_style(index))[0]
+            contour_ax.plot([], [], linestyle="-", markersize=3, linewidth=1, label=label, **palette.path_style(index))[0]
             for index, label in enumerate(("plain descent", "momentum"))
         ]
         self.plain_path, self.momentum_path = paths
