@@ -71,6 +71,17 @@ def no_horizontal_scroll(page: Page, explorer: Locator) -> None:
     assert widths[2] <= widths[3], f"the page scrolls sideways: {widths[2]} px in a {widths[3]} px window"
 
 
+def restart_and_run_alone(page: Page, index: int) -> None:
+    """Restart the kernel and run only cell ``index``, an explorer cell: it must say in one line which cells to run."""
+    lp.restart_kernel(page)
+    lp.run_cell_alone(page, index)
+    cell = lp.notebook_cells(page)[index]
+    assert [error.get("ename") for error in cell.errors] == ["CellsNotRun"], cell.outputs
+    (message,) = cell.errors[0]["traceback"]
+    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
+    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
+
+
 def test_the_learning_rate_slider_gives_each_decade_60_px_and_the_controls_fit(
     page: Page, descent: Locator, screenshot_dir: Path
 ) -> None:
@@ -139,13 +150,7 @@ def test_the_figures_accessible_name_carries_the_status_line_and_follows_it(page
 
 def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, descent: Locator, screenshot_dir: Path):
     index = lp.cell_index(page, "DescentExplorer(train, raw")
-    lp.restart_kernel(page)
-    lp.run_cell_alone(page, index)
-    cell = lp.notebook_cells(page)[index]
-    assert [error.get("ename") for error in cell.errors] == ["CellsNotRun"], cell.outputs
-    (message,) = cell.errors[0]["traceback"]
-    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
-    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
+    restart_and_run_alone(page, index)
     cell_node = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell_node.scroll_into_view_if_needed()
     cell_node.screenshot(path=screenshot_dir / "controls_06_restart_cell_alone.png")
@@ -285,10 +290,4 @@ def test_the_momentum_status_takes_at_most_two_lines(page: Page, momentum: Locat
 
 def test_after_a_restart_the_momentum_explorer_cell_alone_says_which_cells_to_run(page: Page, momentum: Locator):
     index = lp.cell_index(page, "MomentumExplorer(train_momentum")
-    lp.restart_kernel(page)
-    lp.run_cell_alone(page, index)
-    cell = lp.notebook_cells(page)[index]
-    assert [error.get("ename") for error in cell.errors] == ["CellsNotRun"], cell.outputs
-    (message,) = cell.errors[0]["traceback"]
-    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
-    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
+    restart_and_run_alone(page, index)
