@@ -106,7 +106,7 @@ publish-student: $(STAMP)
 html: $(STAMP)
 	$(BIN)/python scripts/build_html.py
 
-## Every benchmark: slider callbacks (Python: 06 and 11), slider latency in Chromium, the series' nbval time.
+## Every benchmark: slider callbacks (Python: 06 and 11), slider latency in Chromium (01, 06, 08, 11), the series' nbval time.
 bench: bench-series
 	$(BIN)/python benchmarks/slider_callback.py
 	$(BIN)/python benchmarks/minibatch_callback.py

@@ -6,6 +6,8 @@
 Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
 runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
 press to a new value, waiting for each update to finish before the next. Then the same for the
+learning-rate and β sliders of the momentum notebook (08; each press re-runs the notebook's
+``train_momentum``, for momentum and, on a learning-rate press, for plain descent), the
 batch-size and learning-rate sliders of the minibatch notebook (11; batch size from 1 upwards,
 learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
 01. A script in the page records, with ``performance.now()``, each keydown and each change of the
@@ -203,6 +205,16 @@ def main() -> None:
         lp.type_into_box(page, learning_rate, "1e-4")  # the middle of the slider: room to drag either way
         lp.settle(page, lp.explorer_output(learning_rate))
         report_drags("06 learning rate", page, learning_rate, drags)
+
+        momentum = notebook_titled("Momentum and Adam")
+        lp.open_notebook(page, lab, momentum.name, workspace="bench-momentum")
+        lp.run_all(page)
+        # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
+        for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
+            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            lp.type_into_box(page, slider, start)
+            lp.settle(page, lp.explorer_output(slider))
+            report(f"{momentum.name[:2]} {label}", *measure(page, slider, presses, gap))
 
         minibatch = notebook_titled("Minibatches and validation")
         lp.open_notebook(page, lab, minibatch.name, workspace="bench-10")

@@ -53,7 +53,7 @@ def lesson(title: str) -> str:
 
 AUTOGRAD, NO_GRAD, MODEL = "Autograd basics", "Turning autograd off: no_grad and detach", "A linear model and the data"
 DESCENT, SLOW, ENGINE = "Fitting a line by gradient descent", "Why gradient descent is slow: curvature", "Autograd from scratch"
-FEATURES = "Many features"
+FEATURES, MOMENTUM = "Many features", "Momentum and Adam"
 
 
 MUTANTS = [
@@ -89,12 +89,18 @@ MUTANTS = [
            "learning_rate = 1e-4\nw, b = get_weights()", "learning_rate = 1e-3\nw, b = get_weights()"),
     Mutant("descent_fit_plot_w_and_b_swapped", lesson(DESCENT),
            '"gradient descent, 500 steps": (w_gd, b_gd)', '"gradient descent, 500 steps": (b_gd, w_gd)'),
+    Mutant("momentum_step_sign_flip", lesson(MOMENTUM),
+           "param -= learning_rate * velocity", "param += learning_rate * velocity"),
+    Mutant("momentum_velocity_without_friction", lesson(MOMENTUM),
+           "velocity.mul_(beta).add_(param.grad)", "velocity.add_(param.grad)"),
+    Mutant("momentum_explorer_plain_descent_uses_beta", "helpers/momentum_explorer.py",
+           "self.run(self.learning_rate, 0.0), self.run", "self.run(self.learning_rate, self.beta), self.run"),
     Mutant("engine_mul_derivative_swapped", lesson(ENGINE),
            "self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
     Mutant("engine_add_overwrites", lesson(ENGINE),
            "self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
     Mutant("engine_navigation_link_broken", lesson(ENGINE),
-           f"({Path(lesson(SLOW)).name})", f"({Path(lesson(DESCENT)).name})"),
+           f"({Path(lesson(MOMENTUM)).name})", f"({Path(lesson(SLOW)).name})"),
     Mutant("features_nn_linear_output_not_squeezed", lesson(FEATURES),
            "loss = mse(model(X).squeeze(1), y)", "loss = mse(model(X), y)"),
     Mutant("features_wrong_learning_rate", lesson(FEATURES), "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),

@@ -159,6 +159,21 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1] - 1", "sign flipped"),
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1]", "eta lambda alone"),
     ],
+    ("08", 1): [
+        ("def my_best_beta(kappa):\n    return 0.8126", "same number for every kappa"),
+        (
+            "def my_best_beta(kappa):\n    return (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)",
+            "square root of beta",
+        ),
+        ("def my_best_beta(kappa):\n    return (kappa - 1) / (kappa + 1)", "plain descent's factor"),
+        ("def my_best_beta(kappa):\n    return ((kappa - 1) / (kappa + 1)) ** 2", "squares plain descent's"),
+    ],
+    ("08", 2): [
+        ("def my_speedup(beta):\n    return 10", "same number for every beta"),
+        ("def my_speedup(beta):\n    return 1", "averaging convention"),
+        ("def my_speedup(beta):\n    return 1 / (1 + beta)", "sign flipped"),
+        ("def my_speedup(beta):\n    return beta / (1 - beta)", "newest gradient"),
+    ],
     ("09", 1): [
         (
             "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
@@ -308,6 +323,8 @@ RIGHT: dict[tuple[str, int], str] = {
     ("06", 2): "my_rate = 1e-3",
     ("07", 1): "def my_limit(hessian):\n    return 2 / torch.linalg.eigvalsh(hessian).max()",
     ("07", 2): "def my_factor(eta, hessian):\n    return 1 - eta * torch.linalg.eigvalsh(hessian).max()",
+    ("08", 1): "def my_best_beta(kappa):\n    r = (kappa**0.5 - 1) / (kappa**0.5 + 1)\n    return r * r",
+    ("08", 2): "def my_speedup(beta):\n    return 1 / (1 - beta)",
     ("09", 1): (
         "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
         "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"

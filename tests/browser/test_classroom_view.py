@@ -1,6 +1,6 @@
 """The explorers in front of a class: a 1280×720 projector, presentation mode, the dark theme, no news pop-up.
 
-For each explorer notebook (01, 06, 10): open it in JupyterLab in a 1280×720 window and run all. Each explorer
+For each explorer notebook (01, 06, 08, 11): open it in JupyterLab in a 1280×720 window and run all. Each explorer
 panel, scrolled to the top of the notebook, must show its controls, a status of at most two lines and its whole
 figure at once, with nothing scrolled sideways, in JupyterLab's normal mode and in presentation mode (View ›
 Presentation Mode, which enlarges the code font from 13 to 16 px); and the figure's smallest text, as the page
@@ -27,7 +27,7 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import LabServer
-from course.series import notebook_paths
+from course.series import notebook_paths, notebook_titled
 from helpers.explorer import FIGURE_CLASS, STATUS_CLASS
 
 if TYPE_CHECKING:
@@ -41,8 +41,10 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal-size text
 MAX_STATUS_LINES = 2
 DARK_THEME = "JupyterLab Dark"
 NEWS_QUESTION = "Jupyter news"
-# Chosen by number, not by their stored widgets: a notebook that lost its explorer fails here instead of dropping out.
-NOTEBOOKS = [path for path in notebook_paths() if path.stem[:2] in ("01", "06", "11")]
+# Chosen by number (the momentum notebook by its title), not by their stored widgets: a notebook that lost its
+# explorer fails here instead of dropping out.
+BY_NUMBER = [path for path in notebook_paths() if path.stem[:2] in ("01", "06", "11")]
+NOTEBOOKS = sorted([*BY_NUMBER, notebook_titled("Momentum and Adam")])
 
 # The smallest text of every live figure in the kernel, in pixels of its PNG: font size in points × dpi / 72.
 # It runs in a namespace of its own (exec with a fresh dict), so the notebook's names are left alone.

@@ -1,6 +1,7 @@
 """The explorers' controls in a real JupyterLab at 1280 px: aim, typed values, status line, description, restart.
 
-Headless Chromium, a 1280×800 window, notebooks 01 and 06 run top to bottom on a fresh kernel:
+Headless Chromium, a 1280×800 window, notebooks 01, 06 and the momentum notebook (08) run top to bottom on a
+fresh kernel:
 
 * aim: the learning-rate slider of 06 gives at least 60 px per power of ten, the point sliders of 01 at least
   60 px per unit, and every explorer's controls fit the page with no horizontal scroll;
@@ -26,6 +27,7 @@ import pytest
 from course import lab_page as lp
 from course.lab_server import LabServer
 from course.series import notebook_titled
+from helpers.explorer import rate_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -69,6 +71,17 @@ def no_horizontal_scroll(page: Page, explorer: Locator) -> None:
     )
     assert widths[0] <= widths[1] + 1, f"the explorer is {widths[0]} px wide in an output area of {widths[1]} px"
     assert widths[2] <= widths[3], f"the page scrolls sideways: {widths[2]} px in a {widths[3]} px window"
+
+
+def restart_and_run_alone(page: Page, index: int) -> None:
+    """Restart the kernel and run only cell ``index``, an explorer cell: it must say in one line which cells to run."""
+    lp.restart_kernel(page)
+    lp.run_cell_alone(page, index)
+    cell = lp.notebook_cells(page)[index]
+    assert [error.get("ename") for error in cell.errors] == ["CellsNotRun"], cell.outputs
+    (message,) = cell.errors[0]["traceback"]
+    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
+    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
 
 
 def test_the_learning_rate_slider_gives_each_decade_60_px_and_the_controls_fit(
@@ -139,13 +152,7 @@ def test_the_figures_accessible_name_carries_the_status_line_and_follows_it(page
 
 def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, descent: Locator, screenshot_dir: Path):
     index = lp.cell_index(page, "DescentExplorer(train, raw")
-    lp.restart_kernel(page)
-    lp.run_cell_alone(page, index)
-    cell = lp.notebook_cells(page)[index]
-    assert [error.get("ename") for error in cell.errors] == ["CellsNotRun"], cell.outputs
-    (message,) = cell.errors[0]["traceback"]
-    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
-    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
+    restart_and_run_alone(page, index)
     cell_node = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell_node.scroll_into_view_if_needed()
     cell_node.screenshot(path=screenshot_dir / "controls_06_restart_cell_alone.png")
@@ -216,3 +223,73 @@ def test_the_minibatch_status_takes_at_most_two_lines_and_answers_typed_values(
     print(f"minibatch status at batch size {batch_size}, rate {rate}: {lines:.2f} lines: {lp.status(explorer)!r}")
     assert lines <= MAX_STATUS_LINES, f"the status line takes {lines:.1f} lines at {WIDTH} px: {lp.status(explorer)!r}"
     explorer.screenshot(path=screenshot_dir / f"controls_minibatch_status_b{batch_size}_lr{rate}.png")
+
+
+# ---------------------------------------------------------------- the momentum explorer (found by its title)
+
+MOMENTUM = notebook_titled("Momentum and Adam")
+
+
+@pytest.fixture(scope="module")
+def momentum(page: Page, lab: LabServer) -> Locator:
+    """The momentum notebook run top to bottom; its explorer's output area, scrolled into view."""
+    lp.open_notebook(page, lab, MOMENTUM.name, workspace="controls-momentum")
+    lp.run_all(page)
+    slider = lp.wait_until(lambda: lp.sliders(page, "momentum β").count() and lp.sliders(page, "momentum β"))
+    explorer = lp.explorer_output(slider.first)
+    explorer.scroll_into_view_if_needed()
+    lp.settle(page, explorer)
+    return explorer
+
+
+def test_the_momentum_explorers_sliders_are_aimable_and_its_controls_fit(
+    page: Page, momentum: Locator, screenshot_dir: Path
+) -> None:
+    rate = learning_rate(momentum)
+    low, high = lp.slider_span(rate)
+    per_decade = lp.slider_track_width(rate) / (high - low)
+    beta = lp.sliders(momentum, "momentum β").first
+    beta_low, beta_high = lp.slider_span(beta)
+    per_step = lp.slider_track_width(beta) / ((beta_high - beta_low) / 0.01)
+    print(f"momentum explorer: {per_decade:.1f} px per decade of learning rate, {per_step:.1f} px per 0.01 of β")
+    assert per_decade >= PX_PER_DECADE, f"{per_decade:.1f} px per decade; aim needs at least {PX_PER_DECADE:.0f}"
+    assert per_step >= 2, f"{per_step:.1f} px per step of β: the keyboard is the only way to aim"
+    no_horizontal_scroll(page, momentum)
+    controls = momentum.locator(".widget-hbox").first.bounding_box()
+    assert controls and controls["height"] <= 90, f"the controls take {controls} : more than two rows"
+    momentum.screenshot(path=screenshot_dir / "controls_momentum_1280.png")
+
+
+def test_the_momentum_explorer_answers_typed_values_in_words(page: Page, momentum: Locator, screenshot_dir: Path):
+    beta = lp.sliders(momentum, "momentum β").first
+    before = lp.settle(page, momentum)
+    lp.type_into_box(page, beta, "1.5")
+    said = lp.wait_until(lambda: "got 1.5" in lp.status(momentum) and lp.status(momentum), message="the answer to 1.5")
+    assert said.startswith("The momentum β must be between 0 and 1; got 1.5. Nothing was run."), said
+    assert lp.settle(page, momentum) == before, "a refused β changed the figure"
+    assert lp.box_value(beta) == "0.9"
+    lp.type_into_box(page, learning_rate(momentum), "-1")
+    said = lp.wait_until(lambda: "got -1" in lp.status(momentum) and lp.status(momentum), message="the answer to -1")
+    assert said.startswith("The learning rate must be positive; got -1. Nothing was run."), said
+    momentum.screenshot(path=screenshot_dir / "controls_momentum_typed_beta_1.5.png")
+
+
+@pytest.mark.parametrize(
+    ("rate", "beta"), [("1e-3", "0.9"), ("1e-2", "0.9"), ("1.5e-3", "1"), ("1e-5", "0.5")],
+    ids=["reached", "both-diverged", "forgetful", "both-far"],
+)
+def test_the_momentum_status_takes_at_most_two_lines(page: Page, momentum: Locator, rate: str, beta: str, screenshot_dir: Path):
+    lp.type_into_box(page, lp.sliders(momentum, "momentum β").first, beta)
+    lp.type_into_box(page, learning_rate(momentum), rate)
+    header = f"η = {rate_text(float(rate))}, β = {float(beta):.3g}, 200 steps."
+    lp.wait_until(lambda: lp.status(momentum).startswith(header), message=f"the run at η = {rate}, β = {beta}")
+    lp.settle(page, momentum)
+    lines = lp.status_lines(momentum)
+    print(f"momentum status at η = {rate}, β = {beta}: {lines:.2f} lines: {lp.status(momentum)!r}")
+    assert lines <= MAX_STATUS_LINES, f"the status line takes {lines:.1f} lines at {WIDTH} px: {lp.status(momentum)!r}"
+    momentum.screenshot(path=screenshot_dir / f"controls_momentum_status_{rate}_{beta}.png")
+
+
+def test_after_a_restart_the_momentum_explorer_cell_alone_says_which_cells_to_run(page: Page, momentum: Locator):
+    index = lp.cell_index(page, "MomentumExplorer(train_momentum")
+    restart_and_run_alone(page, index)

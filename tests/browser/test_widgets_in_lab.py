@@ -32,11 +32,13 @@ BROKEN_WIDGET = ("Error displaying widget", "Loading widget")
 HINT = "run this cell"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 DESCENT = notebook_titled("Fitting a line by gradient descent").name
+MOMENTUM = notebook_titled("Momentum and Adam").name
 MINIBATCHES = notebook_titled("Minibatches and validation").name
 # A learning rate far above each explorer's stability limit: the descent notebook fits the raw x of linear_17
-# (limit 2/λ_max = 1.3e-3), the minibatch one the standardised x (full-batch limit about 0.06).
-LARGE_LEARNING_RATE = {DESCENT: "0.01", MINIBATCHES: "10"}
-EXPLORER_NOTEBOOKS = (notebook_titled("Partial derivatives").name, DESCENT, MINIBATCHES)
+# (limit 2/λ_max = 1.3e-3), the momentum one the same with momentum (limit 2(1 + β)/λ_max = 2.5e-3 at β = 0.9),
+# the minibatch one the standardised x (full-batch limit about 0.06).
+LARGE_LEARNING_RATE = {DESCENT: "0.01", MOMENTUM: "0.01", MINIBATCHES: "10"}
+EXPLORER_NOTEBOOKS = (notebook_titled("Partial derivatives").name, DESCENT, MOMENTUM, MINIBATCHES)
 
 
 def stored_hints(notebook: Path) -> int:

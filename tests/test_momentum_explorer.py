@@ -1,0 +1,153 @@
+"""Unit tests for helpers.momentum_explorer: the notebook's loop run twice, bad values answered in words, divergence said.
+
+The loop, the data and what notebook 08 computes about them (least-squares line, plain descent's stability limit)
+are loaded from the notebook itself, found by its title, so these tests exercise the lesson as written.
+"""
+
+import numpy as np
+import pytest
+from support import CountingTrain, explorer_pixels
+
+from course.lesson import load_definitions
+from course.series import notebook_titled
+from helpers.explorer import RUN_HINT
+from helpers.momentum_explorer import ITERATIONS, MomentumExplorer
+
+LESSON = load_definitions(notebook_titled("Momentum and Adam"), ["train_momentum", "raw"])
+train_momentum, RAW = LESSON["train_momentum"], LESSON["raw"]
+LIMIT = RAW.stability_limit
+
+
+@pytest.fixture(scope="module")
+def shared_explorer():
+    return MomentumExplorer(train_momentum, RAW)
+
+
+@pytest.fixture
+def explorer(shared_explorer):
+    """The module's explorer (built once: it draws its figure once), put back to η = 1e-3, β = 0.9."""
+    shared_explorer.set_learning_rate(1e-3)
+    shared_explorer.set_beta(0.9)
+    return shared_explorer
+
+
+def typed(explorer, slider, text):
+    """Type ``text`` into the box beside ``slider`` and press Enter, as a learner does; return the status."""
+    box = explorer._typed[id(slider)].box
+    box.value = text
+    return explorer.status_text
+
+
+def test_a_run_is_the_notebooks_loop_momentum_beside_plain_descent_from_the_same_start(explorer):
+    explorer.set_learning_rate(2e-4)
+    explorer.set_beta(0.5)
+    plain, momentum = explorer.last_runs
+    assert momentum == train_momentum(RAW.x, RAW.y, 2e-4, 0.5, ITERATIONS)
+    assert plain == train_momentum(RAW.x, RAW.y, 2e-4, 0.0, ITERATIONS)
+    assert plain[0][0] == momentum[0][0] and plain[1][0] == momentum[1][0]
+    assert plain[2][-1] != momentum[2][-1]
+
+
+def test_a_beta_change_reruns_only_momentum():
+    counting = CountingTrain(train_momentum)
+    explorer = MomentumExplorer(counting, RAW)
+    assert counting.calls == [(1e-3, 0.0, ITERATIONS), (1e-3, 0.9, ITERATIONS)]
+    explorer.set_beta(0.5)
+    assert counting.calls[2:] == [(1e-3, 0.5, ITERATIONS)]
+
+
+def test_a_diverging_rate_is_answered_in_words_with_the_step_and_the_limits(explorer):
+    calm = explorer_pixels(explorer)
+    text = explorer.set_learning_rate(1e-2)
+    assert text.startswith("η = 1.00e-2, β = 0.9, 200 steps. Momentum diverged at step ")
+    assert f"η is above its limit 2(1+β)/λ_max = {1.9 * LIMIT:.2e}".replace("e-0", "e-") in text
+    assert "Plain descent diverged at step " in text and "2/λ_max = 1.30e-3" in text
+    assert not np.array_equal(explorer_pixels(explorer), calm)
+    figure = explorer._figure
+    for line in (figure.plain_path, figure.momentum_path, figure.plain_loss, figure.momentum_loss):
+        data = np.asarray(line.get_xydata(), dtype=float)
+        assert data.size and np.isfinite(data).all()
+
+
+def test_between_the_two_limits_only_plain_descent_diverges(explorer):
+    text = explorer.set_learning_rate(2e-3)
+    assert "Momentum reached the least-squares loss" in text
+    assert "Plain descent diverged at step" in text
+
+
+def test_beta_one_is_the_forgetful_loop_and_says_nothing_damps_it(explorer):
+    text = explorer.set_beta(1)
+    assert "With β = 1 nothing damps its swings." in text and "diverged" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1.5, "The momentum β must be between 0 and 1; got 1.5."),
+        (-0.1, "The momentum β must be between 0 and 1; got -0.1."),
+        ("fast", "The momentum β must be a number; got 'fast'."),
+        (float("nan"), "The momentum β must be a finite number; got nan."),
+    ],
+)
+def test_a_bad_beta_is_answered_in_words_and_changes_nothing(explorer, value, expected):
+    before = explorer_pixels(explorer)
+    text = explorer.set_beta(value)
+    assert text.startswith(f"{expected} Nothing was run. Try a value from 0 to 1")
+    assert explorer.beta == 0.9 and explorer.beta_slider.value == 0.9
+    assert np.array_equal(explorer_pixels(explorer), before)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-1", "The learning rate must be positive; got -1. Nothing was run."),
+        ("0", "The learning rate must be positive; got 0. Nothing was run."),
+        ("fast", "'fast' is not a number: type the learning rate in digits, such as 0.5 or 1e-4. Nothing was run."),
+        ("", "An empty box is not a number: type the learning rate in digits"),
+    ],
+)
+def test_bad_typed_learning_rates_are_answered_in_words(explorer, text, expected):
+    before = explorer_pixels(explorer)
+    said = typed(explorer, explorer.learning_rate_slider, text)
+    assert said.startswith(expected), said
+    assert explorer.learning_rate == 1e-3 and explorer._typed[id(explorer.learning_rate_slider)].box.value == "1.00e-3"
+    assert np.array_equal(explorer_pixels(explorer), before)
+
+
+def test_a_typed_value_is_run_exactly_and_one_beyond_the_slider_says_so(explorer):
+    assert typed(explorer, explorer.beta_slider, "0.934").startswith("η = 1.00e-3, β = 0.934, 200 steps.")
+    assert explorer.last_runs[1] == train_momentum(RAW.x, RAW.y, 1e-3, 0.934, ITERATIONS)
+    said = typed(explorer, explorer.learning_rate_slider, "0.05")
+    assert said.startswith("5.00e-2 was run as typed (the slider's largest is 1.00e-2).")
+
+
+def test_idle_work_prepares_the_next_position_so_the_next_press_runs_nothing():
+    counting = CountingTrain(train_momentum)
+    explorer = MomentumExplorer(counting, RAW)
+    explorer.set_learning_rate(10**-2.95)  # one slider step above 1e-3: heading up
+    explorer.run_idle_work()
+    calls = len(counting.calls)
+    explorer.learning_rate_slider.value = 10**-2.9  # the next step up, as the browser sends it
+    assert len(counting.calls) == calls and explorer.status_text.startswith("η = 1.26e-3")
+
+
+def test_the_panel_asks_to_run_the_cell_when_shown_as_text(explorer):
+    assert repr(explorer.panel) == RUN_HINT
+
+
+def test_a_wrong_loop_or_bowl_is_a_type_error_in_words():
+    with pytest.raises(TypeError, match="the notebook.s function train_momentum"):
+        MomentumExplorer(None, RAW)
+    with pytest.raises(TypeError, match="bowl must be a Bowl"):
+        MomentumExplorer(train_momentum, (1, 2))
+
+
+def test_a_loop_that_raises_is_answered_in_words():
+    def broken(x, y, learning_rate, beta, iterations):
+        if beta > 0.5:
+            raise RuntimeError("a student's typo")
+        return train_momentum(x, y, learning_rate, beta, iterations)
+
+    explorer = MomentumExplorer(broken, RAW, beta=0.2)
+    said = explorer.set_beta(0.8)
+    assert said == "train_momentum(...) failed: RuntimeError: a student's typo Fix it and run its cell again."
