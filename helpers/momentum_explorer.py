@@ -4,24 +4,22 @@ The explorer trains nothing itself. It calls the notebook's own
 ``train_momentum(x, y, learning_rate, beta, iterations)``, which returns ``(ws, bs, losses, diverged_at)``, twice:
 at the sliders' learning rate and β, and at the same learning rate with β = 0, which is plain gradient descent.
 What the notebook computed about the data (the least-squares line and plain descent's stability limit
-2/λ_max) comes in as a :class:`helpers.descent_runs.Bowl`::
+2/λ_max) comes in as a :class:`helpers.line_fit.LineFit`::
 
-    raw = Bowl(x, y, w_star, b_star, 2 / high)
+    raw = LineFit(x, y, w_star, b_star, 2 / high)
     explorer = MomentumExplorer(train_momentum, raw)
     explorer.panel
 
 The figure shows both paths over the contours of the SSE and both losses against the steps; the status line
 says in words what each run did, with its stability limit (momentum's is (1 + β) times plain descent's, as the
-notebook derives). Runs are remembered by (learning rate, β), so a β change re-runs only momentum, and while
-the kernel is idle the explorer runs the slider position the learner is heading for. The panel, status line,
-typed values and wiring are :class:`helpers.explorer.Explorer`'s.
+notebook derives). Runs are remembered by (learning rate, β) in an LRU cache, so a β change re-runs only
+momentum. The panel, status line, typed values and wiring are :class:`helpers.explorer.Explorer`'s.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
@@ -29,13 +27,14 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.descent_figure import clipped, loss_grid
-from helpers.descent_runs import Bowl, Run, TrainResult, clean_run
-from helpers.explorer import Explorer, Stopwatch, check_train, log_position, log_value, rate_text
+from helpers.explorer import Explorer, Stopwatch, check_train, log_slider, rate_text
 from helpers.inputs import checked, read_number
+from helpers.line_fit import LineFit, Run, clipped, loss_grid
 from helpers.live_figure import LiveFigure
 
-__all__ = ["Bowl", "MomentumExplorer"]
+__all__ = ["LineFit", "MomentumExplorer"]
+
+TrainResult = tuple[Sequence[float], Sequence[float], Sequence[float], int | None]
 
 MomentumTrain = Callable[[torch.Tensor, torch.Tensor, float, float, int], TrainResult]
 
@@ -70,11 +69,11 @@ def read_beta(value: object) -> tuple[float, str | None]:
 class MomentumFigure:
     """The two panels, drawn once around the start and the optimum; :meth:`show` moves the paths and loss curves."""
 
-    def __init__(self, bowl: Bowl, start: tuple[float, float], start_loss: float, iterations: int) -> None:
+    def __init__(self, bowl: LineFit, start: tuple[float, float], start_loss: float, iterations: int) -> None:
         figure = Figure(figsize=(11.0, 3.8), dpi=80, layout="constrained")
         contour_ax, loss_ax = figure.subplots(1, 2)
         w0, b0 = start
-        w_grid, b_grid, sse = loss_grid(bowl, w0, b0, bowl.sse)
+        w_grid, b_grid, sse = loss_grid(bowl, w0, b0)
         plots.plot_loss_landscape(
             w_grid, b_grid, sse, optimum=(bowl.w_star, bowl.b_star), ax=contour_ax, title="Loss over (w, b)"
         )
@@ -91,11 +90,11 @@ class MomentumFigure:
         ]
         contour_ax.legend(loc="upper right", ncols=2)
 
-        loss_ax.axhline(bowl.sse_star, color=palette.COMPARISON, linestyle=":", linewidth=1, label="least squares")
+        loss_ax.axhline(bowl.loss_star, color=palette.COMPARISON, linestyle=":", linewidth=1, label="least squares")
         (self.plain_loss,) = loss_ax.plot([], [], label="plain descent", **plain)
         (self.momentum_loss,) = loss_ax.plot([], [], label="momentum", **momentum)
         loss_ax.set(
-            yscale="log", xlim=(0, iterations), ylim=(bowl.sse_star / 2, max(start_loss, bowl.sse_star) * 20),
+            yscale="log", xlim=(0, iterations), ylim=(bowl.loss_star / 2, max(start_loss, bowl.loss_star) * 20),
             xlabel="step", ylabel="loss (SSE)", title="Loss during training",
         )
         loss_ax.legend(loc="upper right")
@@ -131,30 +130,25 @@ class MomentumExplorer(Explorer):
     def __init__(
         self,
         train_momentum: MomentumTrain,
-        bowl: Bowl,
+        bowl: LineFit,
         *,
         learning_rate: float = DEFAULT_LEARNING_RATE,
         beta: float = DEFAULT_BETA,
         iterations: int = ITERATIONS,
     ) -> None:
         check_train(train_momentum, "train_momentum(x, y, learning_rate, beta, iterations)")
-        if not isinstance(bowl, Bowl):
-            raise TypeError(f"bowl must be a Bowl(x, y, w_star, b_star, stability_limit); got {bowl!r}.")
+        if not isinstance(bowl, LineFit):
+            raise TypeError(f"bowl must be a LineFit(x, y, w_star, b_star, stability_limit); got {bowl!r}.")
         self.learning_rate = checked(read_number(learning_rate, LEARNING_RATE_LABEL), LEARNING_RATE_HINT)
         self.beta = checked(read_beta(beta), BETA_HINT)
         super().__init__(PANEL_CLASS)
         self._train, self._bowl, self._iterations = train_momentum, bowl, iterations
-        self._runs: OrderedDict[tuple[float, float], TrainResult] = OrderedDict()
+        self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
         self._figure: MomentumFigure | None = None
-        self._last_moved: tuple[str, float] | None = None  # which setting the last update changed, and from what
         self.last_runs: tuple[TrainResult, TrainResult] | None = None  # (plain descent, momentum), as shown
 
-        low, high = LOG10_LEARNING_RATES
         wide = {"description_width": "initial"}
-        self.learning_rate_slider = widgets.FloatLogSlider(
-            value=self.learning_rate, base=10, min=low, max=high, step=LOG10_STEP, description=LEARNING_RATE_LABEL,
-            style=wide, layout=widgets.Layout(width="400px"),
-        )
+        self.learning_rate_slider = log_slider(self.learning_rate, LOG10_LEARNING_RATES, LOG10_STEP, LEARNING_RATE_LABEL, "400px")
         self.beta_slider = widgets.FloatSlider(
             value=self.beta, min=0.0, max=1.0, step=BETA_STEP, description=BETA_LABEL, style=wide,
             layout=widgets.Layout(width="330px"),
@@ -172,35 +166,27 @@ class MomentumExplorer(Explorer):
 
     def set_learning_rate(self, value: object) -> str:
         """Re-run both loops at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
-        self._last_moved = ("learning_rate", self.learning_rate)
         return self._rerun_with("learning_rate", read_number(value, LEARNING_RATE_LABEL), LEARNING_RATE_HINT)
 
     def set_beta(self, value: object) -> str:
         """Re-run momentum with β = ``value`` (from 0 to 1); anything else is answered in words."""
-        self._last_moved = ("beta", self.beta)
         return self._rerun_with("beta", read_beta(value), BETA_HINT)
 
-    def run(self, learning_rate: float, beta: float) -> TrainResult:
-        """What ``train_momentum`` returns at this learning rate and β, run once and remembered."""
-        key = (learning_rate, round(beta, 9))  # a β sent by the slider may differ from its position in the last bit
-        if key in self._runs:
-            self._runs.move_to_end(key)
-            return self._runs[key]
-        result = self._train(self._bowl.x, self._bowl.y, learning_rate, key[1], self._iterations)
+    def _run(self, learning_rate: float, beta: float) -> TrainResult:
+        """What ``train_momentum`` returns at this learning rate and β (``run`` remembers it)."""
+        result = self._train(self._bowl.x, self._bowl.y, learning_rate, beta, self._iterations)
         if not isinstance(result, tuple | list) or len(result) != 4:
             raise TypeError(f"it should return (ws, bs, losses, diverged_at); it returned {type(result).__name__}.")
-        self._runs[key] = result
-        if len(self._runs) > CACHE_SIZE:
-            self._runs.popitem(last=False)
         return result
 
     def _refresh(self) -> str:
         """Run (or recall) both loops, redraw, move the controls to match, and say what happened."""
         stopwatch = Stopwatch()
         try:
-            results = self.run(self.learning_rate, 0.0), self.run(self.learning_rate, self.beta)
+            # A β sent by the slider may differ from its position in the last bit: rounded, it is found again.
+            results = self.run(self.learning_rate, 0.0), self.run(self.learning_rate, round(self.beta, 9))
             stopwatch.lap("train")
-            plain, momentum = (clean_run(result, self.learning_rate, self._iterations) for result in results)
+            plain, momentum = (Run.cleaned(*result) for result in results)
         except Exception as error:  # a student's edited loop must not put a traceback in the explorer
             return self._say(f"train_momentum(...) failed: {type(error).__name__}: {error} Fix it and run its cell again.")
         if not (len(plain.losses) and len(momentum.losses)):
@@ -213,7 +199,6 @@ class MomentumExplorer(Explorer):
         stopwatch.lap("draw")
         self.last_timings = stopwatch.laps
         self._move_controls((self.learning_rate_slider, self.learning_rate), (self.beta_slider, self.beta))
-        self._prepare_ahead()
         return self._say(self.describe(plain, momentum))
 
     def describe(self, plain: Run, momentum: Run) -> str:
@@ -232,39 +217,10 @@ class MomentumExplorer(Explorer):
             return f"{name} diverged at step {run.diverged_at}: η is above its limit {limit_text}."
         if self.learning_rate > limit:
             return f"{name} is diverging, not stopped yet: η is above its limit {limit_text}."
-        sse_star = self._bowl.sse_star
+        sse_star = self._bowl.loss_star
         close = np.flatnonzero(run.losses - sse_star > REACHED * sse_star)
         if len(close) < len(run.losses):
             last_far = close[-1] + 1 if len(close) else 0
             if last_far < len(run.losses):
                 return f"{name} reached the least-squares loss {sse_star:.4f} at step {last_far} and stayed."
         return f"{name}: loss {run.losses[-1]:.4g} at the last step ({run.losses[-1] - sse_star:.3g} above least squares)."
-
-    def _prepare_ahead(self) -> None:
-        """While idle, run the next slider position in the direction the learner last moved (after a jump: both)."""
-        moved, before = self._last_moved or ("learning_rate", self.learning_rate)
-        if moved == "beta":
-            here, last = round(self.beta / BETA_STEP), round(1 / BETA_STEP)
-            previous = round(before / BETA_STEP)
-            steps = self._heading(here, previous)
-            settings = [(self.learning_rate, (here + step) * BETA_STEP) for step in steps if 0 <= here + step <= last]
-        else:
-            slider = self.learning_rate_slider
-            here, last = log_position(slider, self.learning_rate), log_position(slider, float("inf"))
-            steps = self._heading(here, log_position(slider, before))
-            rates = [log_value(slider, here + step) for step in steps if 0 <= here + step <= last]
-            settings = [(rate, beta) for rate in rates for beta in (0.0, self.beta)]
-        work = [partial(self._prepare, rate, beta) for rate, beta in settings if (rate, round(beta, 9)) not in self._runs]
-        self._when_idle(work)
-
-    @staticmethod
-    def _heading(here: int, previous: int) -> Sequence[int]:
-        """The slider steps to prepare: on after one step, either way after a jump or a typed value."""
-        return (here - previous,) if abs(here - previous) == 1 else (1, -1)
-
-    def _prepare(self, learning_rate: float, beta: float) -> None:
-        """Run one setting ahead of time; a failure is left for the update that needs it, which says it in words."""
-        try:
-            self.run(learning_rate, beta)
-        except Exception:  # a student's broken loop: the status line reports it when that setting is chosen
-            self._idle_work.clear()

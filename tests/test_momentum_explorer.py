@@ -121,16 +121,6 @@ def test_a_typed_value_is_run_exactly_and_one_beyond_the_slider_says_so(explorer
     assert said.startswith("5.00e-2 was run as typed (the slider's largest is 1.00e-2).")
 
 
-def test_idle_work_prepares_the_next_position_so_the_next_press_runs_nothing():
-    counting = CountingTrain(train_momentum)
-    explorer = MomentumExplorer(counting, RAW)
-    explorer.set_learning_rate(10**-2.95)  # one slider step above 1e-3: heading up
-    explorer.run_idle_work()
-    calls = len(counting.calls)
-    explorer.learning_rate_slider.value = 10**-2.9  # the next step up, as the browser sends it
-    assert len(counting.calls) == calls and explorer.status_text.startswith("η = 1.26e-3")
-
-
 def test_the_panel_asks_to_run_the_cell_when_shown_as_text(explorer):
     assert repr(explorer.panel) == RUN_HINT
 
@@ -138,7 +128,7 @@ def test_the_panel_asks_to_run_the_cell_when_shown_as_text(explorer):
 def test_a_wrong_loop_or_bowl_is_a_type_error_in_words():
     with pytest.raises(TypeError, match="the notebook.s function train_momentum"):
         MomentumExplorer(None, RAW)
-    with pytest.raises(TypeError, match="bowl must be a Bowl"):
+    with pytest.raises(TypeError, match="bowl must be a LineFit"):
         MomentumExplorer(train_momentum, (1, 2))
 
 
