@@ -54,6 +54,7 @@ def lesson(title: str) -> str:
 AUTOGRAD, NO_GRAD, MODEL = "Autograd basics", "Turning autograd off: no_grad and detach", "A linear model and the data"
 DESCENT, SLOW, ENGINE = "Fitting a line by gradient descent", "Why gradient descent is slow: curvature", "Autograd from scratch"
 FEATURES, MOMENTUM = "Many features", "Momentum and Adam"
+MINIBATCHES, CLASSIFIER = "Minibatches and validation", "A classifier that is not linear"
 
 
 MUTANTS = [
@@ -104,6 +105,13 @@ MUTANTS = [
     Mutant("features_nn_linear_output_not_squeezed", lesson(FEATURES),
            "loss = mse(model(X).squeeze(1), y)", "loss = mse(model(X), y)"),
     Mutant("features_wrong_learning_rate", lesson(FEATURES), "lr, steps = 0.1, 100", "lr, steps = 0.01, 100"),
+    Mutant("weight_decay_l2_term_without_the_half", lesson(MINIBATCHES),
+           "loss = mse(predict(F_train, w, b), y_train) + alpha / 2 * (w**2).sum()",
+           "loss = mse(predict(F_train, w, b), y_train) + alpha * (w**2).sum()"),
+    Mutant("classifier_bce_without_the_sigmoid", lesson(CLASSIFIER),
+           "    p_hat = torch.sigmoid(z)\n", "    p_hat = z\n"),
+    Mutant("classifier_softplus_slope_not_the_sigmoid", lesson(CLASSIFIER),
+           "self.grad += 0.5 * (1 + math.tanh(z / 2)) * out.grad", "self.grad += 0.5 * (1 + math.tanh(z)) * out.grad"),
     Mutant("explorer_divergence_not_reported", "helpers/descent_explorer.py",
            "    if run.diverged_at is not None:\n        last", "    if False:\n        last"),
     Mutant("live_figure_stops_repainting", "helpers/live_figure.py",

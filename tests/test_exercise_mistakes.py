@@ -256,32 +256,26 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ("my_best_step = int(torch.tensor(val_losses).argmin()) + 1", "one step late"),
     ],
     ("12", 1): [
-        (
-            "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 / n * (y - t) * (1 - t**2)\n"
-            "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])",
-            "sign flipped",
-        ),
-        (
-            "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 1 / n * (t - y) * (1 - t**2)\n"
-            "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])",
-            "half the gradient",
-        ),
-        (
-            "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 * (t - y) * (1 - t**2)\n"
-            "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])",
-            "a sum over the points",
-        ),
-        (
-            "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 / n * (t - y)\n"
-            "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])",
-            "is off",
-        ),
+        ("my_grad_z = (z_start - y) / n", "uses the logit"),
+        ("my_grad_z = (y - torch.sigmoid(z_start)) / n", "sign flipped"),
+        ("my_grad_z = torch.sigmoid(z_start) - y", "a sum over the points"),
+        ("p = torch.sigmoid(z_start)\nmy_grad_z = (p - y) * p * (1 - p) / n", "the sigmoid's slope again"),
     ],
     ("12", 2): [
-        ("my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).min()", "the smallest slope"),
-        ("my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).mean()", "the mean slope"),
-        ("my_largest_slope = (1 - network_torch(theta_fast, X)).max()", "forgot to square"),
-        ("my_largest_slope = network_torch(theta_fast, X).max()", "the largest output"),
+        (
+            "my_val_accuracy = ((logits_torch(theta_trained, X) > 0).double() == y).double().mean()",
+            "on the training points",
+        ),
+        ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() == y_val).sum()", "counts the right"),
+        (
+            "my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() != y_val).double().mean()",
+            "on the wrong side",
+        ),
+        (
+            "p = torch.sigmoid(logits_torch(theta_trained, X_val))\n"
+            "my_val_accuracy = ((p > 0).double() == y_val).double().mean()",
+            "always above 0",
+        ),
     ],
     ("13", 1): [
         ("w.data -= 0.5 * w.grad.data\nw.grad.data.zero_()\nmy_w = w", "through .data"),
@@ -343,11 +337,8 @@ RIGHT: dict[tuple[str, int], str] = {
     ("11", 1): "my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0) / sizes.sum()",
     ("11", 2): "my_rate = 0.02",
     ("11", 3): "my_best_step = int(torch.tensor(val_losses).argmin())",
-    ("12", 1): (
-        "t = torch.tanh(X @ theta_start[:d] + theta_start[d])\ns = 2 / n * (t - y) * (1 - t**2)\n"
-        "my_grad = torch.cat([X.T @ s, s.sum().reshape(1)])"
-    ),
-    ("12", 2): "my_largest_slope = (1 - network_torch(theta_fast, X) ** 2).max()",
+    ("12", 1): "my_grad_z = (torch.sigmoid(z_start) - y) / n",
+    ("12", 2): "my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).float() == y_val).float().mean()",
     ("13", 1): "with torch.no_grad():\n    w -= 0.5 * w.grad\nw.grad = None\nmy_w = w",
     ("13", 2): "my_dtype = counts.dtype",
 }
