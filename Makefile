@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
-        mutants bench bench-series dev-setup clean publish-student generated
+        mutants bench bench-series dev-setup clean publish-student generated colab
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -101,6 +101,11 @@ mutants: $(STAMP)
 ## Publish the students' copies to the branch `student` and print the nbgitpuller link (HUB=https://your-hub).
 publish-student: $(STAMP)
 	$(BIN)/python scripts/publish_student.py $(if $(HUB),--hub $(HUB))
+
+## The Colab edition on a branch: the student edition with an "Open in Colab" badge and an install cell in each
+## notebook, pointing at that branch of github.com/REPO. make colab REPO=your-org/your-repo BRANCH=student
+colab: $(STAMP)
+	$(BIN)/python scripts/publish_student.py --colab $(REPO) --branch $(or $(BRANCH),student)
 
 ## Read-only HTML of the series in site/ (stored outputs, works offline); open site/index.html.
 html: $(STAMP)
