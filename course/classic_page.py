@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 COLAB_VENV = ROOT / ".venv-colab"
-KERNEL_CONNECTED = "() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())"
+KERNEL_CONNECTED = (
+    "() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+    " && Jupyter.notebook.kernel.is_connected())"
+)
+# widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
+WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
 KERNEL_IDLE = "() => !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon')"
 # Clear every output, run every cell, then wait for the reply to an empty request queued behind them: the kernel
 # answers in order, so that reply means every cell has run.
@@ -49,6 +54,7 @@ RUN_CELL_ALONE = """index => new Promise(resolve => {
     cell.execute();
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
+STARTUP_SETTLE_MS = 1500
 EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' output_subarea ')][1]"
 
 
@@ -83,6 +89,11 @@ def open_notebook(page: Page, server: ClassicNotebookServer, name: str, timeout:
     server.delete_sessions()
     page.goto(server.notebook_url(name))
     page.wait_for_function(KERNEL_CONNECTED, timeout=timeout * 1000)
+    page.wait_for_function(WIDGETS_READY, timeout=timeout * 1000)
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
+    # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
+    page.wait_for_timeout(STARTUP_SETTLE_MS)
 
 
 def run_all(page: Page, timeout: float = 180.0) -> None:
