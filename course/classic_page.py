@@ -13,6 +13,7 @@ and figure) is :mod:`course.lab_page`'s.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,8 @@ from course.series import NOTEBOOKS, ROOT
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
-COLAB_VENV = ROOT / ".venv-colab"
+# The Colab profile's venv; scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one.
+COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
 KERNEL_CONNECTED = (
     "() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
     " && Jupyter.notebook.kernel.is_connected())"

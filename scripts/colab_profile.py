@@ -12,6 +12,10 @@
    Colab's setuptools builds it); every later notebook finds them installed. Then the installed helpers must read
    the data from inside the package, not from a clone.
 
+3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, the classic Notebook 6.5.7 with
+   widgetsnbextension 3.6.10 from the venv (Colab's widgets follow that front end): every slider by keyboard, a bad
+   typed value answered in words, the restart message.
+
 Prints one line per step and exits 1 if either failed. --full needs torch 2.11.0's CPU wheel from PyTorch's index
 and Python 3.13 (pyenv); this machine reaches neither that index nor, for 3.13, a CPU torch.
 """
@@ -142,9 +146,21 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
         return not problems, report if not problems else "\n".join(problems)
 
 
+def run_front_end(venv: Path) -> tuple[bool, str]:
+    """The ipywidgets 7 browser test (tests/browser/ipywidgets7/) against ``venv``; (passed, pytest's last line or tail)."""
+    env = {**os.environ, "COLAB_VENV": str(venv), "REQUIRE_COLAB": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(ROOT / "tests" / "browser" / "ipywidgets7")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    return result.returncode == 0, lines[-1] if result.returncode == 0 else "\n".join(lines[-60:])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help=f"Python {COLAB_PYTHON} and torch {COLAB_TORCH}, as on Colab")
+    parser.add_argument("--build-only", action="store_true", help="build the venv if needed, run nothing (for make bench)")
     args = parser.parse_args()
     python = interpreter(COLAB_PYTHON) if args.full else Path(sys.executable).resolve()
     if python is None:
@@ -153,8 +169,11 @@ def main() -> int:
     start = time.perf_counter()
     built = build_venv(venv, python, COLAB_TORCH if args.full else None)
     print(f"venv {venv.name}: {'built in ' + format(built, '.0f') + ' s' if built else 'up to date'}", flush=True)
+    if args.build_only:
+        return 0
     failed = 0
-    for name, step in (("nbval", run_nbval), ("install from the branch", run_from_branch)):
+    steps = (("nbval", run_nbval), ("install from the branch", run_from_branch), ("ipywidgets 7 in a browser", run_front_end))
+    for name, step in steps:
         began = time.perf_counter()
         passed, detail = step(venv)
         print(f"{'PASS' if passed else 'FAIL'} {time.perf_counter() - began:5.0f} s  {name}: {detail}", flush=True)
