@@ -20,47 +20,14 @@ import sys
 import time
 
 from playwright.sync_api import Locator, Page, sync_playwright
-from slider_browser import DESCENT, LOG10_MARGIN, PARTIALS, WARM_UP, report  # benchmarks/, beside this file
+from slider_browser import DESCENT, LOG10_MARGIN, PARTIALS, WARM_UP, measure, report  # benchmarks/, beside this file
 
 from course import classic_page as cp
 from course import lab_page as lp
-from course.lab_page import RECORD, RECORDER
 from course.lab_server import CHROMIUM, CHROMIUM_ARGS
 from course.lesson import load_definitions
 from course.series import notebook_titled
 from helpers.descent_explorer import LOG10_STEP
-
-
-def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
-    """Press an arrow key ``WARM_UP + presses`` times on ``slider``; per measured press the ms to the new src and to
-    the loaded image and the value reached, and how many updates reported a diverged run."""
-    explorer = cp.explorer_output(slider)
-    explorer.evaluate(RECORDER)
-    key = cp.step_key(slider)
-    to_src, to_load, values, diverged = [], [], [], 0
-    cp.handle(slider).focus()
-    for press in range(WARM_UP + presses):
-        page.wait_for_timeout(gap_ms)
-        before = page.evaluate(RECORD)
-        value_before = lp.box_value(slider)
-        page.keyboard.press(key)
-        lp.wait_until(
-            lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
-            message="the figure to update after a key press",
-        )
-        page.wait_for_function(cp.KERNEL_IDLE)
-        record = page.evaluate(RECORD)
-        value = lp.box_value(slider)
-        if value == value_before:
-            raise RuntimeError(f"{key} did not move the slider past {value}: it reached the end of its range")
-        if press < WARM_UP:
-            continue
-        pressed = record["keys"][len(before["keys"])]
-        to_src.append(min(t for t in record["srcs"] if t >= pressed) - pressed)
-        to_load.append(min(t for t in record["loads"] if t >= pressed) - pressed)
-        values.append(value)
-        diverged += "diverged" in lp.status(explorer)
-    return to_src, to_load, values, diverged
 
 
 def slider_in(page: Page, label: str) -> Locator:
@@ -86,7 +53,7 @@ def main() -> None:
         learning_rate = slider_in(page, "learning rate")
         lp.type_into_box(page, learning_rate, f"{10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + args.presses)):.2e}")
         cp.settle(page, cp.explorer_output(learning_rate))
-        report("06 learning rate (ipywidgets 7)", *measure(page, learning_rate, args.presses, args.gap))
+        report("06 learning rate (ipywidgets 7)", *measure(page, learning_rate, args.presses, args.gap, cp))
 
         minibatch = notebook_titled("Minibatches and validation")
         cp.open_notebook(page, server, minibatch.name)
@@ -96,13 +63,13 @@ def main() -> None:
             lp.type_into_box(page, slider, start)
             cp.settle(page, cp.explorer_output(slider))
             title = f"{minibatch.name[:2]} {label} (ipywidgets 7)"
-            report(title, *measure(page, slider, min(args.presses, steps - WARM_UP), args.gap))
+            report(title, *measure(page, slider, min(args.presses, steps - WARM_UP), args.gap, cp))
 
         cp.open_notebook(page, server, PARTIALS.name)
         cp.run_all(page)
         x1 = slider_in(page, "x1")
         cp.settle(page, cp.explorer_output(x1))
-        report("01 x1 (ipywidgets 7)", *measure(page, x1, args.presses, args.gap))
+        report("01 x1 (ipywidgets 7)", *measure(page, x1, args.presses, args.gap, cp))
         browser.close()
     print(f"(whole run {time.monotonic() - began:.0f} s, classic Notebook stopped)")
 

@@ -14,11 +14,10 @@ and figure) is :mod:`course.lab_page`'s.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.lab_page import images_digest
+from course import lab_page as lp
 from course.lab_server import LabServer
 from course.series import NOTEBOOKS, ROOT
 
@@ -160,15 +159,5 @@ def press_on_slider(page: Page, slider: Locator, key: str) -> None:
 
 
 def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
-    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest."""
-    last = images_digest(scope)
-    since = time.monotonic()
-    deadline = since + timeout
-    while time.monotonic() - since < quiet:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the figure kept changing for {timeout:.0f} s")
-        page.wait_for_timeout(50)
-        now = images_digest(scope)
-        if now != last or not page.evaluate(KERNEL_IDLE):
-            last, since = now, time.monotonic()
-    return last
+    """:func:`course.lab_page.settle` with the classic Notebook's kernel-idle test."""
+    return lp.settle(page, scope, quiet, timeout, idle=KERNEL_IDLE)
