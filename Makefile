@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab author-lab test outputs nbval portability fragility python-versions navigation student html soak \
-        mutants bench bench-series dev-setup clean publish-student generated
+        mutants bench bench-series dev-setup clean publish-student generated colab \
+        colab-profile colab-full
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -102,15 +103,33 @@ mutants: $(STAMP)
 publish-student: $(STAMP)
 	$(BIN)/python scripts/publish_student.py $(if $(HUB),--hub $(HUB))
 
+## The Colab edition on a branch: the student edition with an "Open in Colab" badge and an install cell in each
+## notebook, pointing at that branch of github.com/REPO. make colab REPO=your-org/your-repo BRANCH=student
+colab: $(STAMP)
+	$(BIN)/python scripts/publish_student.py --colab $(REPO) --branch $(or $(BRANCH),student)
+
+## The series against Google Colab's packages (tests/profiles/colab.txt) in .venv-colab (built on first use): strict
+## nbval over every notebook; the Colab edition installed from a local copy of its branch and run top to bottom,
+## offline, in a fresh venv without the helpers; the ipywidgets 7 front end (classic Notebook 6.5.7) in Chromium.
+colab-profile: $(STAMP)
+	$(BIN)/python scripts/colab_profile.py
+
+## The same with Colab's own Python 3.13 and torch 2.11.0+cpu (PyTorch's CPU index), in .venv-colab-3.13.
+colab-full: $(STAMP)
+	$(BIN)/python scripts/colab_profile.py --full
+
 ## Read-only HTML of the series in site/ (stored outputs, works offline); open site/index.html.
 html: $(STAMP)
 	$(BIN)/python scripts/build_html.py
 
-## Every benchmark: slider callbacks (Python: 06 and 11), slider latency in Chromium (01, 06, 08, 11), the series' nbval time.
+## Every benchmark: slider callbacks (Python: 06 and 11), slider latency in Chromium (JupyterLab: 01, 06, 08, 11;
+## the ipywidgets 7 front end with the Colab profile's kernel), the series' nbval time.
 bench: bench-series
 	$(BIN)/python benchmarks/slider_callback.py
 	$(BIN)/python benchmarks/minibatch_callback.py
 	$(BIN)/python benchmarks/slider_browser.py
+	$(BIN)/python scripts/colab_profile.py --build-only
+	$(BIN)/python benchmarks/slider_browser_ipywidgets7.py
 
 ## Strict-nbval wall time of the series against an imports-only floor, and the venv size.
 bench-series: $(STAMP)
@@ -128,4 +147,4 @@ dev-setup: $(STAMP)
 	git config mergetool.nbdime.cmd '$(CURDIR)/$(BIN)/git-nbmergetool merge "$$BASE" "$$LOCAL" "$$REMOTE" "$$MERGED"'
 
 clean:
-	rm -rf $(VENV) .venv-3.* site student
+	rm -rf $(VENV) .venv-3.* .venv-colab* site student

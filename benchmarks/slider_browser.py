@@ -38,6 +38,7 @@ import math
 import statistics
 import sys
 import time
+from types import ModuleType
 
 from playwright.sync_api import Locator, Page, sync_playwright
 
@@ -63,17 +64,21 @@ LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
 
 
-def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
+def measure(
+    page: Page, slider: Locator, presses: int, gap_ms: float, front: ModuleType = lp
+) -> tuple[list[float], list[float], list[str], int]:
     """Press an arrow key ``WARM_UP + presses`` times on ``slider``.
 
     Returns, per measured press, the ms to the new src and to the loaded image, and the value reached;
-    and how many of those updates reported a diverged run.
+    and how many of those updates reported a diverged run. ``front`` is the module that knows the page's
+    front end (``explorer_output``, ``step_key``, ``handle``, ``KERNEL_IDLE``): JupyterLab's ``course.lab_page``,
+    or the classic Notebook's ``course.classic_page``.
     """
-    explorer = lp.explorer_output(slider)
+    explorer = front.explorer_output(slider)
     explorer.evaluate(RECORDER)
-    key = lp.step_key(slider)
+    key = front.step_key(slider)
     to_src, to_load, values, diverged = [], [], [], 0
-    slider.locator(".noUi-handle").first.focus()
+    front.handle(slider).focus()
     for press in range(WARM_UP + presses):
         page.wait_for_timeout(gap_ms)
         before = page.evaluate(RECORD)
@@ -83,7 +88,7 @@ def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[l
             lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
             message="the figure to update after a key press",
         )
-        page.wait_for_function(lp.KERNEL_IDLE)
+        page.wait_for_function(front.KERNEL_IDLE)
         record = page.evaluate(RECORD)
         value = lp.box_value(slider)
         if value == value_before:

@@ -185,6 +185,11 @@ def step_key(slider: Locator) -> str:
     return "ArrowLeft" if now > (low + high) / 2 else "ArrowRight"
 
 
+def handle(slider: Locator) -> Locator:
+    """The slider's handle (noUiSlider's), which takes the keyboard focus."""
+    return slider.locator(".noUi-handle").first
+
+
 def press_on_slider(page: Page, slider: Locator, key: str, times: int = 1) -> None:
     """Focus the slider's handle, as a student's Tab would, and press ``key`` ``times`` times."""
     slider.locator(".noUi-handle").first.focus()
@@ -192,8 +197,11 @@ def press_on_slider(page: Page, slider: Locator, key: str, times: int = 1) -> No
         page.keyboard.press(key)
 
 
-def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
-    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest."""
+def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0, idle: str = KERNEL_IDLE) -> str:
+    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest.
+
+    ``idle`` is the page's kernel-idle test (the classic Notebook's is ``course.classic_page.KERNEL_IDLE``).
+    """
     last = images_digest(scope)
     since = time.monotonic()
     deadline = since + timeout
@@ -202,7 +210,7 @@ def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0
             raise TimeoutError(f"the figure kept changing for {timeout:.0f} s")
         page.wait_for_timeout(50)
         now = images_digest(scope)
-        if now != last or not page.evaluate(KERNEL_IDLE):
+        if now != last or not page.evaluate(idle):
             last, since = now, time.monotonic()
     return last
 

@@ -87,6 +87,7 @@ class LabServer:
         self._process: subprocess.Popen[bytes] | None = None
         self.root = Path()
         self.log_path = Path()
+        self.extra_env: dict[str, str] = {}  # for the server and its kernels
 
     def __enter__(self) -> LabServer:
         self.start()
@@ -107,7 +108,7 @@ class LabServer:
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
-        env = dict(os.environ)
+        env = {**os.environ, **self.extra_env}
         for variable, folder in [
             ("JUPYTER_CONFIG_DIR", "config"),
             ("JUPYTER_DATA_DIR", "data"),
@@ -116,6 +117,14 @@ class LabServer:
         ]:
             (base / folder).mkdir()
             env[variable] = str(base / folder)
+        self.log_path = base / "jupyterlab.log"
+        with self.log_path.open("wb") as log:
+            command = self.command(base, settings)
+            self._process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def command(self, base: Path, settings: Path) -> list[str]:
+        """The server's command line; ``base`` holds the temporary folders, ``settings`` the user settings."""
         command = [
             sys.executable, "-m", "jupyterlab",
             "--no-browser",
@@ -130,10 +139,7 @@ class LabServer:
         ]
         if hasattr(os, "getuid") and os.getuid() == 0:
             command.append("--allow-root")
-        self.log_path = base / "jupyterlab.log"
-        with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_until_up()
+        return command
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + self.startup_timeout

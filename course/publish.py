@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from course.colab import colab_edition
 from course.series import INDEX
 from course.student import EDITION_FILES, FOLDER, in_edition, student_edition
 
@@ -73,10 +74,15 @@ def commit_sources(repo: Path, commit: str) -> dict[str, tuple[str, bytes]]:
     return sources
 
 
-def student_tree(repo: Path, commit: str) -> tuple[str, int]:
-    """Write the student edition of ``commit`` into the object store as a tree; return its id and file count."""
+def student_tree(repo: Path, commit: str, colab: tuple[str, str] | None = None) -> tuple[str, int]:
+    """Write the student edition of ``commit`` into the object store as a tree; return its id and file count.
+
+    With ``colab = (owner/name, branch)`` it is the Colab edition (``course.colab``) published as that branch.
+    """
     sources = commit_sources(repo, commit)
     edition = student_edition({path: content for path, (_, content) in sources.items()})
+    if colab is not None:
+        edition = colab_edition(edition, *colab)
     if INDEX_IN_CLONE not in edition:
         raise PublishError(f"{commit[:12]} has no {INDEX_IN_CLONE}: nothing for the students' link to open")
     lines = []
@@ -104,8 +110,11 @@ def branch_tip(repo: Path, branch: str) -> str | None:
     return found.stdout.strip() or None
 
 
-def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH) -> Publication:
+def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
     """Make ``branch`` hold the students' tree of ``source``, as a child of its previous tip.
+
+    With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition: each
+    notebook opens in Colab from there with a badge and installs the helpers from there (``course.colab``).
 
     Publishing an unchanged tree again makes no commit. Refuses when ``branch`` is checked out, because
     moving it would leave that working tree out of step with its branch.
@@ -114,7 +123,7 @@ def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH) -> P
     if f"branch refs/heads/{branch}" in worktrees:
         raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
     source_commit = git(repo, "rev-parse", "--verify", f"{source}^{{commit}}").decode().strip()
-    tree, files = student_tree(repo, source_commit)
+    tree, files = student_tree(repo, source_commit, (colab_repo, branch) if colab_repo else None)
     parent = branch_tip(repo, branch)
     if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
         return Publication(parent, source_commit, new=False, files=files)

@@ -44,7 +44,9 @@ EDITION_FILES = (
 RUNTIME_PACKAGES = ("torch", "numpy", "matplotlib", "jupyterlab", "ipywidgets", "pillow", "ipython", "ipykernel")
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 STUDENT_PYPROJECT = """\
-# Installs the notebooks' helpers (import helpers) in place, so that they find data/ beside them.
+# Installs the notebooks' helpers (import helpers): in place (pip install -e .), they find data/ beside them;
+# from the branch (pip install git+URL@branch, as on Colab), the CSV files go inside the package, as
+# helpers/datasets, so no notebook needs a clone.
 [build-system]
 requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
@@ -55,7 +57,9 @@ version = "0.1.0"
 requires-python = ">=3.11"
 
 [tool.setuptools]
-packages = ["helpers"]
+packages = ["helpers", "helpers.datasets"]
+package-dir = {"helpers.datasets" = "data"}
+package-data = {"helpers.datasets" = ["*.csv"]}
 """
 LECTURE = {"edition": "lecture"}  # notebook metadata["gradients"] of a lecture copy
 SOLUTION_LABEL = "# Reference solution: open it after the class has tried.\n"

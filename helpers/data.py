@@ -16,7 +16,10 @@ from pathlib import Path
 
 import torch
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PACKAGED_DATA = Path(__file__).resolve().parent / "datasets"
+# Inside the package when pip installed it from the published branch (Colab: the student pyproject maps data/ to
+# helpers/datasets); else data/ beside helpers/, in a clone or an editable install.
+DATA_DIR = PACKAGED_DATA if PACKAGED_DATA.is_dir() else Path(__file__).resolve().parent.parent / "data"
 MIN_ROWS = 2
 
 

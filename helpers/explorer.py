@@ -33,6 +33,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from helpers.front_end import run_above
 from helpers.inputs import read_typed
 from helpers.live_figure import LiveFigure
 
@@ -70,7 +71,7 @@ def require(namespace: Mapping[str, object], names: Iterable[str]) -> None:
         named = ", ".join(missing[:MISSING_SHOWN]) + (f" and {more} more" if more > 0 else "")
         raise CellsNotRun(
             f"This explorer needs {named} from the cells above, which this kernel has not run (a restarted kernel "
-            f"starts empty): click this cell, choose {RUN_ABOVE}, then run this cell."
+            f"starts empty): click this cell, choose {run_above(RUN_ABOVE)}, then run this cell."
         )
 
 

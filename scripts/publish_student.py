@@ -3,11 +3,15 @@
     python scripts/publish_student.py                                   # commit HEAD's student copies to `student`
     python scripts/publish_student.py --hub https://hub.example.edu     # ... and print the link for that hub
     python scripts/publish_student.py --hub URL --repo https://github.com/you/gradients-step-by-step
+    python scripts/publish_student.py --colab you/gradients-step-by-step   # the Colab edition (make colab)
 
 The branch gets the notebooks as `make student` writes them (solution code removed, outputs cleared) with the
 helpers, the data and the install files, built from a commit (default HEAD: commit your changes first). The
 working tree, the index and the checked-out branch are not touched. Push the branch yourself (the command is
 printed); a student who opens the link gets their own clone, updated on every later click, their edits kept.
+With --colab OWNER/NAME the branch holds the Colab edition instead (course/colab.py): the same files with an
+"Open in Colab" badge and an install cell in each notebook, both pointing at that branch of github.com/OWNER/NAME;
+it works on a hub too (the install cell does nothing where the helpers are installed).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import argparse
 import subprocess
 import sys
 
+from course.colab import check_repo, colab_link
 from course.publish import CLONE_FOLDER, STUDENT_BRANCH, PublishError, lab_path, nbgitpuller_link, publish
-from course.series import ROOT
+from course.series import INDEX, ROOT
 
 
 def origin_url() -> str | None:
@@ -38,18 +43,26 @@ def main() -> int:
     parser.add_argument("--hub", type=hub_address, help="the hub's address, e.g. https://hub.example.edu, to print the link")
     parser.add_argument("--repo", help="the URL students' servers clone from (default: the remote origin)")
     parser.add_argument("--branch", default=STUDENT_BRANCH, help=f"the branch to publish to (default {STUDENT_BRANCH})")
+    parser.add_argument("--colab", metavar="OWNER/NAME", help="publish the Colab edition, for github.com/OWNER/NAME")
     parser.add_argument("--from", dest="source", default="HEAD", help="the commit to take the course from (default HEAD)")
     args = parser.parse_args()
     repo_url = args.repo or origin_url()
     if args.hub and repo_url is None:
         parser.error("there is no remote 'origin': pass --repo with the URL students' servers clone from")
     try:
-        done = publish(ROOT, args.source, args.branch)
+        colab_repo = check_repo(args.colab) if args.colab else None
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        done = publish(ROOT, args.source, args.branch, colab_repo)
     except PublishError as error:
         parser.exit(1, f"publish_student: {error}\n")
     state = "new commit" if done.new else "unchanged, no new commit"
     print(f"{args.branch}: {done.commit[:12]} ({state}), {done.files} files from {done.source_commit[:12]}")
     print(f"push it with: git push origin {args.branch}")
+    if colab_repo:
+        index = colab_link(colab_repo, args.branch, f"notebooks/{INDEX}")
+        print(f"the index opens in Colab at (each notebook has its own badge):\n{index}")
     if args.hub and repo_url:
         link = nbgitpuller_link(args.hub, repo_url, args.branch)
         print(f"students' link (clones into ~/{CLONE_FOLDER}, opens the index):\n{link}")

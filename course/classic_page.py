@@ -1,0 +1,163 @@
+"""The ipywidgets 7 front end in a real browser: the classic Notebook 6.5 with widgetsnbextension 3.6, as on Colab.
+
+Colab draws widgets with the ipywidgets 7 front end (``@jupyter-widgets/controls`` 1.5); the classic Notebook 6.5.7
+with widgetsnbextension 3.6.10 runs the same one, so the ipywidgets 7 browser test and benchmark drive it. This is a
+test bench, not a way to use the series. The server and its kernels run in the Colab profile's venv
+(``.venv-colab``, ``make colab-profile`` builds it), with this checkout's helpers on PYTHONPATH.
+
+:class:`ClassicNotebookServer` is :class:`course.lab_server.LabServer` with the classic Notebook's command line; the
+functions drive a page through the classic Notebook's ``Jupyter`` object and the ipywidgets 7 DOM (a jQuery UI
+slider). What both front ends share (``.widget-slider``, ``.widget-label``, the explorers' value box, status line
+and figure) is :mod:`course.lab_page`'s.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course import lab_page as lp
+from course.lab_server import LabServer
+from course.series import NOTEBOOKS, ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+# The Colab profile's venv; scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one.
+COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
+KERNEL_CONNECTED = (
+    "() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+    " && Jupyter.notebook.kernel.is_connected())"
+)
+# widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
+WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
+KERNEL_IDLE = "() => !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon')"
+# Clear every output, run every cell, then wait for the reply to an empty request queued behind them: the kernel
+# answers in order, so that reply means every cell has run.
+RUN_ALL = """() => new Promise(resolve => {
+    Jupyter.notebook.clear_all_output();
+    Jupyter.notebook.execute_all_cells();
+    Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
+})"""
+# Each code cell's tags and error outputs (name and traceback lines), from the notebook model.
+ERRORS = """() => Jupyter.notebook.get_cells().filter(cell => cell.cell_type === 'code').map(cell => ({
+    tags: cell.metadata.tags || [],
+    source: cell.get_text(),
+    errors: cell.output_area.outputs.filter(output => output.output_type === 'error')
+        .map(output => ({ename: output.ename, traceback: output.traceback})),
+}))"""
+RESTART = """() => new Promise(resolve => {
+    Jupyter.notebook.kernel.restart(() => resolve(true));
+})"""
+RUN_CELL_ALONE = """index => new Promise(resolve => {
+    const cell = Jupyter.notebook.get_cell(index);
+    cell.execute();
+    Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
+})"""
+STARTUP_SETTLE_MS = 1500
+EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' output_subarea ')][1]"
+
+
+class ClassicNotebookServer(LabServer):
+    """The classic Notebook 6.5 of ``venv`` on a private port, serving a temporary copy of ``notebooks``; kernels
+    import this checkout's helpers."""
+
+    def __init__(self, venv: Path = COLAB_VENV, notebooks: Path = NOTEBOOKS) -> None:
+        super().__init__(notebooks, settings={})
+        self.venv = venv
+        self.extra_env = {"PYTHONPATH": str(ROOT)}
+
+    def command(self, base: Path, settings: Path) -> list[str]:
+        return [
+            str(self.venv / "bin" / "python"), "-m", "notebook",
+            "--no-browser",
+            "--NotebookApp.ip=127.0.0.1",
+            f"--NotebookApp.port={self.port}",
+            "--NotebookApp.port_retries=0",
+            f"--NotebookApp.token={self.token}",
+            f"--NotebookApp.notebook_dir={self.root}",
+            "--allow-root",
+        ]
+
+    def notebook_url(self, name: str, workspace: str = "") -> str:
+        """The address that opens notebook ``name`` (the classic Notebook has no workspaces)."""
+        return f"{self.url}/notebooks/{name}?token={self.token}"
+
+
+def open_notebook(page: Page, server: ClassicNotebookServer, name: str, timeout: float = 60.0) -> None:
+    """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected."""
+    server.delete_sessions()
+    page.goto(server.notebook_url(name))
+    page.wait_for_function(KERNEL_CONNECTED, timeout=timeout * 1000)
+    page.wait_for_function(WIDGETS_READY, timeout=timeout * 1000)
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
+    # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
+    page.wait_for_timeout(STARTUP_SETTLE_MS)
+
+
+def run_all(page: Page, timeout: float = 180.0) -> None:
+    """Clear the outputs and run every cell, top to bottom; return when the last one has run."""
+    page.evaluate(RUN_ALL)
+    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+
+
+def unexpected_errors(page: Page) -> list[str]:
+    """Errors of cells not tagged ``raises-exception``, one line each (the cell's first line and the error's name)."""
+    return [
+        f"{cell['source'].splitlines()[0] if cell['source'] else '(empty cell)'}: {error['ename']}"
+        for cell in page.evaluate(ERRORS)
+        if "raises-exception" not in cell["tags"]
+        for error in cell["errors"]
+    ]
+
+
+def cell_errors(page: Page, index: int) -> list[dict]:
+    """The error outputs (ename, traceback) of cell ``index`` (counting every cell, as ``get_cell`` does)."""
+    return page.evaluate(f"() => Jupyter.notebook.get_cell({index}).output_area.outputs"
+                         ".filter(output => output.output_type === 'error')")
+
+
+def cell_index(page: Page, text: str) -> int:
+    """The index of the first cell whose source contains ``text``."""
+    sources = page.evaluate("() => Jupyter.notebook.get_cells().map(cell => cell.get_text())")
+    return next(index for index, source in enumerate(sources) if text in source)
+
+
+def restart_kernel(page: Page) -> None:
+    page.evaluate(RESTART)
+    page.wait_for_function(KERNEL_CONNECTED)
+    page.wait_for_function(KERNEL_IDLE)
+
+
+def run_cell_alone(page: Page, index: int) -> None:
+    page.evaluate(RUN_CELL_ALONE, index)
+    page.wait_for_function(KERNEL_IDLE)
+
+
+def explorer_output(widget: Locator) -> Locator:
+    """The output area (one explorer panel) that holds ``widget``."""
+    return widget.locator(EXPLORER_OUTPUT)
+
+
+def handle(slider: Locator) -> Locator:
+    """The jQuery UI slider's handle, which takes the keyboard focus."""
+    return slider.locator(".ui-slider-handle").first
+
+
+def step_key(slider: Locator) -> str:
+    """ArrowRight, or ArrowLeft when the handle is in the right half of the track, so a few presses always move it."""
+    left = handle(slider).evaluate("node => parseFloat(node.style.left)")
+    return "ArrowLeft" if left > 50 else "ArrowRight"
+
+
+def press_on_slider(page: Page, slider: Locator, key: str) -> None:
+    """Focus the slider's handle, as a student's Tab would, and press ``key``."""
+    handle(slider).focus()
+    page.keyboard.press(key)
+
+
+def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
+    """:func:`course.lab_page.settle` with the classic Notebook's kernel-idle test."""
+    return lp.settle(page, scope, quiet, timeout, idle=KERNEL_IDLE)

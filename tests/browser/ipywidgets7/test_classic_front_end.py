@@ -1,0 +1,110 @@
+"""The explorers on the ipywidgets 7 front end that Colab draws with: the classic Notebook 6.5.7 with
+widgetsnbextension 3.6.10 (``@jupyter-widgets/controls`` 1.5), the kernel in the Colab profile's venv.
+
+For each of the notebooks on partial derivatives, gradient descent, and minibatches (found by title): Run All with no
+unexpected error; every slider, moved with the keyboard from its focused handle, brings a new figure and a new status
+line; a bad value typed into a slider's box is answered in words in the status line and changes no figure. For 06:
+after a kernel restart the explorer cell run alone answers in one line which cells to run. Screenshots of each
+explorer go to tests/browser/screenshots/ as ``ipywidgets7_*.png``.
+
+Needs ``.venv-colab`` (``make colab-profile`` builds it and runs this file); without it these tests skip, unless
+``REQUIRE_COLAB=1`` (as in that step) turns the skip into a failure. Not collected by ``make test`` (pyproject's
+norecursedirs): CI runs it in its Colab step. Key-press-to-figure times: ``benchmarks/slider_browser_ipywidgets7.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from course import classic_page as cp
+from course import lab_page as lp
+from course.series import notebook_titled
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# title -> (slider to type into, a bad value, how the status line must start its answer)
+CHECKS = {
+    "Partial derivatives": ("x1", "3", "x1 = 3 is off the plot: choose x1 between -2 and 2"),
+    "Fitting a line by gradient descent": ("learning rate", "-1", "The learning rate must be positive; got -1. Nothing was run."),
+    "Minibatches and validation": ("learning rate", "-1", "The learning rate must be positive; got -1. Nothing was run."),
+}
+
+
+@pytest.fixture(scope="module")
+def classic(browser: Browser) -> Iterator[cp.ClassicNotebookServer]:
+    if not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        message = f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
+        if os.environ.get("REQUIRE_COLAB") == "1":
+            pytest.fail(message + " (REQUIRE_COLAB=1)", pytrace=False)
+        pytest.skip(message)
+    with cp.ClassicNotebookServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def opened(page: Page, classic: cp.ClassicNotebookServer, title: str) -> None:
+    """The notebook titled ``title`` open and run top to bottom on a fresh kernel, unless it is open already."""
+    name = notebook_titled(title).name
+    if not page.url.split("?")[0].endswith("/" + name):
+        cp.open_notebook(page, classic, name)
+        cp.run_all(page)
+        assert cp.unexpected_errors(page) == [], f"{name} raised errors under Run All"
+
+
+@pytest.fixture(scope="module", params=list(CHECKS))
+def title(request: pytest.FixtureRequest, page: Page, classic: cp.ClassicNotebookServer) -> str:
+    """Each notebook's title in turn, the notebook open and run (pytest runs one notebook's tests together)."""
+    opened(page, classic, request.param)
+    return request.param
+
+
+def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, title: str, screenshot_dir: Path) -> None:
+    sliders = lp.wait_until(lambda: lp.sliders(page).count() and lp.sliders(page), message="the explorer's sliders")
+    for index in range(sliders.count()):
+        slider = sliders.nth(index)
+        explorer = cp.explorer_output(slider)
+        explorer.scroll_into_view_if_needed()
+        before, said = cp.settle(page, explorer), lp.status(explorer)
+        cp.press_on_slider(page, slider, cp.step_key(slider))
+        name = lp.label(slider)
+        lp.wait_until(lambda scope=explorer, said=said: lp.status(scope) != said, message=f"a new status line from {name}")
+        assert cp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
+
+
+def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, title: str, screenshot_dir: Path) -> None:
+    label, bad, answer = CHECKS[title]
+    slider = lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+    explorer = cp.explorer_output(slider)
+    explorer.scroll_into_view_if_needed()
+    before = cp.settle(page, explorer)
+    lp.type_into_box(page, slider, bad)
+    said = lp.wait_until(lambda: lp.status(explorer).startswith(answer) and lp.status(explorer), message=f"the answer to {bad}")
+    assert "Traceback" not in said and "Error" not in said, said
+    assert cp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
+
+
+def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: cp.ClassicNotebookServer):
+    opened(page, classic, "Fitting a line by gradient descent")
+    index = cp.cell_index(page, "DescentExplorer(train, raw")
+    cp.restart_kernel(page)
+    cp.run_cell_alone(page, index)
+    errors = cp.cell_errors(page, index)
+    assert [error["ename"] for error in errors] == ["CellsNotRun"], errors
+    (message,) = errors[0]["traceback"]
+    assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
+    assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
+    page.goto("about:blank")  # its kernel was restarted: a later test opens and runs 06 afresh

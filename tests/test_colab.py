@@ -1,0 +1,124 @@
+"""The Colab edition (course/colab.py): a badge on every notebook, an install cell that runs pip only where the helpers
+are missing, and a student pyproject whose wheel carries the data inside the package.
+
+The whole path (the edition committed as a branch, installed with pip from git+file://, every notebook run top to
+bottom in a fresh venv of Colab's packages, offline) is ``make colab-profile``'s, in CI's Colab step.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from course.colab import BADGE_TAG, INSTALL_TAG, colab_edition, colab_link, pip_source
+from course.series import INDEX, ROOT
+from course.student import student_edition, working_tree_sources, write_edition
+
+REPO, BRANCH = "your-org/gradients-step-by-step", "student"
+
+
+@pytest.fixture(scope="module")
+def edition() -> dict[str, bytes]:
+    return student_edition(working_tree_sources(ROOT))
+
+
+@pytest.fixture(scope="module")
+def colab(edition: dict[str, bytes]) -> dict[str, bytes]:
+    return colab_edition(edition, REPO, BRANCH)
+
+
+def notebooks(files: dict[str, bytes]) -> dict[str, nbformat.NotebookNode]:
+    return {
+        path: nbformat.reads(content.decode("utf-8"), as_version=4)
+        for path, content in files.items()
+        if path.startswith("notebooks/") and path.endswith(".ipynb")
+    }
+
+
+def test_every_notebook_opens_with_a_badge_to_itself_on_the_branch(colab: dict[str, bytes]) -> None:
+    found = notebooks(colab)
+    assert f"notebooks/{INDEX}" in found and len(found) >= 2
+    for path, notebook in found.items():
+        first = notebook.cells[0]
+        assert BADGE_TAG in first.metadata.get("tags", []), path
+        link = f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{path}"
+        assert f"]({link})" in first.source, f"{path}: {first.source}"
+
+
+def test_the_install_cell_is_the_first_code_cell_wherever_helpers_are_used(
+    edition: dict[str, bytes], colab: dict[str, bytes]
+) -> None:
+    before, after = notebooks(edition), notebooks(colab)
+    for path, notebook in after.items():
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        uses = any("import helpers" in c.source or "from helpers" in c.source for c in before[path].cells)
+        if not uses:
+            assert all(INSTALL_TAG not in cell.metadata.get("tags", []) for cell in notebook.cells), path
+            continue
+        assert INSTALL_TAG in code[0].metadata.get("tags", []), path
+        assert f'%pip install --quiet "{pip_source(REPO, BRANCH)}"' in code[0].source
+        # Everything else is the student edition's, in order.
+        assert [cell.source for cell in notebook.cells[1:] if cell is not code[0]] == [c.source for c in before[path].cells]
+
+
+def test_other_files_are_the_student_editions(edition: dict[str, bytes], colab: dict[str, bytes]) -> None:
+    assert colab.keys() == edition.keys()
+    assert {path for path in edition if colab[path] != edition[path]} == set(notebooks(edition))
+
+
+@pytest.mark.parametrize("repo", ["your-org", "https://github.com/your-org/repo", "a/b c", ""])
+def test_a_repo_that_is_not_owner_slash_name_is_refused_in_words(repo: str) -> None:
+    with pytest.raises(ValueError, match="REPO must be GitHub's owner/name"):
+        colab_link(repo, BRANCH, "notebooks/00_index.ipynb")
+
+
+class PipRecorder:
+    """Stands in for the %pip magic: records each call instead of installing."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        self.calls.append(line)
+
+
+def run_install_cell(colab: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> PipRecorder:
+    notebook = notebooks(colab)["notebooks/06_gradient_descent_fit.ipynb"]
+    (cell,) = [cell for cell in notebook.cells if INSTALL_TAG in cell.metadata.get("tags", [])]
+    shell = InteractiveShell.instance()
+    recorder = PipRecorder()
+    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", recorder)
+    result = shell.run_cell(cell.source, store_history=False)
+    assert result.success, result.error_in_exec
+    return recorder
+
+
+def test_the_install_cell_does_nothing_where_helpers_are_installed(colab: dict[str, bytes], monkeypatch) -> None:
+    assert run_install_cell(colab, monkeypatch).calls == []
+
+
+def test_the_install_cell_installs_from_the_branch_where_helpers_are_missing(colab: dict[str, bytes], monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
+    assert run_install_cell(colab, monkeypatch).calls == [f'install --quiet "{pip_source(REPO, BRANCH)}"']
+
+
+def test_the_wheel_built_from_the_branch_carries_every_dataset_inside_the_package(
+    edition: dict[str, bytes], tmp_path: Path
+) -> None:
+    write_edition(edition, tmp_path / "branch")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."],
+        cwd=tmp_path / "branch", capture_output=True, text=True, check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    datasets = {Path(path).name for path in edition if path.startswith("data/") and path.endswith(".csv")}
+    assert datasets and {f"helpers/datasets/{name}" for name in datasets} <= names
+    assert "helpers/data.py" in names
