@@ -59,11 +59,6 @@ def zigzag(start: float, low: float, high: float, step: float, count: int) -> li
     return values
 
 
-def quantile(values: Sequence[float], fraction: float) -> float:
-    """The ``fraction`` quantile of ``values`` (numpy's, linear between ranks); NaN when there are none."""
-    return float(np.quantile(values, fraction)) if len(values) else math.nan
-
-
 def with_buffers(state: dict[str, Any], data: dict[str, Any], buffers: Sequence[bytes]) -> dict[str, Any]:
     """A copy of ``state`` with the binary ``buffers`` put where ``data["buffer_paths"]`` says (an Image's PNG is
     ``value``), as the ipywidgets front end puts them; a path without its buffer is left as it was."""
@@ -164,7 +159,6 @@ class StudentResult:
     figure_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     kernel_lost: bool = False
-    torch_threads: int = 0  # torch's intra-op threads in the kernel (0: not asked)
 
 
 class SimulatedStudent:
@@ -253,25 +247,6 @@ class SimulatedStudent:
         self.result.figure_seconds.append(seconds)
         return seconds
 
-    def evaluate(self, expression: str) -> str:
-        """The text form of ``expression`` evaluated in the kernel (a silent request, as JupyterLab's inspectors make).
-
-        Raises RuntimeError with the kernel's error when the expression fails.
-        """
-        request = self._connected().send("execute_request", {
-            "code": "", "silent": True, "store_history": False, "user_expressions": {"value": expression},
-            "allow_stdin": False, "stop_on_error": False,
-        })
-        reply = self._receive_until(lambda message: is_reply(message, "execute_reply", {request}), f"the value of {expression}")
-        value = reply["content"].get("user_expressions", {}).get("value", {})
-        if value.get("status") != "ok":
-            raise RuntimeError(f"{expression} failed in the kernel: {value.get('ename')}: {value.get('evalue')}")
-        return str(value["data"]["text/plain"])
-
-    def slider_value(self, description: str) -> float:
-        """The value the kernel last reported for the slider described ``description``."""
-        return float(self.widgets.states[self.widgets.slider(description)]["value"])
-
     def listen(self, seconds: float) -> None:
         """Take in whatever the kernel sends for ``seconds``, as an open browser tab does while the student waits.
 
@@ -341,36 +316,27 @@ TARGET_KERNEL_MB = 400.0
 
 @dataclass
 class RunFigures:
-    """What one class of ``students`` measured (times in seconds, memory in MB, CPU in % of one core)."""
+    """What one class of ``students`` measured (times in seconds, memory in MB)."""
 
     students: int
-    threads: str
     pattern: str  # a key of TARGET_P95_MS
-    servers_ready_seconds: float
-    open_seconds: list[float]  # per student: from opening the notebook to a kernel that answers
     run_all_seconds: list[float]
-    protocol_seconds: list[float]
-    browser_seconds: list[float]
+    figure_seconds: list[float]  # every move's key-to-figure time, all students together
     errors: list[str]
     lost_kernels: int
-    torch_threads: list[int]  # what torch.get_num_threads() said in each kernel over the protocol
     peak_kernel_mb: float
     peak_server_mb: float
-    hub_cpu_percent: float
-    browser_cpu_percent: float
-    driver_cpu_percent: float  # this script, whose threads play the protocol students
-    kernel_cpu_ms_per_move: float  # CPU the kernels used over the slider phase, per slider move
-    server_cpu_ms_per_move: float  # the same for the single-user servers (they relay every PNG)
-    machine_busy_percent: float
 
     @property
     def key_to_figure_ms(self) -> tuple[float, float]:
-        """p50 and p95 of every move's key-to-figure time, all students together, in ms."""
-        every = self.protocol_seconds + self.browser_seconds
-        return quantile(every, 0.5) * 1000, quantile(every, 0.95) * 1000
+        """p50 and p95 of every move's key-to-figure time, in ms (NaN when no move was measured)."""
+        if not self.figure_seconds:
+            return math.nan, math.nan
+        p50, p95 = np.percentile(self.figure_seconds, [50, 95]) * 1000
+        return float(p50), float(p95)
 
     def meets_targets(self) -> bool:
-        """p95 within the pattern's target, no errors, no lost kernel, and the peak kernel RSS <= 400 MB."""
+        """p95 within the pattern's target, no errors, no lost kernel, and the peak kernel RSS within its target."""
         return (self.key_to_figure_ms[1] <= TARGET_P95_MS[self.pattern] and not self.errors and not self.lost_kernels
                 and self.peak_kernel_mb <= TARGET_KERNEL_MB)
 
@@ -383,42 +349,28 @@ def round_up(value: float, multiple: int) -> int:
 def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict[str, Any]:
     """The sizing that the measured ``rows`` support, in the format of ``deploy/classroom-sizing.json``.
 
-    Threads: the setting with the lower p95 at the largest class measured with both (errors count as worse).
-    Students per core: the largest class that met every target with that setting in every pattern measured for
-    it (steady moves and jumps), divided by ``cores``.
-    Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the limit
-    leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
+    Students per core: the largest class that met every target in every pattern measured for it, divided by
+    ``cores``. Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the
+    limit leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
     Raises ValueError when no class met the targets, since there is then nothing measured to recommend.
     """
-    compared = [row.students for row in rows if row.threads == "default"]
-    both = max((n for n in compared if any(r.students == n and r.threads == "one" for r in rows)), default=None)
-
-    def badness(row: RunFigures) -> tuple[int, float]:
-        return len(row.errors) + row.lost_kernels, row.key_to_figure_ms[1]
-
-    threads = "one"
-    if both is not None:
-        by_setting = {row.threads: row for row in rows if row.students == both}
-        threads = min(by_setting, key=lambda setting: badness(by_setting[setting]))
-    chosen = [row for row in rows if row.threads == threads]
-    passing = [row for row in chosen if all(other.meets_targets() for other in chosen if other.students == row.students)]
+    passing = [row for row in rows if all(other.meets_targets() for other in rows if other.students == row.students)]
     if not passing:
-        raise ValueError(f"no class met the targets with threads={threads!r}, so there is no sizing to recommend")
-    largest = max(passing, key=lambda row: row.students)
-    per_core = max(1, largest.students // cores)
-    kernel_mb = max(row.peak_kernel_mb for row in chosen)
-    server_mb = max(row.peak_server_mb for row in chosen)
+        raise ValueError("no class met the targets, so there is no sizing to recommend")
+    largest = max(row.students for row in passing)
+    per_core = max(1, largest // cores)
+    kernel_mb = max(row.peak_kernel_mb for row in rows)
+    server_mb = max(row.peak_server_mb for row in rows)
     guarantee = round_up(kernel_mb + server_mb, 64)
     return {
         "students_per_core": per_core,
         "memory_guarantee_mb": guarantee,
         "memory_limit_mb": round_up(guarantee + kernel_mb, 128),
         "cpu_guarantee": round(1 / per_core, 3),
-        "kernel_threads": 1 if threads == "one" else cores,
+        "kernel_threads": 1,  # every kernel runs with OMP_NUM_THREADS=1 (benchmarks/classroom.py)
         "measured": {
             "cores": cores,
-            "threads_compared_at": both,
-            "largest_class_meeting_targets": largest.students,
+            "largest_class_meeting_targets": largest,
             "peak_kernel_rss_mb": round(kernel_mb),
             "peak_server_rss_mb": round(server_mb),
             "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],

@@ -92,44 +92,33 @@ def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
         zigzag(1.0, -0.2, 0.2, 0.1, 3)
 
 
-def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0, pattern: str = "steady"):
+def row(students: int, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0, pattern: str = "steady") -> RunFigures:
     """The figures of one class whose every key-to-figure time is ``p95_ms``."""
-    return RunFigures(
-        students=students, threads=threads, pattern=pattern, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
-        run_all_seconds=[5.0] * students,
-        protocol_seconds=[p95_ms / 1000] * 20, browser_seconds=[], errors=["boom"] * errors, lost_kernels=0,
-        torch_threads=[1], peak_kernel_mb=kernel_mb, peak_server_mb=110.0, hub_cpu_percent=1.0,
-        browser_cpu_percent=0.0, driver_cpu_percent=5.0, kernel_cpu_ms_per_move=40.0, server_cpu_ms_per_move=5.0,
-        machine_busy_percent=90.0,
-    )
+    return RunFigures(students=students, pattern=pattern, run_all_seconds=[5.0] * students, figure_seconds=[p95_ms / 1000] * 20,
+                      errors=["boom"] * errors, lost_kernels=0, peak_kernel_mb=kernel_mb, peak_server_mb=110.0)
 
 
-def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets() -> None:
-    rows = [
-        row(10, "one", 90), row(20, "one", 200), row(30, "one", 400),
-        row(20, "default", 600), row(10, "default", 100, kernel_mb=320),
-    ]
-    sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
-    assert sizing["kernel_threads"] == 1
+def test_recommendation_takes_the_largest_class_that_met_the_targets_and_sizes_memory_from_the_peaks() -> None:
+    rows = [row(10, 90, kernel_mb=320), row(20, 200), row(30, 400)]
+    sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py")
     assert sizing["students_per_core"] == 10  # 20 met the targets, 30 did not (p95 400 ms)
     assert sizing["cpu_guarantee"] == 0.1
-    assert sizing["memory_guarantee_mb"] == 448  # 300 + 110 rounded up to 64 MB
-    assert sizing["memory_limit_mb"] == 768  # room for a second kernel: 448 + 300, rounded up to 128 MB
-    assert sizing["measured"]["threads_compared_at"] == 20
-    assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False, False, True]
+    assert sizing["memory_guarantee_mb"] == 448  # 320 + 110 rounded up to 64 MB
+    assert sizing["memory_limit_mb"] == 768  # room for a second kernel: 448 + 320, rounded up to 128 MB
+    assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False]
 
 
-def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_nothing_passed() -> None:
-    rows = [row(20, "one", 100, errors=1), row(20, "default", 200)]
-    assert recommendation(rows, cores=2, command="")["kernel_threads"] == 2
+def test_errors_fail_a_class_and_nothing_passing_is_refused() -> None:
+    assert not row(5, 100, errors=1).meets_targets()
+    assert not row(5, 100, kernel_mb=500).meets_targets()
     with pytest.raises(ValueError, match="no class met the targets"):
-        recommendation([row(5, "one", 900)], cores=2, command="")
+        recommendation([row(5, 900), row(10, 100, errors=1)], cores=2, command="")
 
 
 def test_a_class_counts_only_when_every_pattern_met_its_own_target() -> None:
-    steady_ok, jump_ok = row(10, "one", 240), row(10, "one", 290, pattern="jump")  # targets 250 and 300 ms
-    assert steady_ok.meets_targets() and jump_ok.meets_targets() and not row(10, "one", 290).meets_targets()
-    rows = [steady_ok, jump_ok, row(20, "one", 200), row(20, "one", 310, pattern="jump")]
+    steady_ok, jump_ok = row(10, 240), row(10, 290, pattern="jump")  # targets 250 and 300 ms
+    assert steady_ok.meets_targets() and jump_ok.meets_targets() and not row(10, 290).meets_targets()
+    rows = [steady_ok, jump_ok, row(20, 200), row(20, 310, pattern="jump")]
     sizing = recommendation(rows, cores=2, command="")
     assert sizing["students_per_core"] == 5  # 20 students met the steady target but not the jump's
     assert sizing["measured"]["largest_class_meeting_targets"] == 10
