@@ -1,18 +1,11 @@
 """A simulated student: opens a notebook on a Jupyter server, runs all its cells and moves a slider, over the wire.
 
-It speaks to the server as JupyterLab does, without a browser: the REST API creates a session (a kernel for
-the notebook) and reads the notebook, and the kernel websocket carries the Jupyter messages (both through
-:class:`course.hub.UserServer` and :class:`course.hub.KernelClient`, which work with any Jupyter server).
-Run All sends one ``execute_request`` per code cell at once, as JupyterLab's Run All does
-(the kernel queues them), with ``stop_on_error`` off only for cells tagged ``raises-exception``. Widgets are
-followed as the ipywidgets front end follows them (message protocol 2.x): each ``comm_open`` on the
-``jupyter.widget`` target creates a model, and each ``comm_msg`` with method ``update`` changes its state.
-Moving a slider is what the front end sends when a student lets go of it: a ``comm_msg`` to the slider's
-model with ``{"method": "update", "state": {"value": v}, "buffer_paths": []}``. The new figure is the
-Image model's ``update`` that carries a new PNG; the time from sending the value to receiving that image is
-the key-to-figure time (it leaves out only the browser's few milliseconds to put the PNG on screen).
-
-:class:`SimulatedStudent` does all this for one student; ``benchmarks/classroom.py`` runs many at once.
+It speaks to the server as JupyterLab does, without a browser: the REST API creates a session and reads the
+notebook (:class:`course.hub.UserServer`), and the kernel websocket carries the Jupyter messages
+(:class:`course.hub.KernelClient`). Widgets are followed as the ipywidgets front end follows them (message
+protocol 2.x: ``comm_open`` creates a model, ``comm_msg`` ``update`` changes it). Moving a slider is the front
+end's ``update`` of the slider's value; the key-to-figure time runs from sending it to the Image model's
+``update`` that carries a new PNG (it leaves out only the browser's few milliseconds to show it).
 """
 
 from __future__ import annotations
@@ -94,22 +87,16 @@ class WidgetModels:
         return None
 
     def slider(self, description: str) -> str:
-        """The comm id of the slider (FloatLogSlider or FloatSlider) whose description reads ``description``.
-
-        The description is compared without case and surrounding spaces; if no slider carries it but exactly one
-        FloatLogSlider exists, that one is taken. Otherwise raises a LookupError that lists the sliders seen.
-        """
+        """The comm id of the one float slider whose description reads ``description`` (compared without case and
+        surrounding spaces); a LookupError that lists the sliders seen otherwise."""
         sliders = {comm: state for comm, state in self.states.items() if state.get("_model_name") in SLIDER_MODELS}
         wanted = description.strip().casefold()
         named = [comm for comm, state in sliders.items() if str(state.get("description", "")).strip().casefold() == wanted]
-        if len(named) == 1:
-            return named[0]
-        log_sliders = [comm for comm, state in sliders.items() if state.get("_model_name") == "FloatLogSliderModel"]
-        if not named and len(log_sliders) == 1:
-            return log_sliders[0]
-        seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
-        raise LookupError(f"found {len(named)} sliders described {description!r} (and {len(log_sliders)} FloatLogSliders); "
-                          f"the kernel opened these float sliders: {', '.join(seen)}. Did the explorer's cell run?")
+        if len(named) != 1:
+            seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
+            raise LookupError(f"found {len(named)} sliders described {description!r}; the kernel opened these float "
+                              f"sliders: {', '.join(seen)}. Did the explorer's cell run?")
+        return named[0]
 
     def value_box(self, slider: str) -> str:
         """The comm id of the text box beside the slider ``slider`` (the Text model in the same HBox): the typed value's box."""
@@ -154,7 +141,6 @@ class StudentResult:
 
     name: str
     kernel_id: str = ""
-    open_seconds: float = math.nan  # from asking for a kernel to its first answer
     run_all_seconds: float = math.nan
     figure_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -182,7 +168,7 @@ class SimulatedStudent:
         """Start a kernel for the notebook (a session, as opening it in JupyterLab does) and wait until it answers.
 
         While many kernels start at once the server may not answer the websocket in time; JupyterLab then connects
-        again, and so does this (the server hands back the notebook's existing session). Sets ``result.open_seconds``.
+        again, and so does this (the server hands back the notebook's existing session).
         """
         began = time.monotonic()
         while self._kernel is None:
@@ -195,7 +181,6 @@ class SimulatedStudent:
         self.result.kernel_id = next(session["kernel"]["id"] for session in sessions if session["path"] == self.notebook)
         info = self._connected().send("kernel_info_request", {})
         self._receive_until(lambda message: is_reply(message, "kernel_info_reply", {info}), "the kernel's kernel_info_reply")
-        self.result.open_seconds = time.monotonic() - began
 
     def run_all(self) -> None:
         """Send every code cell of the notebook at once, as Run All does, and wait for the last reply.

@@ -57,13 +57,13 @@ def test_image_bytes_from_the_buffers_are_kept_in_the_state_where_buffer_paths_s
     assert models.states["figure"] == {"_model_name": "ImageModel", "value": b"new png", "width": "9"}
 
 
-def test_a_lone_log_slider_is_found_without_its_description_and_a_missing_one_is_named() -> None:
-    models = WidgetModels()
-    models.apply(opened("rate", _model_name="FloatLogSliderModel", description="", value=1e-4))
-    assert models.slider("learning rate") == "rate"
-    models.apply(opened("second", _model_name="FloatLogSliderModel", description="decay", value=1e-4))
-    with pytest.raises(LookupError, match="FloatLogSliderModel 'decay'"):
+def test_a_slider_must_be_named_once_and_a_missing_one_lists_the_sliders_seen() -> None:
+    models = explorer_models()
+    models.apply(opened("second", _model_name="FloatLogSliderModel", description="learning rate", value=1e-3))
+    with pytest.raises(LookupError, match="found 2 sliders"):
         models.slider("learning rate")
+    with pytest.raises(LookupError, match="FloatSliderModel 'momentum'"):
+        models.slider("decay")
 
 
 def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None:
