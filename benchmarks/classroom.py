@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import websocket
+from slider_browser import LOG10_MARGIN, slider_in  # benchmarks/, beside this file
 
 from course import lab_page as lp
 from course.classroom import TARGET_KERNEL_MB, TARGET_P95_MS, RunFigures, SimulatedStudent, StudentResult, recommendation, zigzag
@@ -59,7 +60,6 @@ SLIDER = "learning rate"
 TARGET_STUDENTS = 20
 LOG10_LOW = -6.0  # the smallest learning rate a student moves to
 START_LOG10 = -4.0  # the explorer's first learning rate, 1e-4
-LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit the largest learning rate stays, in decades
 JUMP_SECONDS = 6  # seconds between two jumps: the teacher's pace
 PATTERNS = ("steady", "jump")
 MB = 1024 * 1024
@@ -237,7 +237,7 @@ def browser_student(hub: Hub, server: UserServer, plan: list[Move], phase: Phase
             for number, cell in enumerate(cells):
                 if cell.errors and "raises-exception" not in cell.tags:
                     result.errors.append(f"Run All: cell {number} raised {cell.errors[0].get('ename')}")
-            slider = lp.wait_until(lambda: lp.sliders(page, SLIDER).count() and lp.sliders(page, SLIDER), timeout=60).first
+            slider = slider_in(page, SLIDER)
             lp.explorer_output(slider).evaluate(RECORDER)
         except (PlaywrightError, TimeoutError) as error:
             result.errors.append(f"before the sliders: {type(error).__name__}: {error}")

@@ -64,6 +64,11 @@ LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
 
 
+def slider_in(page: Page, label: str) -> Locator:
+    """The first slider labelled ``label`` on the page, once it is there (a minute at most: a loaded class is slow)."""
+    return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), timeout=60, message=label).first
+
+
 def measure(
     page: Page, slider: Locator, presses: int, gap_ms: float, front: ModuleType = lp
 ) -> tuple[list[float], list[float], list[str], int]:
@@ -198,8 +203,7 @@ def main() -> None:
 
         lp.open_notebook(page, lab, DESCENT.name, workspace="bench-06")
         lp.run_all(page)
-        learning_rate = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
-        learning_rate = learning_rate.first
+        learning_rate = slider_in(page, "learning rate")
         start = 10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses))
         lp.type_into_box(page, learning_rate, f"{start:.2e}")
         lp.settle(page, lp.explorer_output(learning_rate))
@@ -213,7 +217,7 @@ def main() -> None:
         lp.run_all(page)
         # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
         for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
-            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            slider = slider_in(page, label)
             lp.type_into_box(page, slider, start)
             lp.settle(page, lp.explorer_output(slider))
             report(f"{momentum.name[:2]} {label}", *measure(page, slider, presses, gap))
@@ -223,14 +227,14 @@ def main() -> None:
         lp.run_all(page)
         # Each slider's range allows only so many steps: batch size 1..17, learning rate 1e-3 up in 0.05 decades.
         for label, start, steps in (("batch size", "1", 16), ("learning rate", "1e-3", 20)):
-            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            slider = slider_in(page, label)
             lp.type_into_box(page, slider, start)
             lp.settle(page, lp.explorer_output(slider))
             report(f"{minibatch.name[:2]} {label}", *measure(page, slider, min(presses, steps - WARM_UP), gap))
 
         lp.open_notebook(page, lab, PARTIALS.name, workspace="bench-01")
         lp.run_all(page)
-        x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
+        x1 = slider_in(page, "x1")
         lp.settle(page, lp.explorer_output(x1))
         report("01 x1", *measure(page, x1, presses, gap))
         lp.type_into_box(page, x1, "0")
