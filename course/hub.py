@@ -49,6 +49,8 @@ PROXY_COMMAND = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 NOTEBOOK_FOLDER = "notebooks"
+STARTUP_SECONDS = 60  # for the hub to answer
+SPAWN_SECONDS = 180  # for a student's server to start and answer, while the whole class starts at once
 DEFAULT_URL = f"/lab/tree/{NOTEBOOK_FOLDER}/{INDEX}"
 
 
@@ -95,14 +97,9 @@ class UserServer:
         opens the notebook, and connect to its websocket. Close it to shut it down."""
         session = self.api("POST", "api/sessions", {"path": notebook, "type": "notebook", "name": notebook,
                                                     "kernel": {"name": "python3"}})
-        kernel_id = session["kernel"]["id"]
-        return KernelClient(kernel_url(self.url, kernel_id), {"Authorization": f"token {self.token}"},
+        channels = self.url.replace("http://", "ws://", 1) + f"api/kernels/{session['kernel']['id']}/channels"
+        return KernelClient(channels, {"Authorization": f"token {self.token}"},
                             on_close=lambda: self.api("DELETE", f"api/sessions/{session['id']}"))
-
-
-def kernel_url(server_url: str, kernel_id: str) -> str:
-    """The websocket address of a kernel's channels on the server at ``server_url``."""
-    return server_url.replace("http://", "ws://", 1) + f"api/kernels/{kernel_id}/channels"
 
 
 class KernelClient:
@@ -195,17 +192,9 @@ class Hub:
     would.
     """
 
-    def __init__(
-        self,
-        users: Iterable[str],
-        spawner_environment: Mapping[str, str] | None = None,
-        startup_timeout: float = 60.0,
-        spawn_timeout: float = 180.0,
-    ) -> None:
+    def __init__(self, users: Iterable[str], spawner_environment: Mapping[str, str] | None = None) -> None:
         self.users = list(users)
         self.spawner_environment = dict(spawner_environment or {})
-        self.startup_timeout = startup_timeout
-        self.spawn_timeout = spawn_timeout
         self.passwords = {name: secrets.token_urlsafe(16) for name in self.users}
         self.url = ""
         self.runtime = Path()
@@ -240,7 +229,7 @@ class Hub:
             with self.log_path.open("wb") as log:
                 self._process = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(config)], cwd=self.runtime,
                                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            self._wait_for(lambda: self.api("GET", "/hub/api/") is not None, self.startup_timeout, "the hub to answer")
+            self._wait_for(lambda: self.api("GET", "/hub/api/") is not None, STARTUP_SECONDS, "the hub to answer")
         except BaseException:
             self.stop()
             raise
@@ -279,8 +268,8 @@ class Hub:
             "SimpleLocalProcessSpawner.home_dir_template": str(self._home("{username}")),
             "Spawner.notebook_dir": str(self._home("{username}")),
             "Spawner.environment": environment,
-            "Spawner.start_timeout": int(self.spawn_timeout),
-            "Spawner.http_timeout": int(self.spawn_timeout),
+            "Spawner.start_timeout": SPAWN_SECONDS,
+            "Spawner.http_timeout": SPAWN_SECONDS,
         }
         if os.geteuid() == 0:
             settings["Spawner.args"] = ["--allow-root"]  # jupyter_server refuses to run as root without it
@@ -326,11 +315,11 @@ class Hub:
         def ready() -> bool:
             return bool(self.api("GET", f"/hub/api/users/{name}")["servers"].get("", {}).get("ready"))
 
-        self._wait_for(ready, self.spawn_timeout, f"{name}'s server to start")
+        self._wait_for(ready, SPAWN_SECONDS, f"{name}'s server to start")
         token = self.api("POST", f"/hub/api/users/{name}/tokens",
                          {"note": "course.hub", "scopes": [f"access:servers!user={name}"]})["token"]
         server = UserServer(name, f"{self.url}/user/{name}/", token)
-        self._wait_for(lambda: server.api("GET", "api/status") is not None, self.spawn_timeout,
+        self._wait_for(lambda: server.api("GET", "api/status") is not None, SPAWN_SECONDS,
                        f"{name}'s server to answer through the proxy")
         return server
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.classroom import RunFigures, WidgetModels, carries_new_image, is_reply, recommendation, value_update, zigzag
+from course.classroom import RunFigures, WidgetModels, carries_new_image, recommendation, zigzag
 
 
 def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
@@ -74,14 +74,6 @@ def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None
     assert not carries_new_image(update("logo", [["value"]], [b"png"]), {"figure"})
     assert not carries_new_image(update("figure", [], []), {"figure"})
     assert not carries_new_image(iopub("status", {"execution_state": "busy"}), {"figure"})
-
-
-def test_value_update_is_the_ipywidgets_protocol_message() -> None:
-    assert value_update("rate", 3e-4) == {"comm_id": "rate", "data": {"method": "update", "state": {"value": 3e-4},
-                                                                     "buffer_paths": []}}
-    reply = {"header": {"msg_type": "execute_reply"}, "parent_header": {"msg_id": "a"}}
-    assert is_reply(reply, "execute_reply", {"a", "b"}) and not is_reply(reply, "execute_reply", {"b"})
-    assert not is_reply(reply, "kernel_info_reply", {"a"})
 
 
 def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
