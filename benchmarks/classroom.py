@@ -36,7 +36,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,22 +44,29 @@ import websocket
 from slider_browser import LOG10_MARGIN, slider_in  # benchmarks/, beside this file
 
 from course import lab_page as lp
-from course.classroom import TARGET_KERNEL_MB, TARGET_P95_MS, RunFigures, SimulatedStudent, StudentResult, recommendation, zigzag
+from course.classroom import (
+    JUMP_SECONDS,
+    START_LOG10,
+    TARGET_KERNEL_MB,
+    TARGET_P95_MS,
+    Move,
+    RunFigures,
+    SimulatedStudent,
+    StudentResult,
+    recommendation,
+    student_plan,
+)
 from course.generated import SIZING, Z2JH, z2jh_text
 from course.hub import NOTEBOOK_FOLDER, Hub, UserServer
 from course.lab_page import RECORD, RECORDER
 from course.lab_server import CHROMIUM, CHROMIUM_ARGS
 from course.lesson import load_definitions
 from course.series import NOTEBOOKS, notebook_titled
-from helpers.descent_explorer import LOG10_STEP  # the slider's step, in decades: one key press
 
 NOTEBOOK = notebook_titled("Fitting a line by gradient descent").name
 SHOWN_SIZING, SHOWN_Z2JH = (path.relative_to(NOTEBOOKS.parent) for path in (SIZING, Z2JH))
 SLIDER = "learning rate"
 TARGET_STUDENTS = 20
-LOG10_LOW = -6.0  # the smallest learning rate a student moves to
-START_LOG10 = -4.0  # the explorer's first learning rate, 1e-4
-JUMP_SECONDS = 6  # seconds between two jumps: the teacher's pace
 PATTERNS = ("steady", "jump")
 MB = 1024 * 1024
 # Whether the notebook's kernel is idle, false (not an error) while JupyterLab has not opened the notebook yet.
@@ -129,44 +135,6 @@ class Phase:
 
     def _begin(self) -> None:
         self.start = time.monotonic()
-
-
-@dataclass
-class Move:
-    """One move of a student: when (seconds after the slider phase starts), and the learning rate it asks for.
-
-    ``typed`` is the rate as typed into the box (a jump), or empty for one key press on the slider.
-    """
-
-    at: float
-    log10_rate: float
-    typed: str = ""
-
-
-def student_plan(number: int, students: int, seconds: int, high_log10: float, pattern: str) -> list[Move]:
-    """The moves of student ``number`` (0-based) of ``students`` over ``seconds``, in ``pattern``."""
-    if pattern == "steady":
-        values = zigzag(START_LOG10, LOG10_LOW, high_log10, LOG10_STEP, seconds)
-        return [Move(number / students + second, value) for second, value in enumerate(values)]
-    moves = []
-    for jump, rate in enumerate(jump_rates(seconds // JUMP_SECONDS, high_log10)):
-        moment = np.random.default_rng([jump, number]).uniform(0.0, 1.0)  # a moment of the jump's second, seeded
-        moves.append(Move(jump * JUMP_SECONDS + moment, math.log10(rate), f"{rate:.2e}"))
-    return moves
-
-
-def jump_rates(count: int, high_log10: float) -> list[float]:
-    """``count`` learning rates with three significant digits, spread over the span and shuffled (seeded).
-
-    Each is nudged until it lies between two slider positions, so no kernel has it ready from a slider move.
-    """
-    rates = []
-    for log10_rate in np.random.default_rng(0).permutation(np.linspace(LOG10_LOW + 0.5, high_log10, count)):
-        rate = float(f"{10**log10_rate:.2e}")
-        while abs((math.log10(rate) - LOG10_LOW) / LOG10_STEP % 1 - 0.5) > 0.3:
-            rate = float(f"{rate * 1.01:.2e}")
-        rates.append(rate)
-    return rates
 
 
 def wait_for(moment: float) -> None:

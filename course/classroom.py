@@ -21,6 +21,7 @@ import numpy as np
 import websocket
 
 from course.hub import KernelClient, UserServer
+from helpers.descent_explorer import LOG10_STEP  # the slider's step, in decades: one key press
 
 WIDGET_TARGET = "jupyter.widget"
 SLIDER_MODELS = ("FloatLogSliderModel", "FloatSliderModel")
@@ -290,6 +291,49 @@ class SimulatedStudent:
                 raise ConnectionError(f"the kernel died or restarted while waiting for {what}")
             if wanted(message):
                 return message
+
+
+LOG10_LOW = -6.0  # the smallest learning rate a student of the classroom benchmark moves to
+START_LOG10 = -4.0  # the explorer's first learning rate, 1e-4
+JUMP_SECONDS = 6  # seconds between two jumps: the teacher's pace
+
+
+@dataclass
+class Move:
+    """One move of a student: when (seconds after the slider phase starts), and the learning rate it asks for.
+
+    ``typed`` is the rate as typed into the box (a jump), or empty for one key press on the slider.
+    """
+
+    at: float
+    log10_rate: float
+    typed: str = ""
+
+
+def student_plan(number: int, students: int, seconds: int, high_log10: float, pattern: str) -> list[Move]:
+    """The moves of student ``number`` (0-based) of ``students`` over ``seconds``, in ``pattern``."""
+    if pattern == "steady":
+        values = zigzag(START_LOG10, LOG10_LOW, high_log10, LOG10_STEP, seconds)
+        return [Move(number / students + second, value) for second, value in enumerate(values)]
+    moves = []
+    for jump, rate in enumerate(jump_rates(seconds // JUMP_SECONDS, high_log10)):
+        moment = np.random.default_rng([jump, number]).uniform(0.0, 1.0)  # a moment of the jump's second, seeded
+        moves.append(Move(jump * JUMP_SECONDS + moment, math.log10(rate), f"{rate:.2e}"))
+    return moves
+
+
+def jump_rates(count: int, high_log10: float) -> list[float]:
+    """``count`` learning rates with three significant digits, spread over the span and shuffled (seeded).
+
+    Each is nudged until it lies between two slider positions, so no kernel has it ready from a slider move.
+    """
+    rates = []
+    for log10_rate in np.random.default_rng(0).permutation(np.linspace(LOG10_LOW + 0.5, high_log10, count)):
+        rate = float(f"{10**log10_rate:.2e}")
+        while abs((math.log10(rate) - LOG10_LOW) / LOG10_STEP % 1 - 0.5) > 0.3:
+            rate = float(f"{rate * 1.01:.2e}")
+        rates.append(rate)
+    return rates
 
 
 # What a class must see for the sizing to count it (benchmarks/classroom.py measures, recommendation decides):

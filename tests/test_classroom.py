@@ -5,9 +5,22 @@ The parts that need a hub and kernels run in ``benchmarks/classroom.py`` itself;
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from course.classroom import RunFigures, WidgetModels, carries_new_image, recommendation, zigzag
+from course.classroom import (
+    JUMP_SECONDS,
+    LOG10_LOW,
+    RunFigures,
+    WidgetModels,
+    carries_new_image,
+    jump_rates,
+    recommendation,
+    student_plan,
+    zigzag,
+)
+from helpers.descent_explorer import LOG10_STEP
 
 
 def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
@@ -124,3 +137,24 @@ def test_the_value_box_is_the_text_model_beside_the_slider() -> None:
     assert models.value_box(models.slider("learning rate")) == "box"
     with pytest.raises(LookupError, match="no text box sits beside the slider steps"):
         models.value_box("steps")
+
+
+def test_jump_rates_are_distinct_within_the_span_and_between_two_slider_positions() -> None:
+    rates = jump_rates(10, -3.0)
+    assert len(set(rates)) == 10
+    for rate in rates:
+        position = (math.log10(rate) - LOG10_LOW) / LOG10_STEP
+        assert LOG10_LOW < math.log10(rate) < -3.0 + LOG10_STEP
+        assert abs(position - round(position)) >= 0.2, f"{rate} is (nearly) a slider position, which a kernel may have run"
+
+
+def test_in_a_jump_every_student_types_the_same_rate_in_the_same_second_and_steady_moves_are_one_key_apart() -> None:
+    jumps = zip(*(student_plan(number, 20, 60, -3.0, "jump") for number in range(20)), strict=True)
+    for index, moves in enumerate(jumps):
+        assert len({move.typed for move in moves}) == 1
+        assert all(index * JUMP_SECONDS <= move.at < index * JUMP_SECONDS + 1 for move in moves)
+    steady = student_plan(3, 20, 60, -3.0, "steady")
+    assert len(steady) == 60 and not any(move.typed for move in steady)
+    assert all(later.at - earlier.at == pytest.approx(1.0) for earlier, later in zip(steady, steady[1:], strict=False))
+    assert all(abs(later.log10_rate - earlier.log10_rate) == pytest.approx(LOG10_STEP)
+               for earlier, later in zip(steady, steady[1:], strict=False))
