@@ -272,16 +272,18 @@ def run_class(students: int, pattern: str, seconds: int) -> RunFigures:
 
 
 def table_row(figures: RunFigures) -> str:
-    """One line of the printed table for ``figures``."""
+    """One line of the printed table for ``figures``, under HEADER."""
     p50, p95 = figures.key_to_figure_ms
     run_all = [seconds for seconds in figures.run_all_seconds if not math.isnan(seconds)]
     run_all_median = float(np.median(run_all)) if run_all else math.nan
-    return (f"{figures.students:>3} {figures.pattern:>7} {run_all_median:>7.1f}/{max(run_all, default=math.nan):<5.1f} "
-            f"{p50:>6.0f}/{p95:<6.0f} {len(figures.errors):>6} {figures.lost_kernels:>4} {figures.peak_kernel_mb:>9.0f} "
-            f"{figures.peak_server_mb:>9.0f} {'met' if figures.meets_targets() else 'MISSED':>7}")
+    run_all_cell = f"{run_all_median:.1f}/{max(run_all, default=math.nan):.1f}"
+    cells = [figures.students, figures.pattern, run_all_cell, f"{p50:.0f}/{p95:.0f}", len(figures.errors), figures.lost_kernels,
+             f"{figures.peak_kernel_mb:.0f}", f"{figures.peak_server_mb:.0f}", "met" if figures.meets_targets() else "MISSED"]
+    return " ".join(f"{cell:>{len(title)}}" for cell, title in zip(cells, COLUMNS, strict=True))
 
 
-HEADER = "  N pattern Run All s med/max key→fig ms p50/p95 errors lost kernel MB server MB targets"
+COLUMNS = ["  N", "pattern", "Run All s med/max", "key→fig ms p50/p95", "errors", "lost", "kernel MB", "server MB", "targets"]
+HEADER = " ".join(COLUMNS)
 
 
 def main() -> None:
