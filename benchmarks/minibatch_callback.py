@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,7 +60,7 @@ def measure(explorer: MinibatchExplorer, setter: Callable[[object], str], values
 
 
 def report(name: str, times: dict[str, list[float]]) -> None:
-    verdict = "meets" if statistics.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES"
+    verdict = "meets" if np.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES"
     print(f"\n{name}: {verdict} the {TARGET_MS:.0f} ms median target")
     for part in ("callback", "train", "draw"):
         print(f"  {part:9} {spread(times[part])}")

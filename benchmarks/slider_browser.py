@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
 import time
 from types import ModuleType
 
+import numpy as np
 from playwright.sync_api import Locator, Page, sync_playwright
 
 from course import lab_page as lp
@@ -62,6 +62,11 @@ WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, c
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the last learning rate reached stays, in powers of ten
 
 # Records keydown times and <img> src changes / loads inside one explorer's output area.
+
+
+def slider_in(page: Page, label: str) -> Locator:
+    """The first slider labelled ``label`` on the page, once it is there (a minute at most: a loaded class is slow)."""
+    return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), timeout=60, message=label).first
 
 
 def measure(
@@ -148,11 +153,11 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
         rates.append(rate)
         settles.append(settle)
         matches += same
-    rate_verdict = "meets" if statistics.median(rates) >= TARGET_UPDATES_PER_SECOND else "MISSES"
-    settle_verdict = "meets" if statistics.median(settles) <= TARGET_SETTLE_MS else "MISSES"
+    rate_verdict = "meets" if np.median(rates) >= TARGET_UPDATES_PER_SECOND else "MISSES"
+    settle_verdict = "meets" if np.median(settles) <= TARGET_SETTLE_MS else "MISSES"
     print(f"{title}: {drags} one-second mouse drags")
     print(
-        f"  figure updates per second during a drag: median {statistics.median(rates):5.1f}  min {min(rates):5.1f}  "
+        f"  figure updates per second during a drag: median {np.median(rates):5.1f}  min {min(rates):5.1f}  "
         f"max {max(rates):5.1f}   [{rate_verdict} the {TARGET_UPDATES_PER_SECOND:.0f}/s target]"
     )
     target = f"[{settle_verdict} the {TARGET_SETTLE_MS:.0f} ms median target]"
@@ -162,15 +167,12 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
 
 def summary(times: list[float]) -> str:
     """Median, min, p10, p90 and max of ``times`` in ms."""
-    deciles = statistics.quantiles(times, n=10, method="inclusive")
-    return (
-        f"median {statistics.median(times):6.1f}  min {min(times):6.1f}  p10 {deciles[0]:6.1f}  "
-        f"p90 {deciles[-1]:6.1f}  max {max(times):6.1f}"
-    )
+    p10, median, p90 = np.percentile(times, [10, 50, 90])
+    return f"median {median:6.1f}  min {min(times):6.1f}  p10 {p10:6.1f}  p90 {p90:6.1f}  max {max(times):6.1f}"
 
 
 def report(title: str, to_src: list[float], to_load: list[float], values: list[str], diverged: int) -> None:
-    median = statistics.median(to_src)
+    median = np.median(to_src)
     verdict = "meets" if median <= TARGET_MS else "MISSES"
     print(
         f"{title}: {len(to_src)} key presses, values {values[0]} .. {values[-1]} "
@@ -201,8 +203,7 @@ def main() -> None:
 
         lp.open_notebook(page, lab, DESCENT.name, workspace="bench-06")
         lp.run_all(page)
-        learning_rate = lp.wait_until(lambda: lp.sliders(page, "learning rate").count() and lp.sliders(page, "learning rate"))
-        learning_rate = learning_rate.first
+        learning_rate = slider_in(page, "learning rate")
         start = 10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses))
         lp.type_into_box(page, learning_rate, f"{start:.2e}")
         lp.settle(page, lp.explorer_output(learning_rate))
@@ -216,7 +217,7 @@ def main() -> None:
         lp.run_all(page)
         # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
         for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
-            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            slider = slider_in(page, label)
             lp.type_into_box(page, slider, start)
             lp.settle(page, lp.explorer_output(slider))
             report(f"{momentum.name[:2]} {label}", *measure(page, slider, presses, gap))
@@ -226,14 +227,14 @@ def main() -> None:
         lp.run_all(page)
         # Each slider's range allows only so many steps: batch size 1..17, learning rate 1e-3 up in 0.05 decades.
         for label, start, steps in (("batch size", "1", 16), ("learning rate", "1e-3", 20)):
-            slider = lp.wait_until(lambda label=label: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+            slider = slider_in(page, label)
             lp.type_into_box(page, slider, start)
             lp.settle(page, lp.explorer_output(slider))
             report(f"{minibatch.name[:2]} {label}", *measure(page, slider, min(presses, steps - WARM_UP), gap))
 
         lp.open_notebook(page, lab, PARTIALS.name, workspace="bench-01")
         lp.run_all(page)
-        x1 = lp.wait_until(lambda: lp.sliders(page, "x1").count() and lp.sliders(page, "x1")).first
+        x1 = slider_in(page, "x1")
         lp.settle(page, lp.explorer_output(x1))
         report("01 x1", *measure(page, x1, presses, gap))
         lp.type_into_box(page, x1, "0")

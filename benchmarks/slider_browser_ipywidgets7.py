@@ -19,8 +19,8 @@ import math
 import sys
 import time
 
-from playwright.sync_api import Locator, Page, sync_playwright
-from slider_browser import DESCENT, LOG10_MARGIN, PARTIALS, WARM_UP, measure, report  # benchmarks/, beside this file
+from playwright.sync_api import sync_playwright
+from slider_browser import DESCENT, LOG10_MARGIN, PARTIALS, WARM_UP, measure, report, slider_in  # benchmarks/, beside this file
 
 from course import classic_page as cp
 from course import lab_page as lp
@@ -28,10 +28,6 @@ from course.lab_server import CHROMIUM, CHROMIUM_ARGS
 from course.lesson import load_definitions
 from course.series import notebook_titled
 from helpers.descent_explorer import LOG10_STEP
-
-
-def slider_in(page: Page, label: str) -> Locator:
-    return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), message=label).first
 
 
 def main() -> None:

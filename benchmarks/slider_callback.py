@@ -29,7 +29,6 @@ press to new image. Target: median <= 30 ms for a key press to the next position
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
@@ -50,7 +49,7 @@ def spread(seconds: list[float]) -> str:
     ms = np.array(seconds) * 1e3
     p10, p90 = np.percentile(ms, [10, 90])
     return (
-        f"median {statistics.median(ms):6.1f} ms  (min {ms.min():5.1f}, p10 {p10:5.1f}, p90 {p90:5.1f}, max {ms.max():5.1f})"
+        f"median {np.median(ms):6.1f} ms  (min {ms.min():5.1f}, p10 {p10:5.1f}, p90 {p90:5.1f}, max {ms.max():5.1f})"
     )
 
 
@@ -115,7 +114,7 @@ def main() -> None:
         results = measure(explorer, iterations, positions)
         print(f"\n{iterations} iterations" + (" (the explorer's default)" if iterations == 500 else ""))
         for kind, times in results.items():
-            median = statistics.median(times["callback"]) * 1e3
+            median = np.median(times["callback"]) * 1e3
             target = kind in ("next position", "iterations")
             verdict = ("meets" if median <= TARGET_MS else "MISSES") if target else "no target: the loop runs"
             verdicts.append(verdict)

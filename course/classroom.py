@@ -1,18 +1,11 @@
 """A simulated student: opens a notebook on a Jupyter server, runs all its cells and moves a slider, over the wire.
 
-It speaks to the server as JupyterLab does, without a browser: the REST API creates a session (a kernel for
-the notebook) and reads the notebook, and the kernel websocket carries the Jupyter messages (both through
-:class:`course.hub.UserServer` and :class:`course.hub.KernelClient`, which work with any Jupyter server).
-Run All sends one ``execute_request`` per code cell at once, as JupyterLab's Run All does
-(the kernel queues them), with ``stop_on_error`` off only for cells tagged ``raises-exception``. Widgets are
-followed as the ipywidgets front end follows them (message protocol 2.x): each ``comm_open`` on the
-``jupyter.widget`` target creates a model, and each ``comm_msg`` with method ``update`` changes its state.
-Moving a slider is what the front end sends when a student lets go of it: a ``comm_msg`` to the slider's
-model with ``{"method": "update", "state": {"value": v}, "buffer_paths": []}``. The new figure is the
-Image model's ``update`` that carries a new PNG; the time from sending the value to receiving that image is
-the key-to-figure time (it leaves out only the browser's few milliseconds to put the PNG on screen).
-
-:class:`SimulatedStudent` does all this for one student; ``benchmarks/classroom.py`` runs many at once.
+It speaks to the server as JupyterLab does, without a browser: the REST API creates a session and reads the
+notebook (:class:`course.hub.UserServer`), and the kernel websocket carries the Jupyter messages
+(:class:`course.hub.KernelClient`). Widgets are followed as the ipywidgets front end follows them (message
+protocol 2.x: ``comm_open`` creates a model, ``comm_msg`` ``update`` changes it). Moving a slider is the front
+end's ``update`` of the slider's value; the key-to-figure time runs from sending it to the Image model's
+``update`` that carries a new PNG (it leaves out only the browser's few milliseconds to show it).
 """
 
 from __future__ import annotations
@@ -28,6 +21,7 @@ import numpy as np
 import websocket
 
 from course.hub import KernelClient, UserServer
+from helpers.descent_explorer import LOG10_STEP  # the slider's step, in decades: one key press
 
 WIDGET_TARGET = "jupyter.widget"
 SLIDER_MODELS = ("FloatLogSliderModel", "FloatSliderModel")
@@ -57,11 +51,6 @@ def zigzag(start: float, low: float, high: float, step: float, count: int) -> li
         now += direction * step
         values.append(now)
     return values
-
-
-def quantile(values: Sequence[float], fraction: float) -> float:
-    """The ``fraction`` quantile of ``values`` (numpy's, linear between ranks); NaN when there are none."""
-    return float(np.quantile(values, fraction)) if len(values) else math.nan
 
 
 def with_buffers(state: dict[str, Any], data: dict[str, Any], buffers: Sequence[bytes]) -> dict[str, Any]:
@@ -99,22 +88,16 @@ class WidgetModels:
         return None
 
     def slider(self, description: str) -> str:
-        """The comm id of the slider (FloatLogSlider or FloatSlider) whose description reads ``description``.
-
-        The description is compared without case and surrounding spaces; if no slider carries it but exactly one
-        FloatLogSlider exists, that one is taken. Otherwise raises a LookupError that lists the sliders seen.
-        """
+        """The comm id of the one float slider whose description reads ``description`` (compared without case and
+        surrounding spaces); a LookupError that lists the sliders seen otherwise."""
         sliders = {comm: state for comm, state in self.states.items() if state.get("_model_name") in SLIDER_MODELS}
         wanted = description.strip().casefold()
         named = [comm for comm, state in sliders.items() if str(state.get("description", "")).strip().casefold() == wanted]
-        if len(named) == 1:
-            return named[0]
-        log_sliders = [comm for comm, state in sliders.items() if state.get("_model_name") == "FloatLogSliderModel"]
-        if not named and len(log_sliders) == 1:
-            return log_sliders[0]
-        seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
-        raise LookupError(f"found {len(named)} sliders described {description!r} (and {len(log_sliders)} FloatLogSliders); "
-                          f"the kernel opened these float sliders: {', '.join(seen)}. Did the explorer's cell run?")
+        if len(named) != 1:
+            seen = [f"{state.get('_model_name')} {state.get('description', '')!r}" for state in sliders.values()] or ["none"]
+            raise LookupError(f"found {len(named)} sliders described {description!r}; the kernel opened these float "
+                              f"sliders: {', '.join(seen)}. Did the explorer's cell run?")
+        return named[0]
 
     def value_box(self, slider: str) -> str:
         """The comm id of the text box beside the slider ``slider`` (the Text model in the same HBox): the typed value's box."""
@@ -159,12 +142,10 @@ class StudentResult:
 
     name: str
     kernel_id: str = ""
-    open_seconds: float = math.nan  # from asking for a kernel to its first answer
     run_all_seconds: float = math.nan
     figure_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     kernel_lost: bool = False
-    torch_threads: int = 0  # torch's intra-op threads in the kernel (0: not asked)
 
 
 class SimulatedStudent:
@@ -188,7 +169,7 @@ class SimulatedStudent:
         """Start a kernel for the notebook (a session, as opening it in JupyterLab does) and wait until it answers.
 
         While many kernels start at once the server may not answer the websocket in time; JupyterLab then connects
-        again, and so does this (the server hands back the notebook's existing session). Sets ``result.open_seconds``.
+        again, and so does this (the server hands back the notebook's existing session).
         """
         began = time.monotonic()
         while self._kernel is None:
@@ -201,7 +182,6 @@ class SimulatedStudent:
         self.result.kernel_id = next(session["kernel"]["id"] for session in sessions if session["path"] == self.notebook)
         info = self._connected().send("kernel_info_request", {})
         self._receive_until(lambda message: is_reply(message, "kernel_info_reply", {info}), "the kernel's kernel_info_reply")
-        self.result.open_seconds = time.monotonic() - began
 
     def run_all(self) -> None:
         """Send every code cell of the notebook at once, as Run All does, and wait for the last reply.
@@ -252,25 +232,6 @@ class SimulatedStudent:
         seconds = time.perf_counter() - began
         self.result.figure_seconds.append(seconds)
         return seconds
-
-    def evaluate(self, expression: str) -> str:
-        """The text form of ``expression`` evaluated in the kernel (a silent request, as JupyterLab's inspectors make).
-
-        Raises RuntimeError with the kernel's error when the expression fails.
-        """
-        request = self._connected().send("execute_request", {
-            "code": "", "silent": True, "store_history": False, "user_expressions": {"value": expression},
-            "allow_stdin": False, "stop_on_error": False,
-        })
-        reply = self._receive_until(lambda message: is_reply(message, "execute_reply", {request}), f"the value of {expression}")
-        value = reply["content"].get("user_expressions", {}).get("value", {})
-        if value.get("status") != "ok":
-            raise RuntimeError(f"{expression} failed in the kernel: {value.get('ename')}: {value.get('evalue')}")
-        return str(value["data"]["text/plain"])
-
-    def slider_value(self, description: str) -> float:
-        """The value the kernel last reported for the slider described ``description``."""
-        return float(self.widgets.states[self.widgets.slider(description)]["value"])
 
     def listen(self, seconds: float) -> None:
         """Take in whatever the kernel sends for ``seconds``, as an open browser tab does while the student waits.
@@ -332,6 +293,49 @@ class SimulatedStudent:
                 return message
 
 
+LOG10_LOW = -6.0  # the smallest learning rate a student of the classroom benchmark moves to
+START_LOG10 = -4.0  # the explorer's first learning rate, 1e-4
+JUMP_SECONDS = 6  # seconds between two jumps: the teacher's pace
+
+
+@dataclass
+class Move:
+    """One move of a student: when (seconds after the slider phase starts), and the learning rate it asks for.
+
+    ``typed`` is the rate as typed into the box (a jump), or empty for one key press on the slider.
+    """
+
+    at: float
+    log10_rate: float
+    typed: str = ""
+
+
+def student_plan(number: int, students: int, seconds: int, high_log10: float, pattern: str) -> list[Move]:
+    """The moves of student ``number`` (0-based) of ``students`` over ``seconds``, in ``pattern``."""
+    if pattern == "steady":
+        values = zigzag(START_LOG10, LOG10_LOW, high_log10, LOG10_STEP, seconds)
+        return [Move(number / students + second, value) for second, value in enumerate(values)]
+    moves = []
+    for jump, rate in enumerate(jump_rates(seconds // JUMP_SECONDS, high_log10)):
+        moment = np.random.default_rng([jump, number]).uniform(0.0, 1.0)  # a moment of the jump's second, seeded
+        moves.append(Move(jump * JUMP_SECONDS + moment, math.log10(rate), f"{rate:.2e}"))
+    return moves
+
+
+def jump_rates(count: int, high_log10: float) -> list[float]:
+    """``count`` learning rates with three significant digits, spread over the span and shuffled (seeded).
+
+    Each is nudged until it lies between two slider positions, so no kernel has it ready from a slider move.
+    """
+    rates = []
+    for log10_rate in np.random.default_rng(0).permutation(np.linspace(LOG10_LOW + 0.5, high_log10, count)):
+        rate = float(f"{10**log10_rate:.2e}")
+        while abs((math.log10(rate) - LOG10_LOW) / LOG10_STEP % 1 - 0.5) > 0.3:
+            rate = float(f"{rate * 1.01:.2e}")
+        rates.append(rate)
+    return rates
+
+
 # What a class must see for the sizing to count it (benchmarks/classroom.py measures, recommendation decides):
 # the key-to-figure p95 for each pattern of moves (steady: a key press a second; jump: everyone types a new rate
 # in the same second), and a kernel's peak memory.
@@ -341,36 +345,27 @@ TARGET_KERNEL_MB = 400.0
 
 @dataclass
 class RunFigures:
-    """What one class of ``students`` measured (times in seconds, memory in MB, CPU in % of one core)."""
+    """What one class of ``students`` measured (times in seconds, memory in MB)."""
 
     students: int
-    threads: str
     pattern: str  # a key of TARGET_P95_MS
-    servers_ready_seconds: float
-    open_seconds: list[float]  # per student: from opening the notebook to a kernel that answers
     run_all_seconds: list[float]
-    protocol_seconds: list[float]
-    browser_seconds: list[float]
+    figure_seconds: list[float]  # every move's key-to-figure time, all students together
     errors: list[str]
     lost_kernels: int
-    torch_threads: list[int]  # what torch.get_num_threads() said in each kernel over the protocol
     peak_kernel_mb: float
     peak_server_mb: float
-    hub_cpu_percent: float
-    browser_cpu_percent: float
-    driver_cpu_percent: float  # this script, whose threads play the protocol students
-    kernel_cpu_ms_per_move: float  # CPU the kernels used over the slider phase, per slider move
-    server_cpu_ms_per_move: float  # the same for the single-user servers (they relay every PNG)
-    machine_busy_percent: float
 
     @property
     def key_to_figure_ms(self) -> tuple[float, float]:
-        """p50 and p95 of every move's key-to-figure time, all students together, in ms."""
-        every = self.protocol_seconds + self.browser_seconds
-        return quantile(every, 0.5) * 1000, quantile(every, 0.95) * 1000
+        """p50 and p95 of every move's key-to-figure time, in ms (NaN when no move was measured)."""
+        if not self.figure_seconds:
+            return math.nan, math.nan
+        p50, p95 = np.percentile(self.figure_seconds, [50, 95]) * 1000
+        return float(p50), float(p95)
 
     def meets_targets(self) -> bool:
-        """p95 within the pattern's target, no errors, no lost kernel, and the peak kernel RSS <= 400 MB."""
+        """p95 within the pattern's target, no errors, no lost kernel, and the peak kernel RSS within its target."""
         return (self.key_to_figure_ms[1] <= TARGET_P95_MS[self.pattern] and not self.errors and not self.lost_kernels
                 and self.peak_kernel_mb <= TARGET_KERNEL_MB)
 
@@ -383,42 +378,28 @@ def round_up(value: float, multiple: int) -> int:
 def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict[str, Any]:
     """The sizing that the measured ``rows`` support, in the format of ``deploy/classroom-sizing.json``.
 
-    Threads: the setting with the lower p95 at the largest class measured with both (errors count as worse).
-    Students per core: the largest class that met every target with that setting in every pattern measured for
-    it (steady moves and jumps), divided by ``cores``.
-    Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the limit
-    leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
+    Students per core: the largest class that met every target in every pattern measured for it, divided by
+    ``cores``. Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the
+    limit leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
     Raises ValueError when no class met the targets, since there is then nothing measured to recommend.
     """
-    compared = [row.students for row in rows if row.threads == "default"]
-    both = max((n for n in compared if any(r.students == n and r.threads == "one" for r in rows)), default=None)
-
-    def badness(row: RunFigures) -> tuple[int, float]:
-        return len(row.errors) + row.lost_kernels, row.key_to_figure_ms[1]
-
-    threads = "one"
-    if both is not None:
-        by_setting = {row.threads: row for row in rows if row.students == both}
-        threads = min(by_setting, key=lambda setting: badness(by_setting[setting]))
-    chosen = [row for row in rows if row.threads == threads]
-    passing = [row for row in chosen if all(other.meets_targets() for other in chosen if other.students == row.students)]
+    passing = [row for row in rows if all(other.meets_targets() for other in rows if other.students == row.students)]
     if not passing:
-        raise ValueError(f"no class met the targets with threads={threads!r}, so there is no sizing to recommend")
-    largest = max(passing, key=lambda row: row.students)
-    per_core = max(1, largest.students // cores)
-    kernel_mb = max(row.peak_kernel_mb for row in chosen)
-    server_mb = max(row.peak_server_mb for row in chosen)
+        raise ValueError("no class met the targets, so there is no sizing to recommend")
+    largest = max(row.students for row in passing)
+    per_core = max(1, largest // cores)
+    kernel_mb = max(row.peak_kernel_mb for row in rows)
+    server_mb = max(row.peak_server_mb for row in rows)
     guarantee = round_up(kernel_mb + server_mb, 64)
     return {
         "students_per_core": per_core,
         "memory_guarantee_mb": guarantee,
         "memory_limit_mb": round_up(guarantee + kernel_mb, 128),
         "cpu_guarantee": round(1 / per_core, 3),
-        "kernel_threads": 1 if threads == "one" else cores,
+        "kernel_threads": 1,  # every kernel runs with OMP_NUM_THREADS=1 (benchmarks/classroom.py)
         "measured": {
             "cores": cores,
-            "threads_compared_at": both,
-            "largest_class_meeting_targets": largest.students,
+            "largest_class_meeting_targets": largest,
             "peak_kernel_rss_mb": round(kernel_mb),
             "peak_server_rss_mb": round(server_mb),
             "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],

@@ -4,23 +4,13 @@ The hub, its proxy (configurable-http-proxy from ``node_modules``) and every stu
 to 127.0.0.1 on free ports; the database, cookie secret and proxy token live in a temporary
 runtime folder; everything is stopped and removed on exit, also after an error.
 
-Each student's server is the project's JupyterLab (``jupyterhub-singleuser`` from this venv, so the
-shipped settings and the widgets are exactly those of ``make lab``), opens at the index, and serves
-the student's own copy of the series (``~/notebooks``, made with ``course.workspace``); its kernel
-is this venv's Python, so ``import helpers`` works.
+Each student's server is the project's JupyterLab (``jupyterhub-singleuser`` from this venv), runs as the
+current user under JupyterHub's ``SimpleLocalProcessSpawner`` with its home in the runtime folder, and serves
+the student's own copy of the series (``~/notebooks``). Nothing but the hub's login separates the students:
+keeping them apart is the spawner's job in a real deployment (``deploy/README.md``), not re-tested here.
 
-Every server runs as the current user under JupyterHub's ``SimpleLocalProcessSpawner``, with its home
-in the runtime folder. It is not a hub for a class: nothing but the hub's own authentication separates
-the students (any student's code can read every other student's files and the runtime folder).
-Keeping students apart is the spawner's job in a real deployment (a pod per student in Zero to
-JupyterHub, a system user per student in The Littlest JupyterHub; see ``deploy/README.md``), so this
-project does not re-test it.
-
-Logging in: ``StudentPasswordAuthenticator``, a test-only authenticator in the spirit of
-JupyterHub's ``DummyAuthenticator`` but with one random password per student. The hub's port is open
-to every account on this machine, and a login gives a terminal running as the current user (often
-root in CI), so the passwords must not be guessable. (``DummyAuthenticator.password`` is deprecated
-since JupyterHub 5.3 and would be one password for everyone.)
+Logging in: ``StudentPasswordAuthenticator``, one random password per student (the hub's port is open to every
+account on this machine, and a login gives a terminal, so the passwords must not be guessable).
 """
 
 from __future__ import annotations
@@ -32,7 +22,6 @@ import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -60,8 +49,18 @@ PROXY_COMMAND = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 NOTEBOOK_FOLDER = "notebooks"
+STARTUP_SECONDS = 60  # for the hub to answer
+SPAWN_SECONDS = 180  # for a student's server to start and answer, while the whole class starts at once
 DEFAULT_URL = f"/lab/tree/{NOTEBOOK_FOLDER}/{INDEX}"
-USERNAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
+def missing_prerequisite() -> str | None:
+    """What this machine lacks to run the hub, saying what to install, or None."""
+    if not PROXY_COMMAND.is_file():
+        return f"configurable-http-proxy is missing ({PROXY_COMMAND}): run `make` (or `npm ci` in {ROOT}); it needs Node.js 20+"
+    if shutil.which("node") is None:
+        return "Node.js is missing (configurable-http-proxy runs on it): install Node.js 20 or newer"
+    return None
 
 
 class HubError(RuntimeError):
@@ -98,14 +97,9 @@ class UserServer:
         opens the notebook, and connect to its websocket. Close it to shut it down."""
         session = self.api("POST", "api/sessions", {"path": notebook, "type": "notebook", "name": notebook,
                                                     "kernel": {"name": "python3"}})
-        kernel_id = session["kernel"]["id"]
-        return KernelClient(kernel_url(self.url, kernel_id), {"Authorization": f"token {self.token}"},
+        channels = self.url.replace("http://", "ws://", 1) + f"api/kernels/{session['kernel']['id']}/channels"
+        return KernelClient(channels, {"Authorization": f"token {self.token}"},
                             on_close=lambda: self.api("DELETE", f"api/sessions/{session['id']}"))
-
-
-def kernel_url(server_url: str, kernel_id: str) -> str:
-    """The websocket address of a kernel's channels on the server at ``server_url``."""
-    return server_url.replace("http://", "ws://", 1) + f"api/kernels/{kernel_id}/channels"
 
 
 class KernelClient:
@@ -189,49 +183,18 @@ def free_loopback_ports(count: int) -> list[int]:
             probe.close()
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def kill_group(pid: int) -> None:
-    """SIGKILL the process group led by ``pid`` (the hub and servers start their own sessions)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-
-
 class Hub:
     """JupyterHub with ``users`` as students; use it as a context manager (see the module's docstring).
 
     ``spawner_environment`` is set in every student's server and so in its kernels (for example
     ``{"OMP_NUM_THREADS": "1"}``). ``hub.url`` is the proxy's public address; ``start_servers(names)``
     spawns students' servers and waits until they answer; ``login_cookies(name)`` logs in as a browser
-    would; ``processes()`` gives the hub's and the proxy's process ids.
+    would.
     """
 
-    def __init__(
-        self,
-        users: Iterable[str],
-        spawner_environment: Mapping[str, str] | None = None,
-        startup_timeout: float = 60.0,
-        spawn_timeout: float = 180.0,
-    ) -> None:
+    def __init__(self, users: Iterable[str], spawner_environment: Mapping[str, str] | None = None) -> None:
         self.users = list(users)
-        bad = [name for name in self.users if not USERNAME.fullmatch(name)]
-        if bad or not self.users or len(set(self.users)) != len(self.users):
-            raise HubError(f"student names must be distinct, lower-case letters, digits or '-', starting with a "
-                           f"letter, at most 32 characters; got {self.users!r}")
         self.spawner_environment = dict(spawner_environment or {})
-        self.startup_timeout = startup_timeout
-        self.spawn_timeout = spawn_timeout
         self.passwords = {name: secrets.token_urlsafe(16) for name in self.users}
         self.url = ""
         self.runtime = Path()
@@ -251,7 +214,9 @@ class Hub:
     def start(self) -> None:
         """Give each student a copy of the series, write the hub's configuration, start the hub and wait until it
         answers. On any failure everything already made is removed again and the error is raised."""
-        self._check_prerequisites()
+        missing = missing_prerequisite()
+        if missing:
+            raise HubError(missing)
         try:
             self.runtime = Path(tempfile.mkdtemp(prefix="course-hub-"))
             self.log_path = self.runtime / "jupyterhub.log"
@@ -264,18 +229,10 @@ class Hub:
             with self.log_path.open("wb") as log:
                 self._process = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(config)], cwd=self.runtime,
                                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            self._wait_for(lambda: self.api("GET", "/hub/api/") is not None, self.startup_timeout, "the hub to answer")
+            self._wait_for(lambda: self.api("GET", "/hub/api/") is not None, STARTUP_SECONDS, "the hub to answer")
         except BaseException:
             self.stop()
             raise
-
-    def _check_prerequisites(self) -> None:
-        """Fail early, saying what to install or change, when the hub cannot run here."""
-        if not PROXY_COMMAND.is_file():
-            raise HubError(f"configurable-http-proxy is missing ({PROXY_COMMAND}): run `make` (or `npm ci` in "
-                           f"{ROOT}); it needs Node.js 20 or newer with npm")
-        if shutil.which("node") is None:
-            raise HubError("Node.js is missing (configurable-http-proxy runs on it): install Node.js 20 or newer")
 
     def _home(self, name: str) -> Path:
         """The student's home folder (their copy of the series is in its ``notebooks`` folder)."""
@@ -311,8 +268,8 @@ class Hub:
             "SimpleLocalProcessSpawner.home_dir_template": str(self._home("{username}")),
             "Spawner.notebook_dir": str(self._home("{username}")),
             "Spawner.environment": environment,
-            "Spawner.start_timeout": int(self.spawn_timeout),
-            "Spawner.http_timeout": int(self.spawn_timeout),
+            "Spawner.start_timeout": SPAWN_SECONDS,
+            "Spawner.http_timeout": SPAWN_SECONDS,
         }
         if os.geteuid() == 0:
             settings["Spawner.args"] = ["--allow-root"]  # jupyter_server refuses to run as root without it
@@ -358,11 +315,11 @@ class Hub:
         def ready() -> bool:
             return bool(self.api("GET", f"/hub/api/users/{name}")["servers"].get("", {}).get("ready"))
 
-        self._wait_for(ready, self.spawn_timeout, f"{name}'s server to start")
+        self._wait_for(ready, SPAWN_SECONDS, f"{name}'s server to start")
         token = self.api("POST", f"/hub/api/users/{name}/tokens",
                          {"note": "course.hub", "scopes": [f"access:servers!user={name}"]})["token"]
         server = UserServer(name, f"{self.url}/user/{name}/", token)
-        self._wait_for(lambda: server.api("GET", "api/status") is not None, self.spawn_timeout,
+        self._wait_for(lambda: server.api("GET", "api/status") is not None, SPAWN_SECONDS,
                        f"{name}'s server to answer through the proxy")
         return server
 
@@ -386,12 +343,6 @@ class Hub:
         return [{"name": cookie.name, "value": cookie.value or "", "domain": cookie.domain, "path": cookie.path}
                 for cookie in jar]
 
-    def processes(self) -> dict[str, int]:
-        """The process ids of the hub and of its proxy (``{"hub": ..., "proxy": ...}``), for CPU measurements."""
-        if self._process is None:
-            raise HubError("the hub is not running")
-        return {"hub": self._process.pid, "proxy": int((self.runtime / "proxy.pid").read_text().strip())}
-
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of the hub's log (hub, proxy and servers), for error messages."""
         if not self.log_path.is_file():
@@ -401,36 +352,16 @@ class Hub:
     # -- stopping -------------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop the hub (which stops the proxy and every server), make sure nothing it started survives,
-        and remove the runtime folder with the students' homes. Safe to call twice."""
+        """Stop the hub (which stops the proxy and every server: ``cleanup_servers``) and remove the runtime folder
+        with the students' homes. Safe to call twice."""
         process, self._process = self._process, None
         if process is not None:
-            server_pids = self._server_pids()
-            proxy_pid = self._proxy_pid()
-            process.send_signal(signal.SIGTERM)
+            process.terminate()
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                kill_group(process.pid)
+                os.killpg(process.pid, signal.SIGKILL)  # the hub leads its own session
                 process.wait(timeout=10)
-            # A clean stop has already ended these; after a crash or a kill they would outlive the hub.
-            for pid in [*server_pids, *([proxy_pid] if proxy_pid else [])]:
-                if pid_alive(pid):
-                    kill_group(pid)
         if self.runtime != Path() and self.runtime.is_dir():
             shutil.rmtree(self.runtime)
         self.runtime = Path()
-
-    def _server_pids(self) -> list[int]:
-        """The students' server process ids, from the spawners' state in the hub's database."""
-        database = self.runtime / "jupyterhub.sqlite"
-        if not database.is_file():
-            return []
-        with sqlite3.connect(database) as connection:
-            rows = connection.execute("SELECT state FROM spawners WHERE state IS NOT NULL").fetchall()
-        return [json.loads(state)["pid"] for (state,) in rows if json.loads(state).get("pid")]
-
-    def _proxy_pid(self) -> int | None:
-        """The proxy's process id from the pid file it writes, or None before it started."""
-        path = self.runtime / "proxy.pid"
-        return int(path.read_text().strip()) if path.is_file() else None

@@ -5,9 +5,22 @@ The parts that need a hub and kernels run in ``benchmarks/classroom.py`` itself;
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from course.classroom import RunFigures, WidgetModels, carries_new_image, is_reply, recommendation, value_update, zigzag
+from course.classroom import (
+    JUMP_SECONDS,
+    LOG10_LOW,
+    RunFigures,
+    WidgetModels,
+    carries_new_image,
+    jump_rates,
+    recommendation,
+    student_plan,
+    zigzag,
+)
+from helpers.descent_explorer import LOG10_STEP
 
 
 def iopub(msg_type: str, content: dict, buffers: list[bytes] | None = None) -> dict:
@@ -57,13 +70,13 @@ def test_image_bytes_from_the_buffers_are_kept_in_the_state_where_buffer_paths_s
     assert models.states["figure"] == {"_model_name": "ImageModel", "value": b"new png", "width": "9"}
 
 
-def test_a_lone_log_slider_is_found_without_its_description_and_a_missing_one_is_named() -> None:
-    models = WidgetModels()
-    models.apply(opened("rate", _model_name="FloatLogSliderModel", description="", value=1e-4))
-    assert models.slider("learning rate") == "rate"
-    models.apply(opened("second", _model_name="FloatLogSliderModel", description="decay", value=1e-4))
-    with pytest.raises(LookupError, match="FloatLogSliderModel 'decay'"):
+def test_a_slider_must_be_named_once_and_a_missing_one_lists_the_sliders_seen() -> None:
+    models = explorer_models()
+    models.apply(opened("second", _model_name="FloatLogSliderModel", description="learning rate", value=1e-3))
+    with pytest.raises(LookupError, match="found 2 sliders"):
         models.slider("learning rate")
+    with pytest.raises(LookupError, match="FloatSliderModel 'momentum'"):
+        models.slider("decay")
 
 
 def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None:
@@ -76,14 +89,6 @@ def test_only_the_figures_update_with_new_bytes_counts_as_a_new_figure() -> None
     assert not carries_new_image(iopub("status", {"execution_state": "busy"}), {"figure"})
 
 
-def test_value_update_is_the_ipywidgets_protocol_message() -> None:
-    assert value_update("rate", 3e-4) == {"comm_id": "rate", "data": {"method": "update", "state": {"value": 3e-4},
-                                                                     "buffer_paths": []}}
-    reply = {"header": {"msg_type": "execute_reply"}, "parent_header": {"msg_id": "a"}}
-    assert is_reply(reply, "execute_reply", {"a", "b"}) and not is_reply(reply, "execute_reply", {"b"})
-    assert not is_reply(reply, "kernel_info_reply", {"a"})
-
-
 def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
     values = zigzag(0.0, -0.2, 0.2, 0.1, 8)
     assert values == pytest.approx([0.1, 0.2, 0.1, 0.0, -0.1, -0.2, -0.1, 0.0])
@@ -92,44 +97,33 @@ def test_zigzag_turns_back_at_both_ends_and_never_repeats_a_value() -> None:
         zigzag(1.0, -0.2, 0.2, 0.1, 3)
 
 
-def row(students: int, threads: str, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0, pattern: str = "steady"):
+def row(students: int, p95_ms: float, errors: int = 0, kernel_mb: float = 300.0, pattern: str = "steady") -> RunFigures:
     """The figures of one class whose every key-to-figure time is ``p95_ms``."""
-    return RunFigures(
-        students=students, threads=threads, pattern=pattern, servers_ready_seconds=1.0, open_seconds=[2.0] * students,
-        run_all_seconds=[5.0] * students,
-        protocol_seconds=[p95_ms / 1000] * 20, browser_seconds=[], errors=["boom"] * errors, lost_kernels=0,
-        torch_threads=[1], peak_kernel_mb=kernel_mb, peak_server_mb=110.0, hub_cpu_percent=1.0,
-        browser_cpu_percent=0.0, driver_cpu_percent=5.0, kernel_cpu_ms_per_move=40.0, server_cpu_ms_per_move=5.0,
-        machine_busy_percent=90.0,
-    )
+    return RunFigures(students=students, pattern=pattern, run_all_seconds=[5.0] * students, figure_seconds=[p95_ms / 1000] * 20,
+                      errors=["boom"] * errors, lost_kernels=0, peak_kernel_mb=kernel_mb, peak_server_mb=110.0)
 
 
-def test_recommendation_takes_the_better_threads_and_the_largest_class_that_met_the_targets() -> None:
-    rows = [
-        row(10, "one", 90), row(20, "one", 200), row(30, "one", 400),
-        row(20, "default", 600), row(10, "default", 100, kernel_mb=320),
-    ]
-    sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py --table")
-    assert sizing["kernel_threads"] == 1
+def test_recommendation_takes_the_largest_class_that_met_the_targets_and_sizes_memory_from_the_peaks() -> None:
+    rows = [row(10, 90, kernel_mb=320), row(20, 200), row(30, 400)]
+    sizing = recommendation(rows, cores=2, command="python benchmarks/classroom.py")
     assert sizing["students_per_core"] == 10  # 20 met the targets, 30 did not (p95 400 ms)
     assert sizing["cpu_guarantee"] == 0.1
-    assert sizing["memory_guarantee_mb"] == 448  # 300 + 110 rounded up to 64 MB
-    assert sizing["memory_limit_mb"] == 768  # room for a second kernel: 448 + 300, rounded up to 128 MB
-    assert sizing["measured"]["threads_compared_at"] == 20
-    assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False, False, True]
+    assert sizing["memory_guarantee_mb"] == 448  # 320 + 110 rounded up to 64 MB
+    assert sizing["memory_limit_mb"] == 768  # room for a second kernel: 448 + 320, rounded up to 128 MB
+    assert [run["meets_targets"] for run in sizing["measured"]["runs"]] == [True, True, False]
 
 
-def test_recommendation_counts_errors_against_a_thread_setting_and_refuses_when_nothing_passed() -> None:
-    rows = [row(20, "one", 100, errors=1), row(20, "default", 200)]
-    assert recommendation(rows, cores=2, command="")["kernel_threads"] == 2
+def test_errors_fail_a_class_and_nothing_passing_is_refused() -> None:
+    assert not row(5, 100, errors=1).meets_targets()
+    assert not row(5, 100, kernel_mb=500).meets_targets()
     with pytest.raises(ValueError, match="no class met the targets"):
-        recommendation([row(5, "one", 900)], cores=2, command="")
+        recommendation([row(5, 900), row(10, 100, errors=1)], cores=2, command="")
 
 
 def test_a_class_counts_only_when_every_pattern_met_its_own_target() -> None:
-    steady_ok, jump_ok = row(10, "one", 240), row(10, "one", 290, pattern="jump")  # targets 250 and 300 ms
-    assert steady_ok.meets_targets() and jump_ok.meets_targets() and not row(10, "one", 290).meets_targets()
-    rows = [steady_ok, jump_ok, row(20, "one", 200), row(20, "one", 310, pattern="jump")]
+    steady_ok, jump_ok = row(10, 240), row(10, 290, pattern="jump")  # targets 250 and 300 ms
+    assert steady_ok.meets_targets() and jump_ok.meets_targets() and not row(10, 290).meets_targets()
+    rows = [steady_ok, jump_ok, row(20, 200), row(20, 310, pattern="jump")]
     sizing = recommendation(rows, cores=2, command="")
     assert sizing["students_per_core"] == 5  # 20 students met the steady target but not the jump's
     assert sizing["measured"]["largest_class_meeting_targets"] == 10
@@ -143,3 +137,24 @@ def test_the_value_box_is_the_text_model_beside_the_slider() -> None:
     assert models.value_box(models.slider("learning rate")) == "box"
     with pytest.raises(LookupError, match="no text box sits beside the slider steps"):
         models.value_box("steps")
+
+
+def test_jump_rates_are_distinct_within_the_span_and_between_two_slider_positions() -> None:
+    rates = jump_rates(10, -3.0)
+    assert len(set(rates)) == 10
+    for rate in rates:
+        position = (math.log10(rate) - LOG10_LOW) / LOG10_STEP
+        assert LOG10_LOW < math.log10(rate) < -3.0 + LOG10_STEP
+        assert abs(position - round(position)) >= 0.2, f"{rate} is (nearly) a slider position, which a kernel may have run"
+
+
+def test_in_a_jump_every_student_types_the_same_rate_in_the_same_second_and_steady_moves_are_one_key_apart() -> None:
+    jumps = zip(*(student_plan(number, 20, 60, -3.0, "jump") for number in range(20)), strict=True)
+    for index, moves in enumerate(jumps):
+        assert len({move.typed for move in moves}) == 1
+        assert all(index * JUMP_SECONDS <= move.at < index * JUMP_SECONDS + 1 for move in moves)
+    steady = student_plan(3, 20, 60, -3.0, "steady")
+    assert len(steady) == 60 and not any(move.typed for move in steady)
+    assert all(later.at - earlier.at == pytest.approx(1.0) for earlier, later in zip(steady, steady[1:], strict=False))
+    assert all(abs(later.log10_rate - earlier.log10_rate) == pytest.approx(LOG10_STEP)
+               for earlier, later in zip(steady, steady[1:], strict=False))
