@@ -10,7 +10,6 @@ from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
 from course.series import notebook_titled
-from helpers.explorer import RUN_HINT
 from helpers.momentum_explorer import ITERATIONS, MomentumExplorer
 
 LESSON = load_definitions(notebook_titled("Momentum and Adam"), ["train_momentum", "raw"])
@@ -119,10 +118,6 @@ def test_a_typed_value_is_run_exactly_and_one_beyond_the_slider_says_so(explorer
     assert explorer.last_runs[1] == train_momentum(RAW.x, RAW.y, 1e-3, 0.934, ITERATIONS)
     said = typed(explorer, explorer.learning_rate_slider, "0.05")
     assert said.startswith("5.00e-2 was run as typed (the slider's largest is 1.00e-2).")
-
-
-def test_the_panel_asks_to_run_the_cell_when_shown_as_text(explorer):
-    assert repr(explorer.panel) == RUN_HINT
 
 
 def test_a_wrong_loop_or_bowl_is_a_type_error_in_words():
