@@ -169,20 +169,6 @@ def test_a_tiny_rate_is_still_on_its_way(explorer):
     assert text.endswith("Still on its way down: a larger learning rate or a smaller batch gets further in these epochs.")
 
 
-def test_the_slider_runs_the_setter_and_a_setter_moves_the_slider_without_running_twice():
-    counting = CountingTrain(train)
-    explorer = MinibatchExplorer(counting, FIT)
-    first = (DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)
-    assert counting.calls == [first, (N, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)]  # the run, then full batches
-    explorer.batch_size_slider.value = 2
-    assert explorer.batch_size == 2 and explorer.status_text.startswith("Batch size 2 ")
-    assert counting.calls[-1] == (2, DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS)
-    calls = len(counting.calls)
-    explorer.set_learning_rate(0.2)
-    assert explorer.learning_rate_slider.value == pytest.approx(0.2)
-    assert len(counting.calls) == calls + 2  # the run and its full-batch comparison, once each
-
-
 def test_settings_seen_before_are_remembered_not_rerun():
     counting = CountingTrain(train)
     explorer = MinibatchExplorer(counting, FIT)
@@ -220,12 +206,6 @@ def test_the_timings_charge_each_run_of_train_to_train_and_nothing_to_a_remember
     assert explorer.last_timings == {"train": 1.0, "draw": 0.5}
     explorer.set_batch_size(DEFAULT_BATCH_SIZE)  # both remembered
     assert explorer.last_timings == {"train": 0.0, "draw": 0.5}
-
-
-def test_changing_the_batch_size_changes_the_picture(explorer):
-    before = explorer_pixels(explorer)
-    explorer.set_batch_size(1)
-    assert not np.array_equal(explorer_pixels(explorer), before)
 
 
 # ---------------------------------------------------------------- bad input, answered in words
