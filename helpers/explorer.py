@@ -2,23 +2,9 @@
 
 A notebook shows ``explorer.panel``. Moving a control calls one of the explorer's setters, which redraws
 the figure and says in the status line (CSS class ``explorer-status``) what happened, in words, never
-with a traceback. Code and tests call the same setters and get that text back. This module holds what
-every explorer shares:
-
-* :class:`ExplorerPanel`: the box shown; its plain-text form is the hint to run the cell, which is what a
-  notebook opened but not run shows;
-* :class:`Explorer`: the base class, with the status line and its text, ``last_timings``, the wiring
-  from controls to setters, showing on the controls a value set from code or typed (never sending a slider's
-  own value back to it), typed values (:meth:`Explorer._typed_control`: a slider without its own readout
-  beside a box the kernel reads, so a typed value is answered by the explorer's own checks, in words), the
-  figure's accessible description (its ``tooltip``, which JupyterLab renders as the image's ``title``: the
-  status line, kept up to date), and one piece of work done once the kernel is idle (:meth:`Explorer._when_idle`);
-* :class:`Stopwatch`: the seconds each part of an update took;
-* :func:`check_train`: the TypeError for an explorer given something other than the notebook's ``train``;
-* :func:`require`: the one-line answer, instead of a NameError, when an explorer cell runs before the cells
-  that define what it needs (after a kernel restart).
-
-The figure itself is a :class:`helpers.live_figure.LiveFigure`, which only draws fast.
+with a traceback. Code and tests call the same setters and get that text back. The shared parts are
+:class:`ExplorerPanel`, :class:`Explorer` (typed values, the described figure, idle work), :class:`Stopwatch`,
+:func:`check_train` and :func:`require`; the figure is a :class:`helpers.live_figure.LiveFigure`, which only draws fast.
 """
 
 from __future__ import annotations

@@ -83,6 +83,3 @@ def test_missing_file_says_where_to_put_it(tmp_path):
     with pytest.raises(DataError, match="file not found. Put the CSV in data/"):
         load_xy(tmp_path / "nope.csv")
 
-
-def test_data_error_is_a_value_error():
-    assert issubclass(DataError, ValueError)

@@ -44,7 +44,6 @@ def test_as_numbers_takes_a_collection_of_numbers_only():
 
 
 def test_read_number_says_what_is_wrong_once_in_one_wording():
-    assert read_number("fast", "learning rate")[1] == "The learning rate must be a number; got 'fast'."
     assert read_number(math.inf, "learning rate")[1] == "The learning rate must be a finite number; got inf."
     assert read_number(-0.5, "learning rate")[1] == "The learning rate must be positive; got -0.5."
 

@@ -10,7 +10,6 @@ from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
 from course.series import notebook_titled
-from helpers.explorer import RUN_HINT
 from helpers.momentum_explorer import ITERATIONS, MomentumExplorer
 
 LESSON = load_definitions(notebook_titled("Momentum and Adam"), ["train_momentum", "raw"])
@@ -101,9 +100,7 @@ def test_a_bad_beta_is_answered_in_words_and_changes_nothing(explorer, value, ex
     ("text", "expected"),
     [
         ("-1", "The learning rate must be positive; got -1. Nothing was run."),
-        ("0", "The learning rate must be positive; got 0. Nothing was run."),
         ("fast", "'fast' is not a number: type the learning rate in digits, such as 0.5 or 1e-4. Nothing was run."),
-        ("", "An empty box is not a number: type the learning rate in digits"),
     ],
 )
 def test_bad_typed_learning_rates_are_answered_in_words(explorer, text, expected):
@@ -119,10 +116,6 @@ def test_a_typed_value_is_run_exactly_and_one_beyond_the_slider_says_so(explorer
     assert explorer.last_runs[1] == train_momentum(RAW.x, RAW.y, 1e-3, 0.934, ITERATIONS)
     said = typed(explorer, explorer.learning_rate_slider, "0.05")
     assert said.startswith("5.00e-2 was run as typed (the slider's largest is 1.00e-2).")
-
-
-def test_the_panel_asks_to_run_the_cell_when_shown_as_text(explorer):
-    assert repr(explorer.panel) == RUN_HINT
 
 
 def test_a_wrong_loop_or_bowl_is_a_type_error_in_words():

@@ -27,13 +27,6 @@ def test_plot_data_scatters_the_points_as_given():
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "T")
 
 
-def test_plot_data_draws_into_a_given_axes():
-    figure = Figure()
-    ax = figure.subplots()
-    assert plots.plot_data(X, Y, ax=ax) is figure
-    assert len(ax.collections) == 1
-
-
 def test_plot_fit_draws_each_line_across_the_data_range():
     figure = plots.plot_fit(X, Y, {"guess": (2.0, 0.5), "other": (-1.0, 3.0)})
     ax = figure.axes[0]
