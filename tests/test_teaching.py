@@ -13,7 +13,8 @@ What is checked:
   followed by a code cell whose stored output reveals the answer;
 - every Predict question's answer cells are tagged ``predict-answer``, and neither the lecture copy nor the
   student copy shows them before they run;
-- the index gives every notebook a time of at most 50 minutes, and links the students' page;
+- the index gives every notebook a time of at most 50 minutes (tests/test_student_edition.py checks that it links
+  the students' page);
 - TEACHING.md has a section for every notebook, with a time plan whose minutes add up to its heading's
   (at most 50), a row for every Predict question and every exercise, and the prerequisites.
 """
@@ -242,11 +243,6 @@ def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
 def test_the_time_plan_adds_up(name, series):
     problems = plan_problems(GUIDE.read_text(encoding="utf-8"), series[name], name)
     assert not problems, report(name, problems)
-
-
-def test_index_links_the_students_page_not_the_teachers_guide(series):
-    text = "\n".join(cell.source for cell in series[INDEX].cells if cell.cell_type == "markdown")
-    assert "](../STUDENTS.md)" in text and "TEACHING" not in text
 
 
 # ---------------------------------------------------------------- the checks can fail
