@@ -1,16 +1,21 @@
-"""Execute a notebook top to bottom on a fresh kernel, optionally under extra environment variables."""
+"""Execute a notebook top to bottom on a fresh kernel, or the project's pytest in a subprocess, under extra environment
+variables."""
 
 from __future__ import annotations
 
 import copy
 import os
 import subprocess
+import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from course.series import ROOT
 
 
 @contextmanager
@@ -55,3 +60,24 @@ def execute(notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, 
 def execute_file(path: Path, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Read the notebook at ``path`` and return an executed copy (the file is not changed)."""
     return execute(nbformat.read(path, as_version=4), path.parent, env)
+
+
+def run_pytest(
+    args: list[str], env: Mapping[str, str] | None = None, python: str | Path = sys.executable, tail: int = 60
+) -> tuple[bool, float, str]:
+    """Run ``python -m pytest -q *args`` in the project, with ``env`` added to this process's environment.
+
+    Return (passed, seconds, detail): pytest's summary line if it passed, else its last ``tail`` lines and the end of stderr.
+    """
+    start = time.perf_counter()
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-tail:] + result.stderr.splitlines()[-5:])
+    return result.returncode == 0, time.perf_counter() - start, detail

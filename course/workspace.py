@@ -44,16 +44,13 @@ def older_copies(target: Path = WORKSPACE / "notebooks") -> list[str]:
 
 
 def live_session_problem(path: Path, shown: str | None = None) -> str | None:
-    """One line saying how the notebook at ``path`` differs from a fresh top-to-bottom run, or None."""
-    return fresh_run_problem(nbformat.read(path, as_version=4), shown or path.name)
-
-
-def fresh_run_problem(notebook: nbformat.NotebookNode, shown: str) -> str | None:
-    """One line saying how ``notebook`` (called ``shown``) differs from a fresh top-to-bottom run, or None.
+    """One line saying how the notebook at ``path`` (called ``shown``) differs from a fresh top-to-bottom run, or None.
 
     A fresh run numbers the code cells 1..n and stores no widget state; an interactive session
     leaves other numbers (cells re-run, or run out of order), cleared cells, or saved widgets.
     """
+    notebook = nbformat.read(path, as_version=4)
+    shown = shown or path.name
     counts = [cell.execution_count for cell in code_cells(notebook) if cell.source.strip()]
     for position, count in enumerate(counts, start=1):
         if count != position:

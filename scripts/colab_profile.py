@@ -36,7 +36,7 @@ from python_versions import interpreter  # scripts/, beside this file
 
 from course.cells import unexpected_errors
 from course.colab import colab_edition
-from course.runner import execute_file
+from course.runner import execute_file, run_pytest
 from course.series import NOTEBOOK_GLOB, NOTEBOOKS, ROOT
 from course.student import student_edition, working_tree_sources, write_edition
 
@@ -77,18 +77,14 @@ def build_venv(venv: Path, python: Path, torch: str | None) -> float:
 def run_nbval(venv: Path, extra_sanitizers: Path | None = None) -> tuple[bool, str]:
     """Strict nbval over notebooks/ with the venv's interpreter, sanitised as in make test plus ``extra_sanitizers``;
     (passed, pytest's last line or its tail)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env = {"PYTHONPATH": str(ROOT), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     sanitize: list[str] = []
     if extra_sanitizers:
         combined = Path(tempfile.mkdtemp()) / "sanitize.cfg"
         combined.write_text(SANITIZERS.read_text(encoding="utf-8") + "\n" + extra_sanitizers.read_text(encoding="utf-8"))
         sanitize = ["--nbval-sanitize-with", str(combined)]
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pytest", "-q", *sanitize, str(NOTEBOOKS)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
-    lines = result.stdout.strip().splitlines() or ["(no output)"]
-    return result.returncode == 0, lines[-1] if result.returncode == 0 else "\n".join(lines[-60:])
+    passed, _, detail = run_pytest([*sanitize, str(NOTEBOOKS)], env, python=venv / "bin" / "python")
+    return passed, detail
 
 
 def site_packages(python: Path) -> str:
@@ -155,13 +151,9 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
 
 def run_front_end(venv: Path) -> tuple[bool, str]:
     """The ipywidgets 7 browser test (tests/browser/ipywidgets7/) against ``venv``; (passed, pytest's last line or tail)."""
-    env = {**os.environ, "COLAB_VENV": str(venv), "REQUIRE_COLAB": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", str(ROOT / "tests" / "browser" / "ipywidgets7")],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
-    lines = result.stdout.strip().splitlines() or ["(no output)"]
-    return result.returncode == 0, lines[-1] if result.returncode == 0 else "\n".join(lines[-60:])
+    env = {"COLAB_VENV": str(venv), "REQUIRE_COLAB": "1"}
+    passed, _, detail = run_pytest([str(ROOT / "tests" / "browser" / "ipywidgets7")], env)
+    return passed, detail
 
 
 def main() -> int:

@@ -13,30 +13,18 @@ failed, with the failing cells' diffs.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from course.series import NOTEBOOKS, ROOT
+from course.runner import run_pytest
+from course.series import NOTEBOOKS
 from course.variants import Variant, covering_matrix, report_switches
 
 
 def run_nbval(variant: Variant) -> tuple[Variant, bool, float, str]:
     """Strict nbval over the notebooks under one variant: (variant, passed, seconds, pytest's tail)."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", str(NOTEBOOKS)],
-        cwd=ROOT,
-        env={**os.environ, **variant.env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = result.stdout.strip().splitlines() or ["(no output)"]
-    detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-60:] + result.stderr.splitlines()[-5:])
-    return variant, result.returncode == 0, time.perf_counter() - start, detail
+    return (variant, *run_pytest([str(NOTEBOOKS)], variant.env))
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from course.runner import run_pytest
 from course.series import NOTEBOOKS, ROOT
 
 VERSIONS = ("3.11", "3.12", "3.13")
@@ -40,9 +41,10 @@ def interpreter(version: str) -> Path | None:
     return Path(on_path) if on_path else None
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> tuple[bool, float, str]:
+def run(command: list[str]) -> tuple[bool, float, str]:
+    """Run ``command`` in the project: (succeeded, seconds, the last 30 lines it printed)."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
     return result.returncode == 0, time.perf_counter() - start, tail
 
@@ -68,9 +70,9 @@ def check_version(version: str, keep: bool) -> dict[str, str]:
         [str(venv / "bin" / "python"), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"],
         capture_output=True, text=True, check=False,
     ).stdout.strip()
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    passed, seconds, tail = run([str(venv / "bin" / "python"), "-m", "pytest", "-q", str(NOTEBOOKS)], env)
-    summary = tail.splitlines()[-1] if tail else ""
+    env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    passed, seconds, tail = run_pytest([str(NOTEBOOKS)], env, python=venv / "bin" / "python", tail=30)
+    summary = tail.splitlines()[-1]
     if not passed:
         print(tail)
     if not keep:

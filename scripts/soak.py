@@ -13,26 +13,9 @@ and exits 1 if any run failed.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_suite(threads: int, extra: list[str]) -> tuple[bool, float, str]:
-    """Run the suite once and return (passed, seconds, pytest's last summary line or failure tail)."""
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", *extra], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    seconds = time.perf_counter() - start
-    lines = result.stdout.strip().splitlines() or ["(no output)"]
-    detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-25:] + result.stderr.splitlines()[-5:])
-    return result.returncode == 0, seconds, detail
+from course.runner import run_pytest
 
 
 def main() -> int:
@@ -45,7 +28,7 @@ def main() -> int:
     results = []
     for threads in args.threads:
         for run in range(1, args.runs + 1):
-            passed, seconds, detail = run_suite(threads, args.pytest_args)
+            passed, seconds, detail = run_pytest(args.pytest_args, {"OMP_NUM_THREADS": str(threads)}, tail=25)
             results.append((threads, passed, seconds))
             print(f"OMP_NUM_THREADS={threads} run {run:2d}/{args.runs}: {'PASS' if passed else 'FAIL'} "
                   f"{seconds:6.1f} s  {detail if passed else ''}", flush=True)

@@ -8,14 +8,12 @@ import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import nbformat
 import pytest
 import yaml
 
 from course import generated, publish
-from course.cells import has_tag
 from course.series import ROOT
-from course.student import SOLUTION_NOTE, student_edition, student_version, working_tree_sources
+from course.student import student_edition, working_tree_sources
 
 SIZING, Z2JH = generated.SIZING, generated.Z2JH
 LAB_SETTINGS = ROOT / "deploy" / "jupyterlab" / "overrides.json"
@@ -49,24 +47,9 @@ def published_files(repo: Path, ref: str) -> dict[str, str]:
     return {line.split("\t", 1)[1]: line.split()[2] for line in lines}
 
 
-def test_published_notebooks_are_student_copies_without_solutions_or_outputs(clone):
-    done = publish.publish(clone)
-    files = published_files(clone, publish.STUDENT_BRANCH)
-    notebooks = sorted(path for path in files if path.endswith(".ipynb"))
-    assert publish.INDEX_IN_CLONE in notebooks and len(notebooks) > 1
-    for path in notebooks:
-        published = nbformat.reads(run_git(clone, "show", f"{publish.STUDENT_BRANCH}:{path}"), as_version=4)
-        code = [cell for cell in published.cells if cell.cell_type == "code"]
-        assert not [cell for cell in code if cell.outputs], f"{path}: stored outputs were published"
-        assert not [cell for cell in code if cell.execution_count is not None], f"{path}: execution counts were published"
-        solutions = [cell.source for cell in code if has_tag(cell, "solution")]
-        assert all(source == SOLUTION_NOTE for source in solutions), f"{path}: a solution cell kept its code"
-        reference = nbformat.reads(run_git(clone, "show", f"{done.source_commit}:{path}"), as_version=4)
-        assert published == student_version(reference), f"{path} is not what `make student` writes"
-
-
 def test_the_branch_is_the_student_edition_byte_for_byte(clone):
-    """The same files as the zip that make student writes (tests/test_student_edition.py proves that one)."""
+    """The same files as the zip that make student writes (tests/test_student_edition.py and test_student_copy.py
+    prove that its notebooks are the student versions: no solutions, no outputs)."""
     publish.publish(clone)
     files = published_files(clone, publish.STUDENT_BRANCH)
     edition = student_edition(working_tree_sources(clone))

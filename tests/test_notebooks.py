@@ -25,9 +25,9 @@ from course.cells import (
     read_sanitize_cfg,
     sanitize,
     tags,
+    unexpected_errors,
 )
 from course.series import INDEX, ROOT, notebook_paths
-from course.workspace import fresh_run_problem
 
 NOTEBOOKS = notebook_paths()
 IGNORE_BUDGET = 0.10
@@ -59,24 +59,6 @@ def format_problems(notebook: nbformat.NotebookNode) -> list[str]:
     kernel = notebook.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         problems.append(f"kernelspec is {kernel!r}, expected 'python3'")
-    return problems
-
-
-def execution_count_problems(notebook: nbformat.NotebookNode) -> list[str]:
-    """Code cells must be numbered 1..n in order, as a fresh top-to-bottom run leaves them (the same
-    check ``make test`` runs first, in ``scripts/check_references.py``)."""
-    problem = fresh_run_problem(notebook, "the notebook")
-    return [problem] if problem else []
-
-
-def error_problems(notebook: nbformat.NotebookNode) -> list[str]:
-    problems = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        if errors and RAISES not in tags(cell):
-            problems.append(f"cell {index} has an error output ({errors[0].ename}) but is not tagged {RAISES}")
     return problems
 
 
@@ -302,8 +284,7 @@ def test_notebook_hygiene(name, series, pairs):
     notebook = series[name]
     problems = (
         format_problems(notebook)
-        + execution_count_problems(notebook)
-        + error_problems(notebook)
+        + unexpected_errors(notebook)
         + private_path_problems(notebook, pairs)
         + address_problems(notebook, pairs)
         + svg_problems(notebook)
@@ -363,8 +344,7 @@ def test_clean_notebook_has_no_problems():
     notebook = executed(new_markdown("# 01 · T"), new_code("print(1)", outputs=[stream("1\n")]))
     pairs = [(r"0x[0-9a-fA-F]+", "0xADDRESS")]
     assert format_problems(notebook) == []
-    assert execution_count_problems(notebook) == []
-    assert error_problems(notebook) == []
+    assert unexpected_errors(notebook) == []
     assert private_path_problems(notebook, pairs) == []
     assert address_problems(notebook, pairs) == []
     assert svg_problems(notebook) == []
@@ -379,19 +359,13 @@ def test_wrong_kernel_and_invalid_format_are_found():
     assert any("invalid nbformat" in p for p in problems)
 
 
-def test_out_of_order_or_missing_execution_counts_are_found():
-    notebook = executed(new_code("a = 1"), new_code("b = 2"))
-    notebook.cells[0].execution_count = 3
-    assert execution_count_problems(notebook)
-    notebook.cells[0].execution_count = None
-    assert execution_count_problems(notebook)
-
-
-def test_error_output_needs_the_raises_tag():
+def test_an_error_output_and_the_raises_tag_go_together():
     cell = new_code("raise RuntimeError", outputs=[error_output()])
-    assert error_problems(executed(cell)) == ["cell 0 has an error output (RuntimeError) but is not tagged " + RAISES]
+    assert unexpected_errors(executed(cell)) == ["cell 0 raised RuntimeError: boom"]
     cell.metadata["tags"] = [RAISES]
-    assert error_problems(executed(cell)) == []
+    assert unexpected_errors(executed(cell)) == []
+    cell.outputs = []
+    assert unexpected_errors(executed(cell)) == [f"cell 0 is tagged {RAISES} but did not raise"]
 
 
 @pytest.mark.parametrize(

@@ -51,10 +51,6 @@ def rehearsed(tmp_path):
     return folder
 
 
-def test_a_fresh_reference_has_no_problem():
-    assert live_session_problem(SOURCE) is None
-
-
 def test_a_rehearsed_notebook_is_named_in_one_line_with_the_way_back(tmp_path):
     folder = rehearsed(tmp_path)
     problem = live_session_problem(folder / SOURCE.name, f"notebooks/{SOURCE.name}")
