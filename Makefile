@@ -114,7 +114,7 @@ colab: $(STAMP)
 colab-profile: $(STAMP)
 	$(BIN)/python scripts/colab_profile.py
 
-## The same with Colab's own Python 3.13 and torch 2.11.0+cpu (PyTorch's CPU index), in .venv-colab-3.13.
+## The same with Colab's own Python 3.13 and torch 2.11.0 (from PyPI: CPU kernels as in 2.11.0+cpu), in .venv-colab-3.13.
 colab-full: $(STAMP)
 	$(BIN)/python scripts/colab_profile.py --full
 

@@ -1,7 +1,7 @@
 """Check the series against Google Colab's packages (tests/profiles/colab.txt): the kernel side of a Colab runtime.
 
     python scripts/colab_profile.py          # CI's Python and torch 2.13.0 (make colab-profile, CI's second step)
-    python scripts/colab_profile.py --full   # Colab's Python 3.13 and torch 2.11.0+cpu (make colab-full)
+    python scripts/colab_profile.py --full   # Colab's Python 3.13 and torch 2.11.0 from PyPI (make colab-full)
 
 1. **nbval**: strict nbval over every notebook in notebooks/, in a venv built from the profile's pins
    (.venv-colab/, rebuilt when the profile changes), the helpers taken from this checkout (PYTHONPATH).
