@@ -25,7 +25,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.explorer import LOG10_STEP, NOTE_CLASS, TrainExplorer, log_position, log_value, rate_text, whole_slider, whole_text
+from helpers.explorer import LOG10_STEP, NOTE_CLASS, Stopwatch, TrainExplorer, log_position, log_value, rate_text
 from helpers.inputs import read_whole_number
 from helpers.line_fit import BLOWN_UP, LineFit, ResultError, Run, clipped, drawn, loss_contours, padded, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -72,13 +72,15 @@ class DescentExplorer(TrainExplorer):
 
         self.limit_note = widgets.HTML()
         self.limit_note.add_class(NOTE_CLASS)
-        self.iterations_slider = whole_slider(self.iterations, MAX_ITERATIONS, ITERATIONS_LABEL, "300px")
+        self.iterations_slider, iterations = self._whole_setting(
+            "iterations", MAX_ITERATIONS, ITERATIONS_LABEL, "number of iterations"
+        )
         self.standardised_toggle = widgets.Checkbox(value=False, description=STANDARDISED_LABEL, indent=False)
         self._connect(self.standardised_toggle, self.set_standardised)
         self._settings.append((self.standardised_toggle, "standardised"))
         self._start([
             self._rate_control(LOG10_LEARNING_RATES, "440px", self.limit_note),
-            self._setting("iterations", self.iterations_slider, "number of iterations", whole_text),
+            iterations,
             self.standardised_toggle,
         ])
 
@@ -129,9 +131,11 @@ class DescentExplorer(TrainExplorer):
         except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
             return
 
-    def _runs(self) -> tuple[Run]:
+    def _runs(self, stopwatch: Stopwatch) -> tuple[Run]:
         """Run (or recall) ``train`` for the current settings: the longest run, read off for these iterations."""
-        self.last_run = first_steps(self.full_run(self.standardised, self.learning_rate), self.iterations)
+        longest = self.full_run(self.standardised, self.learning_rate)
+        stopwatch.lap("train")
+        self.last_run = first_steps(longest, self.iterations)
         return (drawn(self.last_run, "train"),)
 
     def _figure_for(self, run: Run) -> DescentFigure:

@@ -136,17 +136,6 @@ def on_log_grid(slider: widgets.FloatLogSlider, value: float) -> float:
     return log_value(slider, log_position(slider, value))
 
 
-def whole_slider(value: int, highest: int, label: str, width: str) -> widgets.IntSlider:
-    """A slider over the whole numbers from 1 to ``highest``, ``width`` wide."""
-    return widgets.IntSlider(value=value, min=1, max=highest, description=label, style=WIDE_LABEL,
-                             layout=widgets.Layout(width=width))
-
-
-def whole_text(value: float) -> str:
-    """A whole number in its value box: 500."""
-    return f"{value:.0f}"
-
-
 def rate_text(value: float) -> str:
     """A learning rate in the value box: three significant digits, e.g. 1.00e-4, 0.0300 as 3.00e-2."""
     if not math.isfinite(value):
@@ -346,6 +335,14 @@ class TrainExplorer(Explorer):
         self._settings.append((slider, name))
         return self._typed_control(slider, getattr(self, f"set_{name}"), label, written, lambda: getattr(self, name), *extras)
 
+    def _whole_setting(self, name: str, highest: int, label: str, box_name: str) -> tuple[widgets.IntSlider, widgets.HBox]:
+        """A slider over the whole numbers from 1 to ``highest`` for the attribute ``name``, and its typed control."""
+        slider = widgets.IntSlider(
+            value=getattr(self, name), min=1, max=highest, description=label, style=WIDE_LABEL,
+            layout=widgets.Layout(width="300px"),
+        )
+        return slider, self._setting(name, slider, box_name, "{:.0f}".format)
+
     def _rate_control(self, log10_span: tuple[float, float], width: str, *extras: Any) -> widgets.HBox:
         """The learning-rate slider, over powers of ten in steps of ``LOG10_STEP``, with its box and ``extras``."""
         self.learning_rate_slider = widgets.FloatLogSlider(
@@ -379,12 +376,11 @@ class TrainExplorer(Explorer):
         stopwatch = Stopwatch()
         call = self.train_call
         try:
-            runs = self._runs()
+            runs = self._runs(stopwatch)
         except ResultError as error:
             return self._say(f"{error} Fix {call} and run its cell again.")
         except Exception as error:  # a student's edited train() must not put a traceback in the explorer
             return self._say(f"{call}(...) raised {type(error).__name__}: {error}. Fix {call} and run its cell again.")
-        stopwatch.lap("train")
         self.figure = self._figure_for(*runs)
         if self._figure_box.children != (self.figure.live.widget,):
             self._figure_box.children = (self._figure_widget(self.figure.live, self.figure_summary),)
@@ -395,8 +391,11 @@ class TrainExplorer(Explorer):
         self._move_controls(*((control, getattr(self, name)) for control, name in self._settings))
         return self._say(self._describe(*runs))
 
-    def _runs(self) -> tuple[Any, ...]:
-        """The runs to draw for the current settings; raises what ``train`` raised, or a ResultError."""
+    def _runs(self, stopwatch: Stopwatch) -> tuple[Any, ...]:
+        """The runs to draw for the current settings, lapping "train" once ``train`` has run (or been recalled).
+
+        Raises what ``train`` raised, or a ResultError.
+        """
         raise NotImplementedError
 
     def _figure_for(self, *runs: Any) -> Any:

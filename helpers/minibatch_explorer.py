@@ -22,7 +22,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette
-from helpers.explorer import TrainExplorer, whole_slider, whole_text
+from helpers.explorer import Stopwatch, TrainExplorer
 from helpers.inputs import read_whole_number
 from helpers.line_fit import LineFit, ResultError, Run, as_array, clipped, loss_contours, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -157,11 +157,8 @@ class MinibatchExplorer(TrainExplorer):
         self.batch_size, self.learning_rate = DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE
         self.fit = fit
         self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
-        self.batch_size_slider = whole_slider(self.batch_size, fit.n, BATCH_SIZE_LABEL, "300px")
-        self._start([
-            self._setting("batch_size", self.batch_size_slider, BATCH_SIZE_LABEL, whole_text),
-            self._rate_control(LOG10_LEARNING_RATES, "400px"),
-        ])
+        self.batch_size_slider, batch_size = self._whole_setting("batch_size", fit.n, BATCH_SIZE_LABEL, BATCH_SIZE_LABEL)
+        self._start([batch_size, self._rate_control(LOG10_LEARNING_RATES, "400px")])
 
     def set_batch_size(self, value: object) -> str:
         """Re-run at batch size ``value`` (a whole number from 1 to n); anything else is answered in words."""
@@ -172,9 +169,11 @@ class MinibatchExplorer(TrainExplorer):
         result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
         return clean_run(result, self.fit, batch_size, self.epochs)
 
-    def _runs(self) -> tuple[MinibatchRun, MinibatchRun]:
+    def _runs(self, stopwatch: Stopwatch) -> tuple[MinibatchRun, MinibatchRun]:
         """The run at the chosen batch size and the full-batch run at the same rate (both remembered)."""
-        return self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
+        runs = self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
+        stopwatch.lap("train")
+        return runs
 
     def _figure_for(self, run: MinibatchRun, full_batch: MinibatchRun) -> MinibatchFigure:
         return self.figure or MinibatchFigure(self.fit, run, self.epochs)

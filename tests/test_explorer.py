@@ -253,8 +253,10 @@ class Walk(TrainExplorer):
         self.learning_rate = 0.1
         self._start([self._rate_control((-3.0, 0.0), "300px")])
 
-    def _runs(self):
-        return (drawn(self._train(FIT.x, FIT.y, self.learning_rate), self.train_call),)
+    def _runs(self, stopwatch):
+        result = self._train(FIT.x, FIT.y, self.learning_rate)
+        stopwatch.lap("train")
+        return (drawn(result, self.train_call),)
 
     def _figure_for(self, run):
         return self.figure or LineFigure()
