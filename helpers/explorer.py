@@ -3,8 +3,9 @@
 A notebook shows ``explorer.panel``. Moving a control calls one of the explorer's setters, which redraws
 the figure and says in the status line (CSS class ``explorer-status``) what happened, in words, never
 with a traceback. Code and tests call the same setters and get that text back. The shared parts are
-:class:`ExplorerPanel`, :class:`Explorer` (typed values, the described figure, idle work), :class:`Stopwatch`,
-:func:`check_train` and :func:`require`; the figure is a :class:`helpers.live_figure.LiveFigure`, which only draws fast.
+:class:`ExplorerPanel`, :class:`Explorer` (typed values, the described figure, idle work), :class:`TrainExplorer`
+(an explorer that re-runs the notebook's ``train``), :class:`Stopwatch` and :func:`require`; the figure is a
+:class:`helpers.live_figure.LiveFigure`, which only draws fast.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.front_end import run_above
-from helpers.inputs import read_typed
+from helpers.inputs import read_number, read_typed
+from helpers.line_fit import LineFit, ResultError
 from helpers.live_figure import LiveFigure
 
 RUN_HINT = "Interactive explorer: run this cell (Shift+Enter) after the cells above; it needs a running kernel."
@@ -29,6 +31,8 @@ FIGURE_CLASS = "explorer-figure"
 VALUE_BOX_CLASS = "explorer-value"
 NOTE_CLASS = "explorer-note"
 RUN_ABOVE = "Run › Run All Above Selected Cell"
+LEARNING_RATE_LABEL = "learning rate"
+LOG10_STEP = 0.05  # a learning-rate slider's step, in powers of ten: a factor of about 1.12 per key press
 WIDE_LABEL = {"description_width": "initial"}  # a slider's label as wide as its words
 # Seconds the kernel waits before idle work, so that a message already on its way (the next key press) goes first.
 IDLE_DELAY = 0.01
@@ -82,12 +86,6 @@ class Stopwatch:
         self._last = now
 
 
-def check_train(train: object, call: str) -> None:
-    """Raise a TypeError unless ``train`` can be called: the notebook's function, called as ``call``."""
-    if not callable(train):
-        raise TypeError(f"train must be the notebook's function {call}; got {train!r}.")
-
-
 @dataclass
 class TypedValue:
     """A slider shown without its own readout, and the text box beside it that the kernel reads.
@@ -138,26 +136,6 @@ def on_log_grid(slider: widgets.FloatLogSlider, value: float) -> float:
     return log_value(slider, log_position(slider, value))
 
 
-def log_slider(value: float, log10_span: tuple[float, float], step: float, label: str, width: str) -> widgets.FloatLogSlider:
-    """A slider over powers of ten (a learning rate's), ``log10_span`` in steps of ``step`` decades, ``width`` wide."""
-    low, high = log10_span
-    return widgets.FloatLogSlider(
-        value=value, base=10, min=low, max=high, step=step, description=label, style=WIDE_LABEL,
-        layout=widgets.Layout(width=width),
-    )
-
-
-def whole_slider(value: int, highest: int, label: str, width: str) -> widgets.IntSlider:
-    """A slider over the whole numbers from 1 to ``highest``, ``width`` wide."""
-    return widgets.IntSlider(value=value, min=1, max=highest, description=label, style=WIDE_LABEL,
-                             layout=widgets.Layout(width=width))
-
-
-def whole_text(value: float) -> str:
-    """A whole number in its value box: 500."""
-    return f"{value:.0f}"
-
-
 def rate_text(value: float) -> str:
     """A learning rate in the value box: three significant digits, e.g. 1.00e-4, 0.0300 as 3.00e-2."""
     if not math.isfinite(value):
@@ -170,8 +148,7 @@ class Explorer:
     """What every explorer has: ``panel`` to show, ``status`` and its ``status_text``, and ``last_timings``.
 
     A subclass builds its controls and figure, fills the panel with :meth:`_lay_out`, connects each control
-    to its setter with :meth:`_connect` and reports with :meth:`_say`. A setter that re-runs on a new value
-    hands what it read to :meth:`_rerun_with`, which calls the subclass's :meth:`_refresh`. When a setter has accepted a value
+    to its setter with :meth:`_connect` and reports with :meth:`_say`. When a setter has accepted a value
     given from code or typed, :meth:`_move_controls` shows it on the controls without running the setter again; a value
     that came from a slider is not sent back to that slider.
     ``last_timings`` holds the seconds the last update spent in each part (see :class:`Stopwatch`).
@@ -274,23 +251,6 @@ class Explorer:
         finally:
             self._syncing = False
 
-    def _refresh(self) -> str:
-        """Redraw for the current settings and return the status text (each explorer that re-runs defines it)."""
-        raise NotImplementedError(f"{type(self).__name__} does not re-run on a new setting.")
-
-    def _rerun_with(self, name: str, reading: tuple[object, str | None], hint: str) -> str:
-        """Store a setter's new value of the setting ``name`` and re-run, or say what is wrong with it and change nothing.
-
-        ``reading`` is what a ``read_*`` function of :mod:`helpers.inputs` returned, (value, problem). With no
-        problem the value becomes the attribute ``name`` and :meth:`_refresh` answers; otherwise the status line
-        says the problem, then "Nothing was run. Try <hint>.".
-        """
-        value, problem = reading
-        if problem:
-            return self._say(f"{problem} Nothing was run. Try {hint}.")
-        setattr(self, name, value)
-        return self._refresh()
-
     def _say(self, text: str, markup: str | None = None) -> str:
         """Show ``text`` in the status line (or ``markup``, its HTML form, when given) and return ``text``.
 
@@ -338,3 +298,110 @@ class Explorer:
         if work is not None:
             work()
         return work is not None
+
+
+class TrainExplorer(Explorer):
+    """An explorer that re-runs the notebook's ``train`` on a :class:`helpers.line_fit.LineFit` when a setting changes.
+
+    A subclass names its settings' controls with :meth:`_setting` (the learning rate's with :meth:`_rate_control`),
+    then calls :meth:`_start`. A setter hands what it read to :meth:`_rerun_with`; :meth:`_refresh` then asks the
+    subclass for the runs (``_runs``), the figure to show them (``_figure_for``) and their description
+    (``_describe``), draws, moves every setting's control to the value in use, and says what happened. A ``train``
+    that raises, or returns what cannot be drawn (:class:`helpers.line_fit.ResultError`), is answered in words.
+    Each setter returns the status text and never raises; ``last_timings`` holds the seconds the last update
+    spent in ``train`` (zero when its runs were remembered) and in drawing.
+    """
+
+    learning_rate: float
+    figure_summary = ""  # what the figure shows, for its accessible description
+    rate_hint = ""  # a learning rate to try, said after a refused one
+
+    def __init__(self, panel_class: str, train: object, call: str, **fits: object) -> None:
+        """Raise a TypeError unless ``train`` is the notebook's function, called as ``call``, and each of ``fits`` a LineFit."""
+        if not callable(train):
+            raise TypeError(f"train must be the notebook's function {call}; got {train!r}.")
+        for name, fit in fits.items():
+            if not isinstance(fit, LineFit):
+                raise TypeError(f"{name} must be a LineFit(x, y, w_star, b_star, stability_limit); got {fit!r}.")
+        super().__init__(panel_class)
+        self._train: Callable[..., Any] = train
+        self.train_call = call.split("(")[0]
+        self._settings: list[tuple[Any, str]] = []  # (control, attribute): moved to the value in use after each run
+        self._figure_box = widgets.Box()
+        self.figure: Any = None  # the figure shown now
+
+    def _setting(self, name: str, slider: Any, label: str, written: Callable[[float], str], *extras: Any) -> widgets.HBox:
+        """The typed control (see :meth:`_typed_control`) of the attribute ``name``, set by the method ``set_<name>``."""
+        self._settings.append((slider, name))
+        return self._typed_control(slider, getattr(self, f"set_{name}"), label, written, lambda: getattr(self, name), *extras)
+
+    def _whole_setting(self, name: str, highest: int, label: str, box_name: str) -> tuple[widgets.IntSlider, widgets.HBox]:
+        """A slider over the whole numbers from 1 to ``highest`` for the attribute ``name``, and its typed control."""
+        slider = widgets.IntSlider(
+            value=getattr(self, name), min=1, max=highest, description=label, style=WIDE_LABEL,
+            layout=widgets.Layout(width="300px"),
+        )
+        return slider, self._setting(name, slider, box_name, "{:.0f}".format)
+
+    def _rate_control(self, log10_span: tuple[float, float], width: str, *extras: Any) -> widgets.HBox:
+        """The learning-rate slider, over powers of ten in steps of ``LOG10_STEP``, with its box and ``extras``."""
+        self.learning_rate_slider = widgets.FloatLogSlider(
+            value=self.learning_rate, base=10, min=log10_span[0], max=log10_span[1], step=LOG10_STEP,
+            description=LEARNING_RATE_LABEL, style=WIDE_LABEL, layout=widgets.Layout(width=width),
+        )
+        return self._setting("learning_rate", self.learning_rate_slider, LEARNING_RATE_LABEL, rate_text, *extras)
+
+    def _start(self, controls: Sequence[Any]) -> None:
+        """Lay out ``controls``, the status line and the figure, and run the first settings."""
+        self._lay_out(controls, self.status, self._figure_box)
+        self._refresh()
+
+    def set_learning_rate(self, value: object) -> str:
+        """Re-run at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
+        return self._rerun_with("learning_rate", read_number(value, LEARNING_RATE_LABEL), self.rate_hint)
+
+    def _rerun_with(self, name: str, reading: tuple[object, str | None], hint: str) -> str:
+        """Store the setting ``name`` and re-run, or say "<problem> Nothing was run. Try <hint>." and change nothing.
+
+        ``reading`` is what a ``read_*`` function of :mod:`helpers.inputs` returned: (value, problem or None).
+        """
+        value, problem = reading
+        if problem:
+            return self._say(f"{problem} Nothing was run. Try {hint}.")
+        setattr(self, name, value)
+        return self._refresh()
+
+    def _refresh(self) -> str:
+        """Run (or recall) ``train`` for the current settings, redraw, move the controls to match, and say what happened."""
+        stopwatch = Stopwatch()
+        call = self.train_call
+        try:
+            runs = self._runs(stopwatch)
+        except ResultError as error:
+            return self._say(f"{error} Fix {call} and run its cell again.")
+        except Exception as error:  # a student's edited train() must not put a traceback in the explorer
+            return self._say(f"{call}(...) raised {type(error).__name__}: {error}. Fix {call} and run its cell again.")
+        self.figure = self._figure_for(*runs)
+        if self._figure_box.children != (self.figure.live.widget,):
+            self._figure_box.children = (self._figure_widget(self.figure.live, self.figure_summary),)
+        self.figure.show(*runs)
+        stopwatch.lap("draw")
+        self.last_timings = stopwatch.laps
+        # A value set from code moves its control too (a slider clamps it to its range), without a second run.
+        self._move_controls(*((control, getattr(self, name)) for control, name in self._settings))
+        return self._say(self._describe(*runs))
+
+    def _runs(self, stopwatch: Stopwatch) -> tuple[Any, ...]:
+        """The runs to draw for the current settings, lapping "train" once ``train`` has run (or been recalled).
+
+        Raises what ``train`` raised, or a ResultError.
+        """
+        raise NotImplementedError
+
+    def _figure_for(self, *runs: Any) -> Any:
+        """The figure that shows ``runs`` (made on first use): it has ``live``, a LiveFigure, and ``show(*runs)``."""
+        raise NotImplementedError
+
+    def _describe(self, *runs: Any) -> str:
+        """The status line for ``runs``: what they did, in words."""
+        raise NotImplementedError

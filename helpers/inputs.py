@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import SupportsFloat, TypeVar
+from typing import SupportsFloat
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four")
-Number = TypeVar("Number", int, float)
 
 
 def as_number(value: object) -> float | None:
@@ -66,14 +65,6 @@ def read_whole_number(value: object, name: str, highest: int) -> tuple[int, str 
     if problem is None and number > highest:
         problem = f"The {name} must be at most {highest}; got {number:g}."
     return (int(number) if problem is None else 0), problem
-
-
-def checked(reading: tuple[Number, str | None], hint: str) -> Number:
-    """The value a ``read_*`` function read, or a ValueError with what is wrong with it and "Try <hint>."."""
-    value, problem = reading
-    if problem:
-        raise ValueError(f"{problem} Try {hint}.")
-    return value
 
 
 def checked_span(span: object, name: str) -> tuple[float, float]:

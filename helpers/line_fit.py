@@ -4,8 +4,8 @@
   and what the notebook computed about it, the least-squares line (w*, b*) and the stability limit 2/λ_max,
   checked once. The explorers take these from the notebook rather than solving the lesson again.
 * :class:`Run` and :meth:`Run.cleaned`: one call of ``train``, as arrays fit to draw: the path of (w, b) from
-  the start, the loss along it, finite values only, cut where the run diverged.
-* :func:`loss_grid`, :func:`start_path_end`, :func:`padded` and :func:`clipped`: the parts of an explorer's
+  the start, the loss along it, finite values only, cut where the run diverged; :func:`drawn` checks it first.
+* :func:`loss_contours`, :func:`start_path_end`, :func:`show_path`, :func:`padded` and :func:`clipped`: the parts of an explorer's
   figure that show a path over the loss contours, and keep a diverging run drawable.
 """
 
@@ -20,7 +20,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from helpers import palette
+from helpers import palette, plots
 from helpers.inputs import read_number
 
 LOSSES: dict[str, tuple[str, Callable[..., np.ndarray]]] = {
@@ -144,6 +144,23 @@ class Run:
         return cls(ws, bs, losses, diverged_at)
 
 
+class ResultError(ValueError):
+    """What ``train`` returned cannot be drawn; the message says why, in words."""
+
+
+def drawn(result: object, call: str) -> Run:
+    """What ``call`` returned, ``(ws, bs, losses, diverged_at)``, as a :class:`Run`, or a :class:`ResultError` saying why not."""
+    if not isinstance(result, tuple | list) or len(result) != 4:
+        raise ResultError(f"{call}(...) should return (ws, bs, losses, diverged_at); it returned {type(result).__name__}.")
+    try:
+        run = Run.cleaned(*result)
+    except Exception as error:  # ragged or non-numeric lists: said in words, not as a traceback
+        raise ResultError(f"What {call}(...) returned cannot be drawn: {error}") from error
+    if not len(run.losses) or not len(run.ws):
+        raise ResultError(f"{call}(...) returned no losses, so there is nothing to draw. It should record one per step.")
+    return run
+
+
 def as_array(values: object) -> np.ndarray:
     """``values`` (a tensor, list or array) as a float64 numpy array of the same shape."""
     if isinstance(values, torch.Tensor):
@@ -156,15 +173,23 @@ def _shape(value: object) -> str:
     return f"shape {tuple(shape)}" if shape is not None else repr(value)
 
 
-def loss_grid(fit: LineFit, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The loss of ``fit`` on a grid over a box holding the start (w0, b0) and the optimum (computed once per figure).
+def loss_contours(ax: Axes, fit: LineFit, w0: float, b0: float, title: str) -> None:
+    """Contour the loss of ``fit`` on ``ax`` over a box holding the start (w0, b0) and the optimum, which is marked.
 
     The box has extra room at the top for the legend (upper right), so the legend never hides the optimum or the start.
     """
     w_grid = np.linspace(*padded(min(w0, fit.w_star), max(w0, fit.w_star), 0.35), GRID_POINTS)
     b_low, b_high = padded(min(b0, fit.b_star), max(b0, fit.b_star), 0.35)
     b_grid = np.linspace(b_low, b_high + LEGEND_ROOM * (b_high - b_low), GRID_POINTS)
-    return w_grid, b_grid, fit.loss_of(w_grid[None, :], b_grid[:, None])
+    losses = fit.loss_of(w_grid[None, :], b_grid[:, None])
+    plots.plot_loss_landscape(w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=ax, title=title)
+
+
+def show_path(ax: Axes, path: Line2D, end: Line2D, run: Run) -> None:
+    """Point ``path`` and its ``end`` marker on ``ax`` at the path of ``run``, clipped (see :func:`clipped`)."""
+    ws, bs = clipped(run.ws, ax.get_xlim()), clipped(run.bs, ax.get_ylim())
+    path.set_data(ws, bs)
+    end.set_data(ws[-1:], bs[-1:])
 
 
 def start_path_end(ax: Axes, w0: float, b0: float) -> tuple[Line2D, Line2D]:

@@ -1,21 +1,13 @@
-"""The minibatch explorer: batch-size and learning-rate sliders driving the loss curves and the path over the contours.
+"""The minibatch explorer of notebook 11: batch-size and learning-rate sliders, the loss curves and the path.
 
-The explorer trains nothing and solves nothing itself. It calls the notebook's own
-``train(X, y, batch_size, lr, epochs)``, which returns ``(path, losses)``: the parameters (w, b) after every
-step, the start first, as a (steps + 1) × 2 tensor, and the loss each step computed on its own batch. What the
-notebook computed about the data, the least-squares line and the full-batch stability limit 2/λ_max, comes in
-as a :class:`helpers.line_fit.LineFit` whose loss is the mean squared error::
+It calls the notebook's own ``train(X, y, batch_size, lr, epochs)``, which returns ``(path, losses)``: (w, b)
+after every step, the start first, as a (steps + 1) × 2 tensor, and the loss each step computed on its own
+batch. What the notebook computed about the data comes in as a :class:`helpers.line_fit.LineFit` of the MSE::
 
-    fit = LineFit(x_s, y, w_s_star, b_s_star, limit, loss="mse")
-    explorer = MinibatchExplorer(train, fit)
-    explorer.panel
+    explorer = MinibatchExplorer(train, LineFit(x_s, y, w_s_star, b_s_star, limit, loss="mse"))
 
-Each slider change runs ``train`` for a fixed number of epochs at the chosen batch size, and once more with
-full batches at the same learning rate for comparison (both remembered in an LRU cache, so going back to a
-setting is free), then redraws the figure (:class:`MinibatchFigure`). The status line says in words what
-the run did (:func:`describe_run`): steps per epoch, the loss reached, how much it still jumps, divergence, and
-invalid input. The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s; the data and a run are
-:mod:`helpers.line_fit`'s, shared with the gradient-descent explorer.
+Each setting runs ``train`` at the chosen batch size and, for comparison, with full batches at the same rate;
+the status line (:func:`describe_run`) says steps per epoch, the loss reached, how much it still jumps, divergence.
 """
 
 from __future__ import annotations
@@ -25,32 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from helpers import palette, plots
-from helpers.explorer import Explorer, Stopwatch, check_train, log_slider, rate_text, whole_slider, whole_text
-from helpers.inputs import checked, read_number, read_whole_number
-from helpers.line_fit import LineFit, Run, as_array, clipped, loss_grid, start_path_end
+from helpers import palette
+from helpers.explorer import Stopwatch, TrainExplorer
+from helpers.inputs import read_whole_number
+from helpers.line_fit import LineFit, ResultError, Run, as_array, clipped, loss_contours, show_path, start_path_end
 from helpers.live_figure import LiveFigure
 
 __all__ = ["LineFit", "MinibatchExplorer", "MinibatchRun", "ResultError", "clean_run", "describe_run"]
 
 PANEL_CLASS = "minibatch-explorer"
 BATCH_SIZE_LABEL = "batch size"
-LEARNING_RATE_LABEL = "learning rate"
 DEFAULT_BATCH_SIZE = 4
 DEFAULT_LEARNING_RATE = 0.1
 DEFAULT_EPOCHS = 4
-MAX_EPOCHS = 50
 LOG10_LEARNING_RATES = (-3.0, 1.0)  # 4 decades on a 400 px slider: about 80 px each
-LOG10_STEP = 0.05
-FIGURE_SUMMARY = (
-    "The full-data loss against epochs and against steps, with the loss of each step's batch, and the path of "
-    "(w, b) over the loss contours; full batches at the same learning rate in gray."
-)
 CACHE_SIZE = 256  # runs remembered, by (batch size, learning rate)
 RUN_COLOR = palette.RUN
 FULL_BATCH_COLOR = palette.COMPARISON
@@ -59,12 +43,6 @@ REACHED = 0.01  # within this fraction of the least-squares loss counts as reach
 
 TrainResult = tuple[torch.Tensor | Sequence[Sequence[float]], Sequence[float]]
 TrainFunction = Callable[[torch.Tensor, torch.Tensor, int, float, int], TrainResult]
-
-LEARNING_RATE_HINT = "a value such as 0.1 (the slider spans 0.001 to 10)"
-
-
-class ResultError(ValueError):
-    """What ``train`` returned cannot be drawn; the message says why, in words."""
 
 
 @dataclass(frozen=True)
@@ -163,102 +141,53 @@ def describe_run(shown: MinibatchRun, full: MinibatchRun, fit: LineFit, b: int, 
     return header + result + "Still on its way down: a larger learning rate or a smaller batch gets further in these epochs."
 
 
-class MinibatchExplorer(Explorer):
-    """Sliders for the batch size and the learning rate, a status line and the live figure.
+class MinibatchExplorer(TrainExplorer):
+    """Sliders for the batch size and the learning rate, and the figure; every run lasts ``DEFAULT_EPOCHS`` epochs."""
 
-    ``train`` is the notebook's minibatch loop and ``fit`` the data with its least-squares line and full-batch
-    stability limit. Every run lasts ``epochs`` epochs; the sliders begin at ``batch_size`` and
-    ``learning_rate``. A value that cannot be used raises a ValueError that says what to pass instead.
+    figure_summary = (
+        "The full-data loss against epochs and against steps, with the loss of each step's batch, and the path of "
+        "(w, b) over the loss contours; full batches at the same learning rate in gray."
+    )
+    rate_hint = "a value such as 0.1 (the slider spans 0.001 to 10)"
 
-    Show ``explorer.panel``. Drive it from code (and tests) with :meth:`set_batch_size` and
-    :meth:`set_learning_rate`; each returns the status text and never raises. ``last_timings`` holds the
-    seconds the last update spent in ``train`` (zero when both runs were remembered) and in drawing.
-    """
-
-    def __init__(
-        self,
-        train: TrainFunction,
-        fit: LineFit,
-        *,
-        epochs: int = DEFAULT_EPOCHS,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        learning_rate: float = DEFAULT_LEARNING_RATE,
-    ) -> None:
-        check_train(train, "train(X, y, batch_size, lr, epochs)")
-        if not isinstance(fit, LineFit):
-            raise TypeError(f'fit must be a LineFit(x, y, w_star, b_star, stability_limit, loss="mse"); got {fit!r}.')
-        self.epochs = checked(read_whole_number(epochs, "number of epochs", MAX_EPOCHS), f"a whole number from 1 to {MAX_EPOCHS}")
+    def __init__(self, train: TrainFunction, fit: LineFit) -> None:
+        super().__init__(PANEL_CLASS, train, "train(X, y, batch_size, lr, epochs)", fit=fit)
+        self.epochs = DEFAULT_EPOCHS
         self._batch_hint = f"a whole number from 1 (one row per step) to {fit.n} (full batch)"
-        self.batch_size = checked(read_whole_number(batch_size, "batch size", fit.n), self._batch_hint)
-        self.learning_rate = checked(read_number(learning_rate, "learning rate"), LEARNING_RATE_HINT)
-        super().__init__(PANEL_CLASS)
-        self._train = train
+        self.batch_size, self.learning_rate = DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE
         self.fit = fit
         self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
-        self._figure: MinibatchFigure | None = None
-
-        self.batch_size_slider = whole_slider(self.batch_size, fit.n, BATCH_SIZE_LABEL, "300px")
-        self.learning_rate_slider = log_slider(self.learning_rate, LOG10_LEARNING_RATES, LOG10_STEP, LEARNING_RATE_LABEL, "400px")
-        controls = [
-            self._typed_control(
-                self.batch_size_slider, self.set_batch_size, BATCH_SIZE_LABEL, whole_text, lambda: self.batch_size,
-            ),
-            self._typed_control(
-                self.learning_rate_slider, self.set_learning_rate, LEARNING_RATE_LABEL, rate_text,
-                lambda: self.learning_rate,
-            ),
-        ]
-        self._figure_box = widgets.Box()
-        self._lay_out(controls, self.status, self._figure_box)
-        self._refresh()
+        self.batch_size_slider, batch_size = self._whole_setting("batch_size", fit.n, BATCH_SIZE_LABEL, BATCH_SIZE_LABEL)
+        self._start([batch_size, self._rate_control(LOG10_LEARNING_RATES, "400px")])
 
     def set_batch_size(self, value: object) -> str:
         """Re-run at batch size ``value`` (a whole number from 1 to n); anything else is answered in words."""
         return self._rerun_with("batch_size", read_whole_number(value, "batch size", self.fit.n), self._batch_hint)
-
-    def set_learning_rate(self, value: object) -> str:
-        """Re-run at learning rate ``value``; a non-positive or non-numeric value is answered in words."""
-        return self._rerun_with("learning_rate", read_number(value, "learning rate"), LEARNING_RATE_HINT)
 
     def _run(self, batch_size: int, learning_rate: float) -> MinibatchRun:
         """The cleaned run of ``train`` at these settings (``run`` remembers it)."""
         result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
         return clean_run(result, self.fit, batch_size, self.epochs)
 
-    def _refresh(self) -> str:
-        """Run (or recall) both runs, redraw, move the controls to match, and say what happened."""
-        stopwatch = Stopwatch()
-        try:
-            run = self.run(self.batch_size, self.learning_rate)
-            full_batch = self.run(self.fit.n, self.learning_rate)
-        except ResultError as error:
-            return self._say(f"{error} Fix train and run its cell again.")
-        except Exception as error:  # a student's edited train() must not put a traceback in the explorer
-            return self._say(f"train(...) raised {type(error).__name__}: {error}. Fix train and run its cell again.")
+    def _runs(self, stopwatch: Stopwatch) -> tuple[MinibatchRun, MinibatchRun]:
+        """The run at the chosen batch size and the full-batch run at the same rate (both remembered)."""
+        runs = self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
         stopwatch.lap("train")
-        if self._figure is None:
-            self._figure = MinibatchFigure(self.fit, run, self.epochs)
-            self._figure_box.children = (self._figure_widget(self._figure.live, FIGURE_SUMMARY),)
-        self._figure.show(run, full_batch)
-        stopwatch.lap("draw")
-        self.last_timings = stopwatch.laps
-        # A value set from code moves its slider too (which clamps it to its range), without a second run.
-        self._move_controls((self.batch_size_slider, self.batch_size), (self.learning_rate_slider, self.learning_rate))
-        return self._say(describe_run(run, full_batch, self.fit, self.batch_size, self.learning_rate, self.epochs))
+        return runs
+
+    def _figure_for(self, run: MinibatchRun, full_batch: MinibatchRun) -> MinibatchFigure:
+        return self.figure or MinibatchFigure(self.fit, run, self.epochs)
+
+    def _describe(self, run: MinibatchRun, full_batch: MinibatchRun) -> str:
+        return describe_run(run, full_batch, self.fit, self.batch_size, self.learning_rate, self.epochs)
 
 
 class MinibatchFigure:
-    """The three panels for ``fit`` over ``epochs`` epochs, laid out around ``first`` (its start) and the optimum.
+    """The full-data loss against epochs and against steps (with each batch's loss), and the paths over the contours.
 
-    * the full-data loss against epochs, for the run at the chosen batch size and for full batches at the same
-      learning rate, with the least-squares loss dashed;
-    * the loss against steps (gradient evaluations): the loss each step computed on its own batch (noisy), the
-      full-data loss along the path, and the full-batch run;
-    * the contours of the full-data mean squared error over (w, b), the least-squares optimum, the paths of both
-      runs, and the start (circle) and end (square) of this batch size's path, each named in the legend.
-
-    The still parts are drawn once; :meth:`show` points the moving lines at a run and at the full-batch run of the
-    same learning rate, clipped so that a diverging run still leaves the box the right way.
+    Each panel shows the run at the chosen batch size beside full batches at the same learning rate. The still parts
+    are drawn once, around ``first`` (its start); :meth:`show` repaints the rest, clipped so a diverging run still
+    leaves the box the right way.
     """
 
     def __init__(self, fit: LineFit, first: MinibatchRun, epochs: int) -> None:
@@ -282,10 +211,7 @@ class MinibatchFigure:
         step_ax.legend(loc="upper right")
 
         w0, b0 = float(first.run.ws[0]), float(first.run.bs[0])
-        w_grid, b_grid, losses = loss_grid(fit, w0, b0)
-        plots.plot_loss_landscape(
-            w_grid, b_grid, losses, optimum=(fit.w_star, fit.b_star), ax=contour_ax, title="Full-data loss over (w, b)"
-        )
+        loss_contours(contour_ax, fit, w0, b0, "Full-data loss over (w, b)")
         (self.full_batch_path,) = contour_ax.plot([], [], "s--", color=FULL_BATCH_COLOR, markersize=3, linewidth=1)
         self.path, self.end = start_path_end(contour_ax, w0, b0)
 
@@ -310,7 +236,5 @@ class MinibatchFigure:
         self.full_batch_steps.set_data(full_steps, clipped(full_batch.losses, loss_limits, log=True))
         w_limits, b_limits = self.contour_ax.get_xlim(), self.contour_ax.get_ylim()
         self.full_batch_path.set_data(clipped(full_batch.ws, w_limits), clipped(full_batch.bs, b_limits))
-        path_w, path_b = clipped(run.ws, w_limits), clipped(run.bs, b_limits)
-        self.path.set_data(path_w, path_b)
-        self.end.set_data(path_w[-1:], path_b[-1:])
+        show_path(self.contour_ax, self.path, self.end, run)
         self.live.update()

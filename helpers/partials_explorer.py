@@ -28,7 +28,7 @@ from matplotlib.path import Path
 
 from helpers import plots
 from helpers.explorer import Explorer, Stopwatch
-from helpers.inputs import as_numbers, checked, checked_point, checked_span, read_number
+from helpers.inputs import as_numbers, checked_point, checked_span
 from helpers.live_figure import LiveFigure
 
 PartialsFunction = Callable[[float, float], object]
@@ -37,6 +37,8 @@ PANEL_CLASS = "partials-explorer"
 GRID_POINTS = 161
 SLICE_POINTS = 200
 SLIDER_WIDTH = "400px"
+STEP = 0.05  # of each slider
+ARROW_SCALE = 0.25  # the gradient arrow's length, as a multiple of the gradient's
 FIGURE_SUMMARY = (
     "Three panels: the level curves of f over (x1, x2) with the point, the level curve through it and the gradient "
     "arrow; f along x1 and along x2 through the point, each with its tangent line."
@@ -54,7 +56,7 @@ class PartialsExplorer(Explorer):
     ``f`` must work on numpy arrays (the contour and the slices evaluate it on whole grids); each of
     ``methods`` maps a name to a function ``(x1, x2) -> (df/dx1, df/dx2)``, and the first one gives the
     tangent slopes and the gradient arrow. The sliders span ``x1_range`` and ``x2_range`` in steps of
-    ``step`` and begin at ``start``; the arrow is drawn ``arrow_scale`` times the gradient's length.
+    0.05 and begin at ``start``; the arrow is drawn a quarter of the gradient's length.
     A value that cannot be used raises an error that says what to pass instead.
 
     Show ``explorer.panel``. Move the point from code (and tests) with :meth:`set_point`, which returns
@@ -70,8 +72,6 @@ class PartialsExplorer(Explorer):
         x1_range: tuple[float, float] = (-2.0, 2.0),
         x2_range: tuple[float, float] = (-2.0, 2.0),
         start: tuple[float, float] = (1.0, 0.5),
-        step: float = 0.05,
-        arrow_scale: float = 0.25,
     ) -> None:
         if not callable(f):
             raise TypeError(f"f must be a function f(x1, x2) that works on numpy arrays; got {type(f).__name__}.")
@@ -81,11 +81,10 @@ class PartialsExplorer(Explorer):
                 'e.g. {"by hand": hand_partials}.'
             )
         self._ranges = (checked_span(x1_range, "x1_range"), checked_span(x2_range, "x2_range"))
-        step = checked(read_number(step, "step"), "0.05")
-        arrow_scale = checked(read_number(arrow_scale, "arrow scale"), "0.25")
         super().__init__(PANEL_CLASS)
         self._f = f
         self._methods = dict(methods)
+        self._first = next(iter(methods))  # the method whose partials draw the tangents and the arrow
         x1, x2 = checked_point(start, self._ranges, plots.VARIABLES)
         self.point = (x1, x2)
         self.partials = self._compute(x1, x2)  # raises here, with a clear message, if a method is broken
@@ -93,7 +92,7 @@ class PartialsExplorer(Explorer):
         figure = Figure(figsize=(11.0, 3.6), dpi=80, layout="constrained")
         self._artists = plots.plot_partial_slices(
             f, self.point, self.partials[self._first], x1_range=self._ranges[0], x2_range=self._ranges[1],
-            arrow_scale=arrow_scale, figure=figure,
+            arrow_scale=ARROW_SCALE, figure=figure,
         )
         self._steps = [np.linspace(*span, SLICE_POINTS) for span in self._ranges]
         grid1, grid2 = np.meshgrid(*(np.linspace(*span, GRID_POINTS) for span in self._ranges))
@@ -106,7 +105,7 @@ class PartialsExplorer(Explorer):
         # mouse; the arrow keys move one step, and the box beside each slider takes any value typed.
         self.x1_slider, self.x2_slider = (
             widgets.FloatSlider(
-                value=value, min=span[0], max=span[1], step=step, description=label, continuous_update=True,
+                value=value, min=span[0], max=span[1], step=STEP, description=label, continuous_update=True,
                 layout=widgets.Layout(width=SLIDER_WIDTH),
             )
             for value, span, label in zip(self.point, self._ranges, plots.VARIABLES, strict=True)
@@ -119,11 +118,6 @@ class PartialsExplorer(Explorer):
         ]
         self._lay_out(controls, self._figure_widget(self.live, FIGURE_SUMMARY), self.status)
         self._show()
-
-    @property
-    def _first(self) -> str:
-        """The name of the method whose partials draw the tangents and the arrow."""
-        return next(iter(self._methods))
 
     def set_point(self, x1: float, x2: float) -> str:
         """Move the point to (x1, x2), redraw, and return the status text; a point off the plot is refused in words."""
@@ -178,11 +172,7 @@ class PartialsExplorer(Explorer):
             part.point.set_data([start], [f0])
 
     def _table(self, x1: float, x2: float, f0: float) -> tuple[str, str]:
-        """The readout as HTML for the widget and as plain text for set_point's return value.
-
-        Two lines, so the status fits a projector: the point, f and the first method's partials, then the
-        other methods' partials, whose digits the eye compares with the line above.
-        """
+        """The readout, HTML and plain text: the point, f and the first method's partials, then the other methods'."""
         heading = f"At (x1, x2) = ({x1:.2f}, {x2:.2f}): f = {f0:.4f}."
         readings = [f"{name}: ∂f/∂x1 = {d1:.6f}, ∂f/∂x2 = {d2:.6f}" for name, (d1, d2) in self.partials.items()]
         lines = [f"{heading} {readings[0]}", "; ".join(readings[1:])]

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
@@ -20,12 +21,14 @@ from helpers.explorer import (
     Explorer,
     ExplorerPanel,
     Stopwatch,
+    TrainExplorer,
     log_position,
     log_value,
     on_log_grid,
     rate_text,
     require,
 )
+from helpers.line_fit import LineFit, ResultError, drawn
 from helpers.live_figure import LiveFigure
 
 SUMMARY = "A line from (0, 0) to (1, 1)."
@@ -161,33 +164,6 @@ def test_idle_work_runs_on_the_event_loop_once_the_caller_has_returned():
     assert done == ["b"]
 
 
-class Rate(Explorer):
-    """A log slider with a value box, whose setter takes any positive number."""
-
-    def __init__(self) -> None:
-        super().__init__("rate-explorer")
-        self.rate = 1e-4
-        self.slider = widgets.FloatLogSlider(value=1e-4, base=10, min=-6, max=-1, step=0.05)
-        self.control = self._typed_control(self.slider, self.set_rate, "rate", rate_text, lambda: self.rate)
-
-    def set_rate(self, value: float) -> str:
-        self.rate = value
-        self._move_controls((self.slider, value))
-        return self._say(f"rate {value}")
-
-
-def test_a_value_from_the_slider_is_not_sent_back_to_it_but_a_typed_one_moves_it():
-    explorer = Rate()
-    seen: list[float] = []
-    explorer.slider.observe(lambda change: seen.append(change["new"]), names="value")
-    sent = 10 ** (-4 + 0.05) * (1 + 2e-16)  # one position up, as JavaScript computes it
-    explorer.slider.value = sent
-    assert explorer.rate == log_value(explorer.slider, 41) and seen == [sent]  # the setter took the grid's value
-    assert explorer.control.children[1].value == "1.12e-4"
-    explorer.control.children[1].value = "3e-3"
-    assert explorer.rate == 3e-3 and seen == [sent, 3e-3]
-
-
 def test_require_names_what_is_missing_and_what_to_run_in_one_line():
     require({"train": 1}, ["train"])
     with pytest.raises(CellsNotRun) as raised:
@@ -249,3 +225,107 @@ def test_stopwatch_times_each_part_from_the_end_of_the_previous_one(fake_clock):
     stopwatch.lap("second")
     stopwatch.lap("nothing happened")
     assert stopwatch.laps == {"first": 0.25, "second": 1.5, "nothing happened": 0.0}
+
+
+FIT = LineFit(torch.tensor([[0.0], [1.0], [2.0]]), torch.tensor([1.0, 3.0, 5.0]), 2.0, 1.0, 0.2)
+
+
+class LineFigure:
+    """The smallest explorer figure: the path of w, shown as one line."""
+
+    def __init__(self) -> None:
+        figure = Figure(figsize=(1, 1), dpi=20)
+        (self.line,) = figure.subplots().plot([], [])
+        self.live = LiveFigure(figure, [self.line])
+
+    def show(self, run) -> None:
+        self.line.set_data(range(len(run.ws)), run.ws)
+        self.live.update()
+
+
+class Walk(TrainExplorer):
+    """The smallest explorer of a notebook's train: a learning-rate slider, and the last loss said."""
+
+    rate_hint = "a value such as 0.1"
+
+    def __init__(self, walk) -> None:
+        super().__init__("walk-explorer", walk, "walk(x, y, learning_rate)", fit=FIT)
+        self.learning_rate = 0.1
+        self._start([self._rate_control((-3.0, 0.0), "300px")])
+
+    def _runs(self, stopwatch):
+        result = self._train(FIT.x, FIT.y, self.learning_rate)
+        stopwatch.lap("train")
+        return (drawn(result, self.train_call),)
+
+    def _figure_for(self, run):
+        return self.figure or LineFigure()
+
+    def _describe(self, run) -> str:
+        return f"rate {self.learning_rate:g}: loss {run.losses[-1]:g}"
+
+
+def walk(x, y, learning_rate):
+    return [0.0, learning_rate], [0.0, 0.0], [4.0, 1.0], None
+
+
+def test_a_train_explorer_runs_draws_and_says_and_a_rate_set_from_code_moves_its_controls():
+    explorer = Walk(walk)
+    assert explorer.status_text == "rate 0.1: loss 1" and set(explorer.last_timings) == {"train", "draw"}
+    controls, status, box = explorer.panel.children
+    assert status is explorer.status and box.children == (explorer.figure.live.widget,)
+    assert explorer.set_learning_rate(0.5) == "rate 0.5: loss 1"
+    assert list(explorer.figure.line.get_ydata()) == [0.0, 0.5]
+    assert explorer.learning_rate_slider.value == pytest.approx(0.5)
+    assert explorer._typed[id(explorer.learning_rate_slider)].box.value == "5.00e-1"
+    assert explorer.figure.live.widget.tooltip.endswith("rate 0.5: loss 1")
+
+
+def test_a_value_from_the_slider_is_not_sent_back_to_it_but_a_typed_one_moves_it():
+    explorer = Walk(walk)
+    seen: list[float] = []
+    explorer.learning_rate_slider.observe(lambda change: seen.append(change["new"]), names="value")
+    sent = 10 ** (-1 + 0.05) * (1 + 2e-16)  # one position up, as JavaScript computes it
+    explorer.learning_rate_slider.value = sent
+    assert explorer.learning_rate == log_value(explorer.learning_rate_slider, 41) and seen == [sent]  # the grid's value
+    box = explorer._typed[id(explorer.learning_rate_slider)].box
+    assert box.value == "1.12e-1"
+    box.value = "3e-3"
+    assert explorer.learning_rate == 3e-3 and seen == [sent, 3e-3]
+
+
+def test_a_refused_rate_is_said_with_the_hint_and_changes_nothing():
+    explorer = Walk(walk)
+    text = explorer.set_learning_rate(-1)
+    assert text == "The learning rate must be positive; got -1. Nothing was run. Try a value such as 0.1."
+    assert explorer.learning_rate == 0.1 and explorer.learning_rate_slider.value == pytest.approx(0.1)
+    assert list(explorer.figure.line.get_ydata()) == [0.0, 0.1] and explorer.status_text == text
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        (RuntimeError("a typo"), "walk(...) raised RuntimeError: a typo. Fix walk and run its cell again."),
+        (ResultError("walk(...) is wrong."), "walk(...) is wrong. Fix walk and run its cell again."),
+        (None, "walk(...) should return (ws, bs, losses, diverged_at); it returned NoneType. Fix walk and run its cell again."),
+        (([], [], [], None), "walk(...) returned no losses, so there is nothing to draw. It should record one per step."),
+        (([0.0, "w"], [0.0], [1.0], None), "What walk(...) returned cannot be drawn: could not convert string to float"),
+    ],
+)
+def test_a_train_that_raises_or_returns_what_cannot_be_drawn_is_answered_in_words(returned, said):
+    def broken(x, y, learning_rate):
+        if isinstance(returned, Exception):
+            raise returned
+        return returned
+
+    explorer = Walk(walk)
+    explorer._train = broken
+    assert explorer.set_learning_rate(0.2).startswith(said)
+    assert list(explorer.figure.line.get_ydata()) == [0.0, 0.1]  # the last run drawn stays
+
+
+def test_a_train_explorer_needs_the_notebooks_function_and_a_line_fit():
+    with pytest.raises(TypeError, match=r"^train must be the notebook's function walk\(x, y, learning_rate\); got None\.$"):
+        Walk(None)
+    with pytest.raises(TypeError, match=r"^bowl must be a LineFit\(x, y, w_star, b_star, stability_limit\); got \(1, 2\)\.$"):
+        TrainExplorer("walk-explorer", walk, "walk()", bowl=(1, 2))

@@ -29,10 +29,6 @@ def test_describes_size_axes_lines_and_scatter():
     assert "scatter 'data': 3 points, x 1..3, y 2..4" in text
 
 
-def test_a_different_line_gives_a_different_description():
-    assert describe_figure(fit_figure(1.0, 0.5)) != describe_figure(fit_figure(0.5, 1.0))
-
-
 def test_contours_texts_and_patches_are_described():
     figure = Figure()
     ax = figure.subplots()

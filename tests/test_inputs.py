@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from helpers.inputs import (
     as_number,
     as_numbers,
-    checked,
     checked_point,
     checked_span,
     read_number,
@@ -77,12 +76,6 @@ def test_read_whole_number_takes_exactly_the_whole_numbers_from_one_to_the_highe
 @given(value=st.floats(min_value=0.001, max_value=500).filter(lambda value: value != int(value)))
 def test_read_whole_number_refuses_a_fraction_in_range_as_not_whole(value):
     assert read_whole_number(value, "batch size", 500) == (0, f"The batch size must be a whole number; got {value!r}.")
-
-
-def test_checked_returns_the_value_or_raises_with_the_hint():
-    assert checked(read_number(0.5, "step"), "0.05") == 0.5
-    with pytest.raises(ValueError, match=r"^The step must be positive; got 0\. Try 0\.05\.$"):
-        checked(read_number(0, "step"), "0.05")
 
 
 @given(low=FINITE, high=FINITE)

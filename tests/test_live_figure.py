@@ -62,7 +62,6 @@ def test_redraw_all_picks_up_changed_limits():
     assert not np.array_equal(before, pixels(live.widget.value))
 
 
-
 def test_every_text_is_drawn_at_least_as_large_as_the_presentation_code_font():
     figure = Figure(figsize=(4, 3), dpi=80)
     ax = figure.subplots()

@@ -30,13 +30,6 @@ def explorer(shared_explorer):
     return shared_explorer
 
 
-def typed(explorer, slider, text):
-    """Type ``text`` into the box beside ``slider`` and press Enter, as a learner does; return the status."""
-    box = explorer._typed[id(slider)].box
-    box.value = text
-    return explorer.status_text
-
-
 def test_a_run_is_the_notebooks_loop_momentum_beside_plain_descent_from_the_same_start(explorer):
     explorer.set_learning_rate(2e-4)
     explorer.set_beta(0.5)
@@ -62,7 +55,7 @@ def test_a_diverging_rate_is_answered_in_words_with_the_step_and_the_limits(expl
     assert f"η is above its limit 2(1+β)/λ_max = {1.9 * LIMIT:.2e}".replace("e-0", "e-") in text
     assert "Plain descent diverged at step " in text and "2/λ_max = 1.30e-3" in text
     assert not np.array_equal(explorer_pixels(explorer), calm)
-    figure = explorer._figure
+    figure = explorer.figure
     for line in (figure.plain_path, figure.momentum_path, figure.plain_loss, figure.momentum_loss):
         data = np.asarray(line.get_xydata(), dtype=float)
         assert data.size and np.isfinite(data).all()
@@ -94,43 +87,3 @@ def test_a_bad_beta_is_answered_in_words_and_changes_nothing(explorer, value, ex
     assert text.startswith(f"{expected} Nothing was run. Try a value from 0 to 1")
     assert explorer.beta == 0.9 and explorer.beta_slider.value == 0.9
     assert np.array_equal(explorer_pixels(explorer), before)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("-1", "The learning rate must be positive; got -1. Nothing was run."),
-        ("fast", "'fast' is not a number: type the learning rate in digits, such as 0.5 or 1e-4. Nothing was run."),
-    ],
-)
-def test_bad_typed_learning_rates_are_answered_in_words(explorer, text, expected):
-    before = explorer_pixels(explorer)
-    said = typed(explorer, explorer.learning_rate_slider, text)
-    assert said.startswith(expected), said
-    assert explorer.learning_rate == 1e-3 and explorer._typed[id(explorer.learning_rate_slider)].box.value == "1.00e-3"
-    assert np.array_equal(explorer_pixels(explorer), before)
-
-
-def test_a_typed_value_is_run_exactly_and_one_beyond_the_slider_says_so(explorer):
-    assert typed(explorer, explorer.beta_slider, "0.934").startswith("η = 1.00e-3, β = 0.934, 200 steps.")
-    assert explorer.last_runs[1] == train_momentum(RAW.x, RAW.y, 1e-3, 0.934, ITERATIONS)
-    said = typed(explorer, explorer.learning_rate_slider, "0.05")
-    assert said.startswith("5.00e-2 was run as typed (the slider's largest is 1.00e-2).")
-
-
-def test_a_wrong_loop_or_bowl_is_a_type_error_in_words():
-    with pytest.raises(TypeError, match="the notebook.s function train_momentum"):
-        MomentumExplorer(None, RAW)
-    with pytest.raises(TypeError, match="bowl must be a LineFit"):
-        MomentumExplorer(train_momentum, (1, 2))
-
-
-def test_a_loop_that_raises_is_answered_in_words():
-    def broken(x, y, learning_rate, beta, iterations):
-        if beta > 0.5:
-            raise RuntimeError("a student's typo")
-        return train_momentum(x, y, learning_rate, beta, iterations)
-
-    explorer = MomentumExplorer(broken, RAW, beta=0.2)
-    said = explorer.set_beta(0.8)
-    assert said == "train_momentum(...) failed: RuntimeError: a student's typo Fix it and run its cell again."
