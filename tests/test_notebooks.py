@@ -20,6 +20,7 @@ from support import new_code, new_markdown, stream
 from support import python3_notebook as notebook_of
 
 from course.cells import RAISES, code_cells, output_texts, read_sanitize_cfg, sanitize, tags, unexpected_errors
+from course.navigation import nav_source, regenerate
 from course.series import INDEX, ROOT, notebook_paths
 
 NAMES = [path.name for path in notebook_paths()]
@@ -86,22 +87,6 @@ def svg_problems(notebook: nbformat.NotebookNode) -> list[str]:
         for index, cell in enumerate(code_cells(notebook))
         if any("image/svg+xml" in output.get("data", {}) for output in cell.outputs)
     ]
-
-
-def navigation_problems(notebook: nbformat.NotebookNode, names: list[str], position: int) -> list[str]:
-    """The first and last cells are navigation cells linking previous, contents and next, in file order."""
-    expected = []
-    if position > 0:
-        expected += [names[position - 1], INDEX]
-    if position + 1 < len(names):
-        expected.append(names[position + 1])
-    problems = []
-    for where, cell in (("first", notebook.cells[0]), ("last", notebook.cells[-1])):
-        if cell.cell_type != "markdown" or "navigation" not in tags(cell):
-            problems.append(f"the {where} cell is not a navigation cell: run scripts/navigation.py")
-        elif LINK.findall(cell.source) != expected:
-            problems.append(f"the {where} navigation cell links {LINK.findall(cell.source)}, expected {expected}")
-    return problems
 
 
 def ignore_budget_problems(notebooks: list[nbformat.NotebookNode], budget: float = IGNORE_BUDGET) -> list[str]:
@@ -248,6 +233,7 @@ def exercise_problems(notebook: nbformat.NotebookNode, minimum: int = 0) -> list
 
 # ---------------------------------------------------------------- the series
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_hygiene(name, series):
     notebook, pairs = series[name], read_sanitize_cfg()
@@ -257,7 +243,6 @@ def test_notebook_hygiene(name, series):
         + private_path_problems(notebook, pairs)
         + address_problems(notebook, pairs)
         + svg_problems(notebook)
-        + navigation_problems(notebook, NAMES, NAMES.index(name))
     )
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
@@ -329,30 +314,16 @@ def test_svg_output_is_found():
     assert svg_problems(notebook_of(new_code("plot()", outputs=[svg])))
 
 
-def nav(source: str) -> nbformat.NotebookNode:
-    return new_markdown(source, metadata={"tags": ["navigation"]})
-
-
-NAV_NAMES = [INDEX, "01_a.ipynb", "02_b.ipynb"]
-
-
-def test_navigation_in_file_order_passes_and_wrong_links_fail():
-    right = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [B →](02_b.ipynb)"
-    assert navigation_problems(notebook_of(nav(right), new_markdown("# 01 · A"), nav(right)), NAV_NAMES, 1) == []
-    last = "[← A](01_a.ipynb) | [Contents](00_index.ipynb)"
-    assert navigation_problems(notebook_of(nav(last), nav(last)), NAV_NAMES, 2) == []
-    skipping = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [C →](03_c.ipynb)"
-    assert navigation_problems(notebook_of(nav(right), nav(skipping)), NAV_NAMES, 1) == [
-        "the last navigation cell links ['00_index.ipynb', '00_index.ipynb', '03_c.ipynb'], "
-        "expected ['00_index.ipynb', '00_index.ipynb', '02_b.ipynb']"
-    ]
-
-
-def test_missing_navigation_cell_is_found():
-    notebook = notebook_of(new_markdown("# 02 · B"), nav("[← A](01_a.ipynb) | [Contents](00_index.ipynb)"))
-    assert navigation_problems(notebook, NAV_NAMES, 2) == [
-        "the first cell is not a navigation cell: run scripts/navigation.py"
-    ]
+def test_the_generated_navigation_links_previous_contents_and_next_in_file_order():
+    """With navigation.py --check above, every stored notebook starts and ends with such a cell."""
+    paths, titles = [Path(INDEX), Path("01_a.ipynb"), Path("02_b.ipynb")], ["Index", "A", "B"]
+    notebook = notebook_of(new_markdown("# 01 · A"))
+    regenerate(notebook, nav_source(paths, titles, 1), contents=None)
+    middle = [INDEX, INDEX, "02_b.ipynb"]
+    assert [LINK.findall(cell.source) for cell in notebook.cells] == [middle, [], middle]
+    assert "navigation" in tags(notebook.cells[0]) and "navigation" in tags(notebook.cells[-1])
+    assert LINK.findall(nav_source(paths, titles, 0)) == ["01_a.ipynb"]
+    assert LINK.findall(nav_source(paths, titles, 2)) == ["01_a.ipynb", INDEX]
 
 
 def test_ignore_budget_counts_tags_and_comments():
