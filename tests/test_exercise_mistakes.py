@@ -319,8 +319,7 @@ def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteb
             continue
         exercise_number += 1  # cell is the check of that exercise
         exercise, check = notebook.cells[index - 1], cell
-        key = (number, exercise_number)
-        right, mistakes = EXERCISES[key]
+        right, mistakes = EXERCISES[(number, exercise_number)]
         for code, phrase in [*mistakes, (right, None)]:
             cells.append(nbformat.v4.new_code_cell(exercise.source + "\n\n" + code))
             cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [code, phrase]}))

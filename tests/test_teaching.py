@@ -212,14 +212,8 @@ def test_notebook_is_ready_for_a_class(name, check, series):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_has_a_predict_then_run_question(name, series):
-    problems = predict_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
-    problems = time_problems(series[INDEX], name)
+def test_has_a_predict_then_run_question_and_a_time_of_at_most_fifty_minutes_in_the_index(name, series):
+    problems = predict_problems(series[name]) + time_problems(series[INDEX], name)
     assert not problems, report(name, problems)
 
 
@@ -230,6 +224,7 @@ def test_the_time_plan_adds_up(name, series):
 
 
 # ---------------------------------------------------------------- the checks can fail
+
 
 def nav() -> nbformat.NotebookNode:
     return new_markdown("[Contents](00_index.ipynb)", metadata={"tags": ["navigation"]})
