@@ -10,6 +10,7 @@ them small broken notebooks to show that each check can fail.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import nbformat
 import pytest
@@ -95,10 +96,8 @@ def summary_problems(notebook: nbformat.NotebookNode) -> list[str]:
 
 def predict_problems(notebook: nbformat.NotebookNode) -> list[str]:
     """At least one '**Predict' question, answered by the stored output of the code cell right after it."""
-    cells = notebook.cells
-    for index, cell in enumerate(cells[:-1]):
-        answer = cells[index + 1]
-        if cell.cell_type == "markdown" and PREDICT.search(cell.source):
+    for question, answer in pairwise(notebook.cells):
+        if question.cell_type == "markdown" and PREDICT.search(question.source):
             if answer.cell_type == "code" and answer.get("outputs"):
                 return []
     return ["no predict-then-run question: a markdown line starting '**Predict' right before a code cell with output"]
