@@ -52,7 +52,7 @@ def load_definitions(path: Path, names: Iterable[str]) -> dict[str, Any]:
     def definition(name: str, before: int) -> int | None:
         positions = defined_at.get(name, [])
         earlier = [position for position in positions if position < before]
-        return (earlier or positions or [None])[-1]
+        return (earlier or positions)[-1] if positions else None
 
     chosen: set[int] = set()
     to_visit = [defined_at[name][-1] for name in wanted]
