@@ -1,11 +1,5 @@
-"""A notebook's own definitions, loaded from the notebook itself, for tests and benchmarks.
-
-Tests and benchmarks that need a lesson's code (notebook 06's ``train``, the least-squares answer it
-computes, ...) load it with :func:`load_definitions` instead of copying it, so a change to the lesson is
-tested as written::
-
-    lesson = load_definitions(notebook_titled("Fitting a line by gradient descent"), ["train", "x", "y", "lr_limit"])
-    lesson["train"](lesson["x"], lesson["y"], 1e-4, 500)
+"""A notebook's own definitions (06's ``train``, ...), loaded from the notebook itself for tests and
+benchmarks, so that a change to the lesson is tested as written (CONTRIBUTING.md says how to call it).
 
 Only definitions run, never a whole notebook: the top-level imports, ``def``, ``class`` and assignments
 of the code cells that the asked-for names need, in notebook order. Loops, prints and plots do not run.
@@ -58,9 +52,7 @@ def load_definitions(path: Path, names: Iterable[str]) -> dict[str, Any]:
     def definition(name: str, before: int) -> int | None:
         positions = defined_at.get(name, [])
         earlier = [position for position in positions if position < before]
-        if earlier:
-            return earlier[-1]
-        return positions[-1] if positions else None
+        return (earlier or positions)[-1] if positions else None
 
     chosen: set[int] = set()
     to_visit = [defined_at[name][-1] for name in wanted]

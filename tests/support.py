@@ -15,6 +15,8 @@ import numpy as np
 from PIL import Image
 
 PYTHON3 = {"name": "python3", "display_name": "Python 3", "language": "python"}
+new_code = nbformat.v4.new_code_cell
+new_markdown = nbformat.v4.new_markdown_cell
 
 
 def stream(text: str) -> nbformat.NotebookNode:

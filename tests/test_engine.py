@@ -2,7 +2,8 @@
 
 The first half runs the engine against ``torch.autograd`` in float64 on graphs in which every operand
 also reaches the output by a second path (so an ``=`` in place of a ``+=`` would be caught), and shows
-that the comparison fails on such a broken operation.
+that the comparison fails on such a broken operation. A whole tanh network, 50 steps of it, is compared
+with torch in notebook 12, whose stored output strict nbval checks.
 
 The second half checks that helpers/engine.py is exactly what course/generated.py writes from the cells
 of the "Autograd from scratch" notebook marked ``#@save``, so a hand edit of either side fails, and
@@ -19,7 +20,7 @@ import pytest
 import torch
 
 from course import generated
-from helpers.engine import Value, as_value, topological_order
+from helpers.engine import Value
 
 TOLERANCE = 1e-10
 
@@ -69,32 +70,6 @@ def test_engine_matches_torch_in_float64(name, point):
     assert largest_difference(GRAPHS[name], *point) < TOLERANCE
 
 
-def test_a_small_tanh_network_and_mean_loss_match_torch():
-    """One hidden layer of 3 tanh units on 4 points, mean squared error: value and all 13 gradients."""
-    torch.manual_seed(0)
-    theta = torch.randn(13, dtype=torch.float64)
-    points = torch.tensor([[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.2]], dtype=torch.float64)
-    targets = [1.0, -1.0, 1.0, -1.0]
-
-    params = [Value(t) for t in theta.tolist()]
-    hidden = [
-        [(params[2 * k] * x[0] + params[2 * k + 1] * x[1] + params[6 + k]).tanh() for k in range(3)] for x in points.tolist()
-    ]
-    y_hat = [(sum(params[9 + k] * h[k] for k in range(3)) + params[12]).tanh() for h in hidden]
-    loss = sum((p - t) ** 2 for p, t in zip(y_hat, targets, strict=True)) * (1 / len(targets))
-    loss.backward()
-
-    leaf = theta.clone().requires_grad_()
-    h = torch.tanh(points @ leaf[:6].view(3, 2).T + leaf[6:9])
-    loss_t = ((torch.tanh(h @ leaf[9:12] + leaf[12]) - torch.tensor(targets, dtype=torch.float64)) ** 2).mean()
-    loss_t.backward()
-
-    ours = [loss.data, *(p.grad for p in params)]
-    theirs = [loss_t.item(), *leaf.grad.tolist()]
-    assert max(abs(o - t) for o, t in zip(ours, theirs, strict=True)) < TOLERANCE
-    assert len(topological_order(loss)) > 100
-
-
 def test_the_comparison_catches_an_overwriting_tanh(monkeypatch):
     def tanh_overwriting(self):
         out = Value(math.tanh(self.data), (self,), "tanh")
@@ -109,20 +84,9 @@ def test_the_comparison_catches_an_overwriting_tanh(monkeypatch):
     assert largest_difference(GRAPHS["tanh(a)"], 0.7, -1.3) > 1e-3
 
 
-def test_repr_as_value_and_power_refusal():
-    assert repr(Value(3.0)) == "Value(data=3.0000, grad=0.0000)"
-    v = Value(2.0)
-    assert as_value(v) is v and as_value(2).data == 2.0
+def test_a_value_power_is_refused():
     with pytest.raises(TypeError, match="plain number k, not a Value"):
-        v ** Value(2.0)
-
-
-def test_topological_order_lists_inputs_first_and_a_shared_node_once():
-    a, b = Value(2.0), Value(-3.0)
-    c = a * b + a**2
-    order = topological_order(c)
-    assert order[-1] is c and order.count(a) == 1 and len(order) == 5
-    assert order.index(a) < order.index(c._prev[0]) and order.index(b) < order.index(c._prev[0])
+        Value(2.0) ** Value(2.0)
 
 
 # ---------------------------------------------------------------- (b) written from the lesson

@@ -1,12 +1,11 @@
 """Every exercise's check, tried with the mistakes students make, in a kernel as a student would.
 
-``MISTAKES`` lists, for each exercise (notebook number, exercise number), the wrong answers we expect
-from students, the trap its lesson teaches first, each as the code a student would type under the
-exercise cell, and a phrase of what the check must say about it. ``RIGHT`` is a right answer in the
-student's own names. For each notebook the test runs a copy that, after each exercise's check, runs
-the exercise cell again with each answer appended, then the check cell: every mistake must get
-"Not yet" with its own phrase (no two mistakes of one exercise share a message), every right answer
-"Correct".
+``EXERCISES`` gives, for each exercise (notebook number, exercise number), a right answer in the
+student's own names and the wrong answers we expect from students, the trap its lesson teaches first,
+each as the code a student would type under the exercise cell, with a phrase of what the check must say
+about it. For each notebook the test runs a copy that, after each exercise's check, runs the exercise
+cell again with each answer appended, then the check cell: every mistake must get "Not yet" with its
+own phrase (no two mistakes of one exercise share a message), every right answer "Correct".
 """
 
 from __future__ import annotations
@@ -21,14 +20,17 @@ from course.cells import output_texts, tags
 from course.runner import execute
 from course.series import NOTEBOOKS, notebook_paths
 
-MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
-    ("01", 1): [
+# (notebook, exercise): (the right answer, [(a likely wrong answer, the phrase its check must say), ...])
+EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
+    ("01", 1): ("my_partials = (4.0, -4.0)", [
         ("my_partials = (0.0, -4.0)", "lets x2 move too"),
         ("my_partials = (-4.0, 4.0)", "swapped"),
         ("my_partials = (1.0, -4.0)", "lost the term 3 x1"),
         ("my_partials = (4.0, -2.0)", "factor of 2"),
-    ],
-    ("01", 2): [
+    ]),
+    ("01", 2): (
+        "def central_partial(func, x, i, h=1e-3):\n    up, down = x.copy(), x.copy()\n    up[i] += h\n"
+        "    down[i] -= h\n    return (func(up) - func(down)) / (2 * h)", [
         (
             "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[0] = h\n"
             "    return (func(x + step) - func(x - step)) / (2 * h)",
@@ -54,15 +56,17 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "changed its input",
         ),
         ("def central_partial(func, x, i, h=1e-3):\n    return [6.0, 3.0, 8.0][i]", "for another function"),
-    ],
-    ("02", 1): [
+    ]),
+    ("02", 1): ("def my_grad(x):\n    return 3 * x**2", [
         ("def my_grad(point):\n    return x.grad", "same numbers at every x"),
         ("my_grad = x.grad.clone()", "should be a function"),
         ("def my_grad(x):\n    return x**3", "themselves, not their derivatives"),
         ("def my_grad(x):\n    return 3 * x", "power of x_i wrong"),
         ("def my_grad(x):\n    return x**2", "constant factor"),
-    ],
-    ("02", 2): [
+    ]),
+    ("02", 2): (
+        "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
+        "(a**2 + 3 * a).mean().backward()\nq_grad = a.grad", [
         (
             "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
             "(a**2 + 3 * a).sum().backward()\nq_grad = a.grad",
@@ -75,27 +79,27 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = (a**2 + 3 * a) / 4", "q's terms"),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = 2 * a / 4", "term 3a"),
-    ],
-    ("02", 3): [
+    ]),
+    ("02", 3): ("fd_grad = central_difference(lambda t: t.exp().sum(), x.detach())", [
         ("fd_grad = central_difference(lambda t: t.exp().sum(), x)", "autograd recorded it"),
         ("fd_grad = x.grad.clone()", "to the last bit"),
         ("fd_grad = central_difference(lambda t: t.exp().sum(), torch.tensor([0.0, 1.0]))", "is float32"),
         ("fd_grad = x.exp().sum().detach()", "r(x) itself"),
-    ],
-    ("03", 1): [
+    ]),
+    ("03", 1): ("my_vjp = [0.0, 1.0, 6.0]", [
         ("my_vjp = [2.0, 1.0, 0.0]", "first row of J"),
         ("my_vjp = [2.0, 2.0, 6.0]", "adds both rows"),
         ("my_vjp = [1.0, 1.0]", "a column of J"),
         ("my_vjp = [0.0, 1.0, 3.0]", "x_3 squared"),
-    ],
-    ("03", 2): [
+    ]),
+    ("03", 2): ("my_v = torch.tensor([1.0, 1.0])\nf(x).backward(gradient=my_v)", [
         ("f(x).sum().backward()\nmy_v = x.grad", "has shape (3,)"),
         ("my_v = torch.ones(3)", "one entry per input"),
         ("my_v = torch.tensor([0.5, 0.5])", "the mean of f's outputs"),
         ("my_v = torch.tensor([1.0, 0.0])", "only the first output"),
         ("my_v = torch.tensor([0.0, 1.0])", "only the second output"),
-    ],
-    ("04", 1): [
+    ]),
+    ("04", 1): ("with torch.no_grad():\n    w -= 0.25 * w.grad\nmy_w = w", [
         ("w = w - 0.25 * w.grad\nmy_w = w", "is a new tensor"),
         ("w.data -= 0.25 * w.grad\nmy_w = w", "through .data"),
         ("w = (w - 0.25 * w.grad).detach()\nmy_w = w", "no longer requires grad"),
@@ -103,63 +107,63 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ("with torch.no_grad():\n    w += 0.25 * w.grad\nmy_w = w", "went uphill"),
         ("with torch.no_grad():\n    w -= w.grad\nmy_w = w", "the whole gradient"),
         ("with torch.no_grad():\n    w -= 0.5 * w.grad\nmy_w = w", "twice the step"),
-    ],
-    ("04", 2): [
+    ]),
+    ("04", 2): ("my_grad = [2.0, 8.0]", [
         ("my_grad = [3.0, 12.0]", "without detach"),
         ("my_grad = [1.0, 4.0]", "the other way round"),
         ("my_grad = [2.0, 4.0]", "the constant c_i"),
         ("my_grad = [1.0, 8.0]", "L's terms"),
-    ],
-    ("04", 3): [
+    ]),
+    ("04", 3): ("my_answers = (False, False, True)", [
         ("my_answers = (True, True, True)", "as if every result of p did"),
         ("my_answers = (True, False, True)", "says a requires grad"),
         ("my_answers = (False, True, True)", "says b requires grad"),
         ("my_answers = (False, False, False)", "says c does not"),
-    ],
-    ("05", 1): [
+    ]),
+    ("05", 1): ("my_predictions = simple_network(x, torch.tensor([0.25]), torch.tensor([0.8]))", [
         ("my_predictions = simple_network(x, torch.tensor([0.3]), torch.tensor([0.5]))", "picked by eye"),
         ("my_predictions = simple_network(x, torch.tensor([0.8]), torch.tensor([0.25]))", "swapped"),
         ("my_predictions = torch.matmul(x, torch.tensor([0.25]))", "no bias"),
         ("my_predictions = x * 0.25 + 0.8", "shape (17, 1)"),
-    ],
-    ("05", 2): [
+    ]),
+    ("05", 2): ("my_sse = (0.25 * x[:, 0] + 0.8 - y).pow(2).sum()", [
         ("my_sse = sse", "picked by eye"),
         ("my_sse = (0.25 * x[:, 0] + 0.8 - y).pow(2).mean()", "the mean of the squared errors"),
         ("my_sse = (0.25 * x[:, 0] + 0.8 - y).sum()", "without squaring"),
         ("my_sse = (0.25 * x[:, 0] + 0.8 - y).abs().sum()", "sizes of the errors"),
-    ],
-    ("05", 3): [
+    ]),
+    ("05", 3): ("my_y_hat = 1.0 + torch.dot(torch.tensor([0.5, 2.0, -4.0]), torch.tensor([2.0, -1.0, 0.5]))", [
         ("w3, x3 = torch.tensor([0.5, 2.0, -4.0]), torch.tensor([2.0, -1.0, 0.5])\nmy_y_hat = torch.dot(w3, x3)", "the bias"),
         ("w3, x3 = torch.tensor([0.5, 2.0, -4.0]), torch.tensor([2.0, -1.0, 0.5])\nmy_y_hat = w3 * x3", "three products"),
         ("w3, x3 = torch.tensor([0.5, 2.0, -4.0]), torch.tensor([2.0, -1.0, 0.5])\nmy_y_hat = w3 * x3 + 1", "to each product"),
         ("my_y_hat = 1 + 0.5 * 2.0 + 2.0 * -1.0", "one of the three products"),
-    ],
-    ("06", 1): [
+    ]),
+    ("06", 1): ("e = w0.detach() * x[:, 0] + b0.detach() - y\nmy_grad_w = (2 * x[:, 0] * e).sum()", [
         ("e = y - (w0.detach() * x[:, 0] + b0.detach())\nmy_grad_w = (2 * x[:, 0] * e).sum()", "sign flipped"),
         ("e = w0.detach() * x[:, 0] + b0.detach() - y\nmy_grad_w = (x[:, 0] * e).sum()", "half the gradient"),
         ("e = w0.detach() * x[:, 0] + b0.detach() - y\nmy_grad_w = (2 * x[:, 0] * e).mean()", "divided by 17"),
         ("e = w0.detach() * x[:, 0] + b0.detach() - y\nmy_grad_w = (2 * e).sum()", "is dL/db"),
-    ],
-    ("06", 2): [
+    ]),
+    ("06", 2): ("my_rate = 1e-3", [
         ("my_rate = 1e-2", "makes the loss grow"),
         ("my_rate = 1e-4", "is stable, but"),
         ("my_rate = -1e-3", "must be positive"),
         ("my_rate = '1e-3'", "should be a number"),
-    ],
-    ("07", 1): [
+    ]),
+    ("07", 1): ("def my_limit(hessian):\n    return 2 / torch.linalg.eigvalsh(hessian).max()", [
         ("def my_limit(hessian):\n    return 2 / 34", "same number for every Hessian"),
         ("def my_limit(hessian):\n    return 2 / torch.linalg.eigvalsh(hessian)[0]", "smallest eigenvalue"),
         ("def my_limit(hessian):\n    return 1 / torch.linalg.eigvalsh(hessian)[-1]", "half the limit"),
         ("def my_limit(hessian):\n    return torch.linalg.eigvalsh(hessian)[-1] / 2", "upside down"),
         ("def my_limit(hessian):\n    return 2 / hessian.diagonal().max()", "diagonal entry"),
-    ],
-    ("07", 2): [
+    ]),
+    ("07", 2): ("def my_factor(eta, hessian):\n    return 1 - eta * torch.linalg.eigvalsh(hessian).max()", [
         ("def my_factor(eta, hessian):\n    return -1.04", "same number for every eta"),
         ("def my_factor(eta, hessian):\n    return 1 - eta * torch.linalg.eigvalsh(hessian)[0]", "flat direction"),
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1] - 1", "sign flipped"),
         ("def my_factor(eta, hessian):\n    return eta * torch.linalg.eigvalsh(hessian)[-1]", "eta lambda alone"),
-    ],
-    ("08", 1): [
+    ]),
+    ("08", 1): ("def my_best_beta(kappa):\n    r = (kappa**0.5 - 1) / (kappa**0.5 + 1)\n    return r * r", [
         ("def my_best_beta(kappa):\n    return 0.8126", "same number for every kappa"),
         (
             "def my_best_beta(kappa):\n    return (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)",
@@ -167,14 +171,17 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
         ),
         ("def my_best_beta(kappa):\n    return (kappa - 1) / (kappa + 1)", "plain descent's factor"),
         ("def my_best_beta(kappa):\n    return ((kappa - 1) / (kappa + 1)) ** 2", "squares plain descent's"),
-    ],
-    ("08", 2): [
+    ]),
+    ("08", 2): ("def my_speedup(beta):\n    return 1 / (1 - beta)", [
         ("def my_speedup(beta):\n    return 10", "same number for every beta"),
         ("def my_speedup(beta):\n    return 1", "averaging convention"),
         ("def my_speedup(beta):\n    return 1 / (1 + beta)", "sign flipped"),
         ("def my_speedup(beta):\n    return beta / (1 - beta)", "newest gradient"),
-    ],
-    ("09", 1): [
+    ]),
+    ("09", 1): (
+        "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
+        "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"
+        "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh", [
         (
             "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
             "    def _backward():\n        self.grad = (1 - out.data**2) * out.grad\n\n"
@@ -191,8 +198,10 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh",
             "with a the input",
         ),
-    ],
-    ("09", 2): [
+    ]),
+    ("09", 2): (
+        "def value_truediv(self, other):\n    return self * as_value(other) ** -1\n\n\n"
+        "Value.__truediv__ = value_truediv", [
         (
             "def value_truediv(self, other):\n    return as_value(other) * self**-1\n\n\n"
             "Value.__truediv__ = value_truediv",
@@ -207,8 +216,8 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "Value.__truediv__ = value_truediv",
             "gives b no gradient",
         ),
-    ],
-    ("10", 1): [
+    ]),
+    ("10", 1): ("my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)", [
         ("my_theta = theta_star", "theta_star itself"),
         ("my_theta = torch.linalg.solve(X.T @ X, X.T @ y)", "no bias"),
         (
@@ -216,8 +225,10 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "my_theta = torch.linalg.solve(ones_first.T @ ones_first, ones_first.T @ y)",
             "bias first",
         ),
-    ],
-    ("10", 2): [
+    ]),
+    ("10", 2): (
+        "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
+        "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()", [
         (
             "((X @ w + b - y) ** 2).sum().backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
             "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
@@ -234,34 +245,34 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "moved w but not b",
         ),
         ("mse(X @ w + b, y).backward()\nmy_theta_1 = torch.cat([w, b]).detach()", "no step was taken"),
-    ],
-    ("10", 3): [
+    ]),
+    ("10", 3): ("my_lr_sum = lr / n", [
         ("my_lr_sum = lr * n", "multiplies by n"),
         ("my_lr_sum = lr", "lr unchanged"),
         ("my_lr_sum = lr / n**2", "divides by n twice"),
-    ],
-    ("11", 1): [
+    ]),
+    ("11", 1): ("my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0) / sizes.sum()", [
         ("my_full_grad = batch_grads.mean(dim=0)", "plain mean of the four"),
         ("my_full_grad = batch_grads.sum(dim=0)", "adds up the four means"),
         ("my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0)", "n times too large"),
-    ],
-    ("11", 2): [
+    ]),
+    ("11", 2): ("my_rate = 0.02", [
         ("my_rate = 1.0", "makes the loss grow"),
         ("my_rate = 1e-4", "is stable, but"),
         ("my_rate = 0", "must be positive"),
-    ],
-    ("11", 3): [
+    ]),
+    ("11", 3): ("my_best_step = int(torch.tensor(val_losses).argmin())", [
         ("my_best_step = int(torch.tensor(train_losses).argmin())", "training loss is lowest"),
         ("my_best_step = min(val_losses)", "the lowest validation loss itself"),
         ("my_best_step = int(torch.tensor(val_losses).argmin()) + 1", "one step late"),
-    ],
-    ("12", 1): [
+    ]),
+    ("12", 1): ("my_grad_z = (torch.sigmoid(z_start) - y) / n", [
         ("my_grad_z = (z_start - y) / n", "uses the logit"),
         ("my_grad_z = (y - torch.sigmoid(z_start)) / n", "sign flipped"),
         ("my_grad_z = torch.sigmoid(z_start) - y", "a sum over the points"),
         ("p = torch.sigmoid(z_start)\nmy_grad_z = (p - y) * p * (1 - p) / n", "the sigmoid's slope again"),
-    ],
-    ("12", 2): [
+    ]),
+    ("12", 2): ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).float() == y_val).float().mean()", [
         (
             "my_val_accuracy = ((logits_torch(theta_trained, X) > 0).double() == y).double().mean()",
             "on the training points",
@@ -276,71 +287,21 @@ MISTAKES: dict[tuple[str, int], list[tuple[str, str]]] = {
             "my_val_accuracy = ((p > 0).double() == y_val).double().mean()",
             "always above 0",
         ),
-    ],
-    ("13", 1): [
+    ]),
+    ("13", 1): ("with torch.no_grad():\n    w -= 0.5 * w.grad\nw.grad = None\nmy_w = w", [
         ("w.data -= 0.5 * w.grad.data\nw.grad.data.zero_()\nmy_w = w", "through .data"),
         ("w = w - 0.5 * w.grad\nmy_w = w", "is a new tensor"),
         ("with torch.no_grad():\n    w -= 0.5 * w.grad\nmy_w = w", "not reset"),
         ("w.data -= 0.5 * w.grad\nw.grad = None\nmy_w = w", "version counter never moved"),
         ("with torch.no_grad():\n    w += 0.5 * w.grad\nw.grad = None\nmy_w = w", "went uphill"),
         ("with torch.no_grad():\n    w -= w.grad\nw.grad = None\nmy_w = w", "the whole gradient"),
-    ],
-    ("13", 2): [
+    ]),
+    ("13", 2): ("my_dtype = counts.dtype", [
         ("my_dtype = counts.type()", "old type string"),
         ("my_dtype = str(counts.dtype)", "is a string"),
         ("my_dtype = type(counts)", "Python class"),
         ("my_dtype = counts.type", "the method counts.type itself"),
-    ],
-}
-
-RIGHT: dict[tuple[str, int], str] = {
-    ("01", 1): "my_partials = (4.0, -4.0)",
-    ("01", 2): (
-        "def central_partial(func, x, i, h=1e-3):\n    up, down = x.copy(), x.copy()\n    up[i] += h\n"
-        "    down[i] -= h\n    return (func(up) - func(down)) / (2 * h)"
-    ),
-    ("02", 1): "def my_grad(x):\n    return 3 * x**2",
-    ("02", 2): (
-        "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-        "(a**2 + 3 * a).mean().backward()\nq_grad = a.grad"
-    ),
-    ("02", 3): "fd_grad = central_difference(lambda t: t.exp().sum(), x.detach())",
-    ("03", 1): "my_vjp = [0.0, 1.0, 6.0]",
-    ("03", 2): "my_v = torch.tensor([1.0, 1.0])\nf(x).backward(gradient=my_v)",
-    ("04", 1): "with torch.no_grad():\n    w -= 0.25 * w.grad\nmy_w = w",
-    ("04", 2): "my_grad = [2.0, 8.0]",
-    ("04", 3): "my_answers = (False, False, True)",
-    ("05", 1): "my_predictions = simple_network(x, torch.tensor([0.25]), torch.tensor([0.8]))",
-    ("05", 2): "my_sse = (0.25 * x[:, 0] + 0.8 - y).pow(2).sum()",
-    ("05", 3): "my_y_hat = 1.0 + torch.dot(torch.tensor([0.5, 2.0, -4.0]), torch.tensor([2.0, -1.0, 0.5]))",
-    ("06", 1): "e = w0.detach() * x[:, 0] + b0.detach() - y\nmy_grad_w = (2 * x[:, 0] * e).sum()",
-    ("06", 2): "my_rate = 1e-3",
-    ("07", 1): "def my_limit(hessian):\n    return 2 / torch.linalg.eigvalsh(hessian).max()",
-    ("07", 2): "def my_factor(eta, hessian):\n    return 1 - eta * torch.linalg.eigvalsh(hessian).max()",
-    ("08", 1): "def my_best_beta(kappa):\n    r = (kappa**0.5 - 1) / (kappa**0.5 + 1)\n    return r * r",
-    ("08", 2): "def my_speedup(beta):\n    return 1 / (1 - beta)",
-    ("09", 1): (
-        "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-        "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"
-        "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh"
-    ),
-    ("09", 2): (
-        "def value_truediv(self, other):\n    return self * as_value(other) ** -1\n\n\n"
-        "Value.__truediv__ = value_truediv"
-    ),
-    ("10", 1): "my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)",
-    ("10", 2): (
-        "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-        "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()"
-    ),
-    ("10", 3): "my_lr_sum = lr / n",
-    ("11", 1): "my_full_grad = (sizes[:, None] * batch_grads).sum(dim=0) / sizes.sum()",
-    ("11", 2): "my_rate = 0.02",
-    ("11", 3): "my_best_step = int(torch.tensor(val_losses).argmin())",
-    ("12", 1): "my_grad_z = (torch.sigmoid(z_start) - y) / n",
-    ("12", 2): "my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).float() == y_val).float().mean()",
-    ("13", 1): "with torch.no_grad():\n    w -= 0.5 * w.grad\nw.grad = None\nmy_w = w",
-    ("13", 2): "my_dtype = counts.dtype",
+    ]),
 }
 
 PATHS = {path.name[:2]: path for path in notebook_paths()}
@@ -358,9 +319,8 @@ def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteb
             continue
         exercise_number += 1  # cell is the check of that exercise
         exercise, check = notebook.cells[index - 1], cell
-        key = (number, exercise_number)
-        rows = [(code, phrase) for code, phrase in MISTAKES[key]] + [(RIGHT[key], None)]
-        for code, phrase in rows:
+        right, mistakes = EXERCISES[(number, exercise_number)]
+        for code, phrase in [*mistakes, (right, None)]:
             cells.append(nbformat.v4.new_code_cell(exercise.source + "\n\n" + code))
             cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [code, phrase]}))
         cells.append(nbformat.v4.new_code_cell(exercise.source))  # the placeholder again
@@ -368,17 +328,13 @@ def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteb
     return tried
 
 
-def test_the_table_covers_every_exercise():
-    counts: dict[str, int] = defaultdict(int)
-    for path in notebook_paths():
-        counts[path.name[:2]] = sum("exercise" in tags(cell) for cell in nbformat.read(path, as_version=4).cells)
-    listed = {key for key in MISTAKES} | set(RIGHT)
-    expected = {(number, k) for number, count in counts.items() for k in range(1, count + 1)}
-    assert listed == expected
-    assert all(len(rows) >= 3 for rows in MISTAKES.values())
+def test_the_table_covers_every_exercise(series):
+    counts = {name[:2]: sum("exercise" in tags(cell) for cell in notebook.cells) for name, notebook in series.items()}
+    assert set(EXERCISES) == {(number, k) for number, count in counts.items() for k in range(1, count + 1)}
+    assert all(len(mistakes) >= 3 for _, mistakes in EXERCISES.values())
 
 
-@pytest.mark.parametrize("number", sorted({number for number, _ in MISTAKES}))
+@pytest.mark.parametrize("number", sorted({number for number, _ in EXERCISES}))
 def test_each_mistake_gets_its_own_not_yet_and_the_right_answer_passes(number):
     notebook = nbformat.read(PATHS[number], as_version=4)
     executed = execute(with_answers(notebook, number), NOTEBOOKS)

@@ -17,7 +17,7 @@ from itertools import combinations, product
 
 import nbformat
 import pytest
-from support import python3_notebook, stream
+from support import new_code, new_markdown, python3_notebook, stream
 
 from course.fragility import cell_changes, check_one
 from course.runner import execute
@@ -37,30 +37,22 @@ FRAGILE = "import torch\ntorch.manual_seed(0)\na = torch.rand(1_000_000)\nprint(
 STABLE = "print(2 + 2)"
 
 
-def test_cell_changes_lists_only_the_cells_whose_text_differs():
-    old = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_markdown_cell("# t"),
-            nbformat.v4.new_code_cell("a", outputs=[stream("4\n")]),
-            nbformat.v4.new_code_cell("b", outputs=[stream("sum 1.000001\n")]),
-        ]
+def test_cell_changes_lists_only_the_cells_whose_text_differs_once_sanitised_as_nbval_does():
+    old = python3_notebook(
+        new_markdown("# t"),
+        new_code("a", outputs=[stream("<AddBackward0 at 0x1f>\n")]),
+        new_code("b", outputs=[stream("sum 1.000001\n")]),
     )
     new = nbformat.reads(nbformat.writes(old), as_version=4)
+    new.cells[1].outputs = [stream("<AddBackward0 at 0x7ab0>\n")]
     new.cells[2].outputs = [stream("sum 1.000002\n")]
     changes = cell_changes("t.ipynb", old, new, "v")
     assert [(change.cell, change.variant) for change in changes] == [(2, "v")]
     assert "-sum 1.000001" in changes[0].diff and "+sum 1.000002" in changes[0].diff
 
 
-def test_addresses_are_sanitised_as_nbval_does():
-    old = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("g", outputs=[stream("<AddBackward0 at 0x1f>\n")])])
-    new = nbformat.reads(nbformat.writes(old), as_version=4)
-    new.cells[0].outputs = [stream("<AddBackward0 at 0x7ab0>\n")]
-    assert cell_changes("t.ipynb", old, new, "v") == []
-
-
 def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(tmp_path):
-    notebook = python3_notebook(nbformat.v4.new_code_cell(STABLE), nbformat.v4.new_code_cell(FRAGILE))
+    notebook = python3_notebook(new_code(STABLE), new_code(FRAGILE))
     path = tmp_path / "01_fragile.ipynb"
     nbformat.write(execute(notebook, tmp_path, ONE_THREAD.env), path)
 
@@ -71,7 +63,7 @@ def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(
 
 
 def test_a_cell_that_raises_is_reported_as_a_failed_run(tmp_path):
-    notebook = python3_notebook(nbformat.v4.new_code_cell("1 / 0"))
+    notebook = python3_notebook(new_code("1 / 0"))
     path = tmp_path / "01_broken.ipynb"
     nbformat.write(notebook, path)
     changes = check_one(path, ONE_THREAD)
@@ -108,7 +100,7 @@ def test_the_avx512_matrix_is_the_nine_runs_of_l9_and_a_cpu_without_avx_needs_on
 
 def test_the_probe_sees_the_thread_count_change_a_sum_on_any_cpu():
     effects = {effect.switch: effect for effect in probe_switches()}
-    assert set(effects) == {"ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "NPY_DISABLE_CPU_FEATURES", "OMP_NUM_THREADS"}
+    assert set(effects) == set(SWITCHES)
     assert effects["OMP_NUM_THREADS"].changes_arithmetic
 
 

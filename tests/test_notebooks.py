@@ -16,20 +16,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import python3_notebook, stream
+from support import new_code, new_markdown, stream
+from support import python3_notebook as notebook_of
 
-from course.cells import (
-    RAISES,
-    code_cells,
-    output_texts,
-    read_sanitize_cfg,
-    sanitize,
-    tags,
-    unexpected_errors,
-)
+from course.cells import RAISES, code_cells, output_texts, read_sanitize_cfg, sanitize, tags, unexpected_errors
+from course.navigation import nav_source, regenerate
 from course.series import INDEX, ROOT, notebook_paths
 
-NOTEBOOKS = notebook_paths()
+NAMES = [path.name for path in notebook_paths()]
 IGNORE_BUDGET = 0.10
 MIN_EXERCISES = 2
 GIVEAWAY_LENGTH = 10  # a hint may not spell out an expression of the solution this long
@@ -95,28 +89,6 @@ def svg_problems(notebook: nbformat.NotebookNode) -> list[str]:
     ]
 
 
-def navigation_problems(notebook: nbformat.NotebookNode, names: list[str], position: int) -> list[str]:
-    """The first and last cells are navigation cells linking previous, contents and next, in file order."""
-    expected = []
-    if position > 0:
-        expected += [names[position - 1], INDEX]
-    if position + 1 < len(names):
-        expected.append(names[position + 1])
-    problems = []
-    for where, cell in (("first", notebook.cells[0]), ("last", notebook.cells[-1])):
-        if cell.cell_type != "markdown" or "navigation" not in tags(cell):
-            problems.append(f"the {where} cell is not a navigation cell: run scripts/navigation.py")
-        elif LINK.findall(cell.source) != expected:
-            problems.append(f"the {where} navigation cell links {LINK.findall(cell.source)}, expected {expected}")
-    return problems
-
-
-def index_problems(index: nbformat.NotebookNode, names: list[str]) -> list[str]:
-    text = "\n".join(cell.source for cell in index.cells if cell.cell_type == "markdown")
-    listed = set(LINK.findall(text))
-    return [f"the index does not link {name}" for name in names if name != INDEX and name not in listed]
-
-
 def ignore_budget_problems(notebooks: list[nbformat.NotebookNode], budget: float = IGNORE_BUDGET) -> list[str]:
     cells = [cell for notebook in notebooks for cell in code_cells(notebook)]
     ignored = sum(ignored_by_nbval(cell) for cell in cells)
@@ -159,38 +131,31 @@ class _Bindings(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def bound_names(source: str) -> set[str]:
-    """Global names (and attributes) that running ``source`` binds; an empty set if it is not Python."""
+def parsed(source: str) -> ast.Module:
+    """The cell's syntax tree; an empty module if it is not Python (a magic such as %xmode)."""
     try:
-        tree = ast.parse(source)
+        return ast.parse(source)
     except SyntaxError:
-        return set()
+        return ast.Module(body=[], type_ignores=[])
+
+
+def bound_names(source: str) -> set[str]:
+    """Global names (and attributes) that running ``source`` binds."""
     visitor = _Bindings()
-    visitor.visit(tree)
+    visitor.visit(parsed(source))
     return visitor.names
 
 
 def used_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    nodes = ast.walk(parsed(source))
+    return {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 
 def hints(source: str) -> list[str]:
     """The literal ``hint=`` strings of the check calls in ``source``."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg == "hint" and isinstance(keyword.value, ast.Constant):
-                    found.append(str(keyword.value.value))
-    return found
+    calls = [node for node in ast.walk(parsed(source)) if isinstance(node, ast.Call)]
+    hinted = [keyword.value for call in calls for keyword in call.keywords if keyword.arg == "hint"]
+    return [str(value.value) for value in hinted if isinstance(value, ast.Constant)]
 
 
 def squeezed(text: str) -> str:
@@ -199,10 +164,7 @@ def squeezed(text: str) -> str:
 
 def giveaways(solution: str, hint: str, shortest: int = GIVEAWAY_LENGTH) -> list[str]:
     """Expressions of the solution's code (``shortest`` characters or more) that the hint spells out."""
-    try:
-        tree = ast.parse(solution)
-    except SyntaxError:
-        return []
+    tree = parsed(solution)
     flat_hint = squeezed(hint)
     # Computations, not bare names: a hint may name torch.linalg.solve, but not spell out the call.
     kinds = (ast.Call, ast.BinOp, ast.UnaryOp, ast.Lambda, ast.List, ast.Tuple, ast.Subscript, ast.Compare)
@@ -271,17 +233,10 @@ def exercise_problems(notebook: nbformat.NotebookNode, minimum: int = 0) -> list
 
 # ---------------------------------------------------------------- the series
 
-NAMES = [path.name for path in NOTEBOOKS]
-
-
-@pytest.fixture(scope="module")
-def pairs() -> list[tuple[str, str]]:
-    return read_sanitize_cfg()
-
 
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_hygiene(name, series, pairs):
-    notebook = series[name]
+def test_notebook_hygiene(name, series):
+    notebook, pairs = series[name], read_sanitize_cfg()
     problems = (
         format_problems(notebook)
         + unexpected_errors(notebook)
@@ -292,21 +247,10 @@ def test_notebook_hygiene(name, series, pairs):
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_navigation_links_follow_file_order(name, series):
-    problems = navigation_problems(series[name], NAMES, NAMES.index(name))
-    assert not problems, f"{name}:\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("name", [n for n in NAMES if n != INDEX])
 def test_exercises_have_solution_and_check(name, series):
     problems = exercise_problems(series[name], MIN_EXERCISES)
     assert not problems, f"{name}:\n" + "\n".join(problems)
-
-
-def test_index_lists_every_notebook(series):
-    problems = index_problems(series[INDEX], NAMES)
-    assert not problems, "\n".join(problems)
 
 
 def test_at_most_ten_percent_of_code_cells_ignored(series):
@@ -321,37 +265,9 @@ def test_generated_navigation_is_up_to_date():
 
 # ---------------------------------------------------------------- the checks can fail
 
-new_code = nbformat.v4.new_code_cell
-new_markdown = nbformat.v4.new_markdown_cell
-
-
-def executed(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A small notebook whose code cells look freshly run (counts 1..n), with the python3 kernelspec."""
-    notebook = python3_notebook(*cells)
-    count = 0
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            count += 1
-            cell.execution_count = count
-    return notebook
-
-
-def error_output() -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("error", ename="RuntimeError", evalue="boom", traceback=["RuntimeError: boom"])
-
-
-def test_clean_notebook_has_no_problems():
-    notebook = executed(new_markdown("# 01 · T"), new_code("print(1)", outputs=[stream("1\n")]))
-    pairs = [(r"0x[0-9a-fA-F]+", "0xADDRESS")]
-    assert format_problems(notebook) == []
-    assert unexpected_errors(notebook) == []
-    assert private_path_problems(notebook, pairs) == []
-    assert address_problems(notebook, pairs) == []
-    assert svg_problems(notebook) == []
-
 
 def test_wrong_kernel_and_invalid_format_are_found():
-    notebook = executed(new_code("1"))
+    notebook = notebook_of(new_code("1"))
     notebook.metadata["kernelspec"]["name"] = "julia"
     notebook.cells[0]["bogus"] = 1
     problems = format_problems(notebook)
@@ -360,87 +276,62 @@ def test_wrong_kernel_and_invalid_format_are_found():
 
 
 def test_an_error_output_and_the_raises_tag_go_together():
-    cell = new_code("raise RuntimeError", outputs=[error_output()])
-    assert unexpected_errors(executed(cell)) == ["cell 0 raised RuntimeError: boom"]
+    error = nbformat.v4.new_output("error", ename="RuntimeError", evalue="boom", traceback=["RuntimeError: boom"])
+    cell = new_code("raise RuntimeError", outputs=[error])
+    assert unexpected_errors(notebook_of(cell)) == ["cell 0 raised RuntimeError: boom"]
     cell.metadata["tags"] = [RAISES]
-    assert unexpected_errors(executed(cell)) == []
+    assert unexpected_errors(notebook_of(cell)) == []
     cell.outputs = []
-    assert unexpected_errors(executed(cell)) == [f"cell 0 is tagged {RAISES} but did not raise"]
+    assert unexpected_errors(notebook_of(cell)) == [f"cell 0 is tagged {RAISES} but did not raise"]
 
 
 @pytest.mark.parametrize(
     "leak", ["/work/main/data/linear_17.csv", "/home/ana/x.py", "/root/.cache", "/Users/bo/x", "C:\\Users\\bo"]
 )
 def test_private_paths_in_outputs_are_found(leak):
-    notebook = executed(new_code("f()", outputs=[stream(f"File {leak}\n")]))
+    notebook = notebook_of(new_code("f()", outputs=[stream(f"File {leak}\n")]))
     assert private_path_problems(notebook, [])
 
 
-def test_private_path_in_a_traceback_is_found_but_sanitized_kernel_files_are_not():
+def test_private_path_in_a_traceback_is_found_but_kernel_files_the_projects_sanitize_file_replaces_are_not():
     traceback = nbformat.v4.new_output(
         "error", ename="E", evalue="e", traceback=["\x1b[0;31mFile /work/main/.venv/lib/x.py:3\x1b[0m"]
     )
-    assert private_path_problems(executed(new_code("f()", outputs=[traceback])), [])
+    assert private_path_problems(notebook_of(new_code("f()", outputs=[traceback])), [])
     warning = nbformat.v4.new_output("stream", name="stderr", text="/tmp/ipykernel_12/345.py:1: UserWarning: w\n")
-    pairs = [(r"/tmp/ipykernel_\d+/\d+\.py", "IPYKERNEL_CELL")]
-    assert private_path_problems(executed(new_code("w()", outputs=[warning])), pairs) == []
+    assert private_path_problems(notebook_of(new_code("w()", outputs=[warning])), read_sanitize_cfg()) == []
 
 
 def test_addresses_must_be_covered_by_the_sanitize_file():
     result = nbformat.v4.new_output("execute_result", data={"text/plain": "<AddBackward0 at 0x7f3a9c0>"})
-    notebook = executed(new_code("y.grad_fn", outputs=[result]))
+    notebook = notebook_of(new_code("y.grad_fn", outputs=[result]))
     assert address_problems(notebook, [("unrelated", "x")])
     assert address_problems(notebook, [(r"0x[0-9a-fA-F]+", "0xADDRESS")]) == []
 
 
-def test_the_projects_sanitize_file_is_read():
-    pairs = read_sanitize_cfg()
-    assert any(re.search(regex, "<AddBackward0 at 0x19e823e88d0>") for regex, _ in pairs)
-    assert sanitize("/tmp/ipykernel_4711/1234.py:2", pairs) == "IPYKERNEL_CELL:2"
-
-
 def test_svg_output_is_found():
     svg = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"})
-    assert svg_problems(executed(new_code("plot()", outputs=[svg])))
+    assert svg_problems(notebook_of(new_code("plot()", outputs=[svg])))
 
 
-def nav(source: str) -> nbformat.NotebookNode:
-    return new_markdown(source, metadata={"tags": ["navigation"]})
-
-
-NAV_NAMES = [INDEX, "01_a.ipynb", "02_b.ipynb"]
-
-
-def test_navigation_in_file_order_passes_and_wrong_links_fail():
-    right = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [B →](02_b.ipynb)"
-    assert navigation_problems(executed(nav(right), new_markdown("# 01 · A"), nav(right)), NAV_NAMES, 1) == []
-    last = "[← A](01_a.ipynb) | [Contents](00_index.ipynb)"
-    assert navigation_problems(executed(nav(last), nav(last)), NAV_NAMES, 2) == []
-    skipping = "[← Index](00_index.ipynb) | [Contents](00_index.ipynb) | [C →](03_c.ipynb)"
-    assert navigation_problems(executed(nav(right), nav(skipping)), NAV_NAMES, 1) == [
-        "the last navigation cell links ['00_index.ipynb', '00_index.ipynb', '03_c.ipynb'], "
-        "expected ['00_index.ipynb', '00_index.ipynb', '02_b.ipynb']"
-    ]
-
-
-def test_missing_navigation_cell_is_found():
-    notebook = executed(new_markdown("# 02 · B"), nav("[← A](01_a.ipynb) | [Contents](00_index.ipynb)"))
-    assert navigation_problems(notebook, NAV_NAMES, 2) == [
-        "the first cell is not a navigation cell: run scripts/navigation.py"
-    ]
-
-
-def test_index_must_link_every_notebook():
-    index = executed(new_markdown("## Contents\n\n1. [A](01_a.ipynb)"))
-    assert index_problems(index, NAV_NAMES) == ["the index does not link 02_b.ipynb"]
+def test_the_generated_navigation_links_previous_contents_and_next_in_file_order():
+    """With navigation.py --check above, every stored notebook starts and ends with such a cell."""
+    paths, titles = [Path(INDEX), Path("01_a.ipynb"), Path("02_b.ipynb")], ["Index", "A", "B"]
+    notebook = notebook_of(new_markdown("# 01 · A"))
+    regenerate(notebook, nav_source(paths, titles, 1), contents=None)
+    middle = [INDEX, INDEX, "02_b.ipynb"]
+    assert [LINK.findall(cell.source) for cell in notebook.cells] == [middle, [], middle]
+    assert "navigation" in tags(notebook.cells[0]) and "navigation" in tags(notebook.cells[-1])
+    assert LINK.findall(nav_source(paths, titles, 0)) == ["01_a.ipynb"]
+    assert LINK.findall(nav_source(paths, titles, 2)) == ["01_a.ipynb", INDEX]
 
 
 def test_ignore_budget_counts_tags_and_comments():
     plain = [new_code("x = 1") for _ in range(18)]
     tagged = new_code("w", metadata={"tags": ["nbval-ignore-output"]})
     commented = new_code("# NBVAL_SKIP\nw")
-    assert ignore_budget_problems([executed(*plain, tagged, commented)]) == []  # 2 of 20
-    assert ignore_budget_problems([executed(*plain[:10], tagged, commented)])  # 2 of 12
+    assert ignore_budget_problems([notebook_of(*plain, tagged, commented)]) == []  # 2 of 20
+    assert ignore_budget_problems([notebook_of(*plain[:10], tagged, commented)])  # 2 of 12
 
 
 def exercise_quad(
@@ -460,26 +351,26 @@ def exercise_quad(
     ]
 
 
-def test_complete_exercises_pass():
-    assert exercise_problems(executed(*exercise_quad(), *exercise_quad()), minimum=2) == []
+def exercise_faults(*cells: nbformat.NotebookNode, minimum: int = 0) -> list[str]:
+    return exercise_problems(notebook_of(*cells), minimum)
 
 
 def test_exercise_faults_are_found():
-    assert exercise_problems(executed(*exercise_quad()), minimum=2) == ["1 exercise(s); every lesson needs at least 2"]
-    assert "is not hidden" in exercise_problems(executed(*exercise_quad(hidden=False)))[0]
-    assert "does not print 'Not yet'" in exercise_problems(executed(*exercise_quad(check_says="Correct: g\n")))[0]
-    assert "does not check itself" in exercise_problems(executed(*exercise_quad(solution_says="Not yet\n")))[0]
+    assert exercise_faults(*exercise_quad(), minimum=2) == ["1 exercise(s); every lesson needs at least 2"]
+    assert "is not hidden" in exercise_faults(*exercise_quad(hidden=False))[0]
+    assert "does not print 'Not yet'" in exercise_faults(*exercise_quad(check_says="Correct: g\n"))[0]
+    assert "does not check itself" in exercise_faults(*exercise_quad(solution_says="Not yet\n"))[0]
     no_solution = exercise_quad()
     del no_solution[3]
-    assert exercise_problems(executed(*no_solution))
+    assert exercise_faults(*no_solution)
     no_check_call = exercise_quad()
     no_check_call[2].source = "print(g == 2)"
-    assert "does not call helpers.check" in exercise_problems(executed(*no_check_call))[0]
+    assert "does not call helpers.check" in exercise_faults(*no_check_call)[0]
     old_order = exercise_quad()
     old_order[2], old_order[3] = old_order[3], old_order[2]
-    assert exercise_problems(executed(*old_order))
+    assert exercise_faults(*old_order)
     orphan = new_code("g = 2", metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}})
-    assert exercise_problems(executed(orphan)) == ["solution at cell 0 does not belong to an exercise 2 cell(s) before it"]
+    assert exercise_faults(orphan) == ["solution at cell 0 does not belong to an exercise 2 cell(s) before it"]
 
 
 @pytest.mark.parametrize(
@@ -493,22 +384,22 @@ def test_exercise_faults_are_found():
 def test_a_solution_that_rebinds_the_learners_names_is_found(solution):
     quad = exercise_quad()
     quad[3].source = solution + '\ncheck.close("g", g, 2, hint="fix")'
-    assert any("rebinds g" in problem for problem in exercise_problems(executed(*quad)))
+    assert any("rebinds g" in problem for problem in exercise_faults(*quad))
 
 
 def test_a_check_that_needs_the_solution_is_found():
     quad = exercise_quad()
     quad[2].source = 'check.close("g", g, solution_g, hint="h")'
-    assert any("from the solution" in problem for problem in exercise_problems(executed(*quad)))
+    assert any("from the solution" in problem for problem in exercise_faults(*quad))
 
 
 def test_a_hint_that_spells_out_the_solution_is_found():
     quad = exercise_quad()
     quad[3].source = 'solution_g = torch.ones(2).sum()\ncheck.close("solution_g", solution_g, 2, hint="fix")'
     quad[2].source = 'check.close("g", g, 2, hint="Use torch.ones(2).sum().")'
-    assert any("gives the solution away: torch.ones(2).sum()" in p for p in exercise_problems(executed(*quad)))
+    assert any("gives the solution away: torch.ones(2).sum()" in p for p in exercise_faults(*quad))
     quad[2].source = 'check.close("g", g, 2, hint="Add up a vector of ones.")'
-    assert exercise_problems(executed(*quad)) == []
+    assert exercise_faults(*quad) == []
 
 
 def test_names_bound_by_a_cell():

@@ -1,31 +1,20 @@
-"""Can a teacher hand the series out as it is? The measurable parts of "paced for 50-minute classes".
+"""Can a teacher hand the series out as it is? The measurable parts of "paced for 50-minute classes":
+the rules of CONTRIBUTING.md's "A notebook's shape", the index's times and TEACHING.md's time plans.
 
 Each ``*_problems`` function takes a notebook (the index, or TEACHING.md's text, where it needs them) and
 returns a list of problems in words; an empty list means fine. The tests at the top run them on every
 ``notebooks/NN_*.ipynb``, parametrized so that a failure names the notebook; the tests at the bottom feed
 them small broken notebooks to show that each check can fail.
-
-What is checked:
-- no provenance words: the examples are the series' own, so no "the seed", "the notes", "course notes";
-- code lines of at most 88 characters and output lines of at most 100 (a projector shows about that);
-- at most 50 cells per notebook, and a ``## Summary`` cell right before the closing navigation;
-- at least one predict-then-run question: a markdown cell with a line that starts with ``**Predict``,
-  followed by a code cell whose stored output reveals the answer;
-- every Predict question's answer cells are tagged ``predict-answer``, and neither the lecture copy nor the
-  student copy shows them before they run;
-- the index gives every notebook a time of at most 50 minutes (tests/test_student_edition.py checks that it links
-  the students' page);
-- TEACHING.md has a section for every notebook, with a time plan whose minutes add up to its heading's
-  (at most 50), a row for every Predict question and every exercise, and the prerequisites.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import nbformat
 import pytest
-from support import stream
+from support import new_code, new_markdown, stream
 
 from course.cells import output_texts, tags
 from course.series import INDEX, ROOT, notebook_paths
@@ -50,10 +39,6 @@ MINUTES = re.compile(r"(\d+)\s*min\b")
 HEADING_MINUTES = re.compile(r"\((\d+) minutes")
 PLAN_ROW = re.compile(r"^\| (.+?) \| (.+?) \|$")
 PREDICT = re.compile(r"^\*\*Predict\b", re.MULTILINE)
-
-
-def is_navigation(cell: nbformat.NotebookNode) -> bool:
-    return "navigation" in tags(cell)
 
 
 # ---------------------------------------------------------------- checks
@@ -102,7 +87,7 @@ def cell_count_problems(notebook: nbformat.NotebookNode, limit: int = MAX_CELLS)
 
 def summary_problems(notebook: nbformat.NotebookNode) -> list[str]:
     """The last cell before the closing navigation is a markdown cell that starts with ``## Summary``."""
-    body = [cell for cell in notebook.cells if not is_navigation(cell)]
+    body = [cell for cell in notebook.cells if "navigation" not in tags(cell)]
     last = body[-1] if body else None
     if last is None or last.cell_type != "markdown" or not last.source.lstrip().startswith("## Summary"):
         return ["the notebook does not end with a markdown cell starting '## Summary' (before the navigation)"]
@@ -111,10 +96,8 @@ def summary_problems(notebook: nbformat.NotebookNode) -> list[str]:
 
 def predict_problems(notebook: nbformat.NotebookNode) -> list[str]:
     """At least one '**Predict' question, answered by the stored output of the code cell right after it."""
-    cells = notebook.cells
-    for index, cell in enumerate(cells[:-1]):
-        answer = cells[index + 1]
-        if cell.cell_type == "markdown" and PREDICT.search(cell.source):
+    for question, answer in pairwise(notebook.cells):
+        if question.cell_type == "markdown" and PREDICT.search(question.source):
             if answer.cell_type == "code" and answer.get("outputs"):
                 return []
     return ["no predict-then-run question: a markdown line starting '**Predict' right before a code cell with output"]
@@ -228,14 +211,8 @@ def test_notebook_is_ready_for_a_class(name, check, series):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_has_a_predict_then_run_question(name, series):
-    problems = predict_problems(series[name])
-    assert not problems, report(name, problems)
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_index_gives_a_time_of_at_most_fifty_minutes(name, series):
-    problems = time_problems(series[INDEX], name)
+def test_has_a_predict_then_run_question_and_a_time_of_at_most_fifty_minutes_in_the_index(name, series):
+    problems = predict_problems(series[name]) + time_problems(series[INDEX], name)
     assert not problems, report(name, problems)
 
 
@@ -246,9 +223,6 @@ def test_the_time_plan_adds_up(name, series):
 
 
 # ---------------------------------------------------------------- the checks can fail
-
-new_code = nbformat.v4.new_code_cell
-new_markdown = nbformat.v4.new_markdown_cell
 
 
 def nav() -> nbformat.NotebookNode:
@@ -266,19 +240,6 @@ def good_lesson() -> nbformat.NotebookNode:
         new_code("print(1 + 1)", outputs=[stream("2\n")]),
         new_markdown("## Summary\n\n- It is 2."),
     )
-
-
-def test_a_clean_lesson_has_no_problems():
-    notebook = good_lesson()
-    for check in (
-        provenance_problems,
-        code_line_problems,
-        output_line_problems,
-        cell_count_problems,
-        summary_problems,
-        predict_problems,
-    ):
-        assert check(notebook) == [], check.__name__
 
 
 @pytest.mark.parametrize(
