@@ -6,9 +6,8 @@ test bench, not a way to use the series. The server and its kernels run in the C
 (``.venv-colab``, ``make colab-profile`` builds it), with this checkout's helpers on PYTHONPATH.
 
 :class:`ClassicNotebookServer` is :class:`course.lab_server.LabServer` with the classic Notebook's command line; the
-functions drive a page through the classic Notebook's ``Jupyter`` object and the ipywidgets 7 DOM (a jQuery UI
-slider). What both front ends share (``.widget-slider``, ``.widget-label``, the explorers' value box, status line
-and figure) is :mod:`course.lab_page`'s.
+functions open and run notebooks through the classic Notebook's ``Jupyter`` object. Sliders and explorers (their
+handle, value box, status line, figure, ``settle``) are driven with :mod:`course.lab_page`, which knows both DOMs.
 """
 
 from __future__ import annotations
@@ -17,12 +16,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course import lab_page as lp
+from course.lab_page import KERNEL_IDLE
 from course.lab_server import LabServer
 from course.series import NOTEBOOKS, ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 # The Colab profile's venv; scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one.
 COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
@@ -32,7 +31,6 @@ KERNEL_CONNECTED = (
 )
 # widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
 WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
-KERNEL_IDLE = "() => !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon')"
 # Clear every output, run every cell, then wait for the reply to an empty request queued behind them: the kernel
 # answers in order, so that reply means every cell has run.
 RUN_ALL = """() => new Promise(resolve => {
@@ -56,7 +54,6 @@ RUN_CELL_ALONE = """index => new Promise(resolve => {
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
 STARTUP_SETTLE_MS = 1500
-EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' output_subarea ')][1]"
 
 
 class ClassicNotebookServer(LabServer):
@@ -85,8 +82,8 @@ class ClassicNotebookServer(LabServer):
         return f"{self.url}/notebooks/{name}?token={self.token}"
 
 
-def open_notebook(page: Page, server: ClassicNotebookServer, name: str, timeout: float = 60.0) -> None:
-    """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected."""
+def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspace: str = "", timeout: float = 60.0) -> None:
+    """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected (no workspaces here)."""
     server.delete_sessions()
     page.goto(server.notebook_url(name))
     page.wait_for_function(KERNEL_CONNECTED, timeout=timeout * 1000)
@@ -135,29 +132,3 @@ def run_cell_alone(page: Page, index: int) -> None:
     page.evaluate(RUN_CELL_ALONE, index)
     page.wait_for_function(KERNEL_IDLE)
 
-
-def explorer_output(widget: Locator) -> Locator:
-    """The output area (one explorer panel) that holds ``widget``."""
-    return widget.locator(EXPLORER_OUTPUT)
-
-
-def handle(slider: Locator) -> Locator:
-    """The jQuery UI slider's handle, which takes the keyboard focus."""
-    return slider.locator(".ui-slider-handle").first
-
-
-def step_key(slider: Locator) -> str:
-    """ArrowRight, or ArrowLeft when the handle is in the right half of the track, so a few presses always move it."""
-    left = handle(slider).evaluate("node => parseFloat(node.style.left)")
-    return "ArrowLeft" if left > 50 else "ArrowRight"
-
-
-def press_on_slider(page: Page, slider: Locator, key: str) -> None:
-    """Focus the slider's handle, as a student's Tab would, and press ``key``."""
-    handle(slider).focus()
-    page.keyboard.press(key)
-
-
-def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
-    """:func:`course.lab_page.settle` with the classic Notebook's kernel-idle test."""
-    return lp.settle(page, scope, quiet, timeout, idle=KERNEL_IDLE)
