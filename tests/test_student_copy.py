@@ -56,15 +56,13 @@ def exercise_notebook() -> nbformat.NotebookNode:
     )
 
 
-def test_student_version_of_a_small_notebook_hides_the_solution_and_clears_outputs():
+def test_a_solutions_note_is_shown_and_the_original_left_alone():
     notebook = exercise_notebook()
     notebook.cells[4].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
     notebook.cells[4].execution_count = 5
     student = student_copy.student_version(notebook)
-    assert student.cells[4].source == student_copy.SOLUTION_NOTE
-    assert "jupyter" not in student.cells[4].metadata
-    assert student.cells[4].outputs == [] and student.cells[4].execution_count is None
-    assert student.cells[2].source == "my_slope = None  # your code here"
+    # The note, the cleared outputs and the kept exercises: test_copy_differs_only_in_solution_cells_..., on every notebook.
+    assert "jupyter" not in student.cells[4].metadata, "a solution's note is not collapsed"
     assert notebook.cells[4].source.startswith("solution_slope = 3.0"), "the original must be left alone"
 
 
