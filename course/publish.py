@@ -100,18 +100,11 @@ def student_tree(repo: Path, commit: str, colab: tuple[str, str] | None = None) 
 
 def branch_tip(repo: Path, branch: str) -> str | None:
     """The commit ``branch`` points at, or None if it does not exist yet."""
-    found = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return found.stdout.strip() or None
+    return git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None
 
 
-def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
-    """Make ``branch`` hold the students' tree of ``source``, as a child of its previous tip.
+def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
+    """Make ``branch`` hold the students' tree of HEAD, as a child of its previous tip.
 
     With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition: each
     notebook opens in Colab from there with a badge and installs the helpers from there (``course.colab``).
@@ -122,7 +115,7 @@ def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH, cola
     worktrees = git(repo, "worktree", "list", "--porcelain").decode().splitlines()
     if f"branch refs/heads/{branch}" in worktrees:
         raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
-    source_commit = git(repo, "rev-parse", "--verify", f"{source}^{{commit}}").decode().strip()
+    source_commit = git(repo, "rev-parse", "--verify", "HEAD^{commit}").decode().strip()
     tree, files = student_tree(repo, source_commit, (colab_repo, branch) if colab_repo else None)
     parent = branch_tip(repo, branch)
     if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
