@@ -31,11 +31,13 @@ KERNEL_CONNECTED = (
 )
 # widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
 WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
-# Clear every output, run every cell, then wait for the reply to an empty request queued behind them: the kernel
-# answers in order, so that reply means every cell has run.
-RUN_ALL = """() => new Promise(resolve => {
-    Jupyter.notebook.clear_all_output();
-    Jupyter.notebook.execute_all_cells();
+# Run cell ``index`` (null: clear every output and run every cell), then wait for the reply to an empty request
+# queued behind: the kernel answers in order, so that reply means every cell sent has run.
+RUN = """index => new Promise(resolve => {
+    if (index === null) {
+        Jupyter.notebook.clear_all_output();
+        Jupyter.notebook.execute_all_cells();
+    } else Jupyter.notebook.get_cell(index).execute();
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
 # Each code cell's tags and error outputs (name and traceback lines), from the notebook model.
@@ -45,14 +47,6 @@ ERRORS = """() => Jupyter.notebook.get_cells().filter(cell => cell.cell_type ===
     errors: cell.output_area.outputs.filter(output => output.output_type === 'error')
         .map(output => ({ename: output.ename, traceback: output.traceback})),
 }))"""
-RESTART = """() => new Promise(resolve => {
-    Jupyter.notebook.kernel.restart(() => resolve(true));
-})"""
-RUN_CELL_ALONE = """index => new Promise(resolve => {
-    const cell = Jupyter.notebook.get_cell(index);
-    cell.execute();
-    Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
-})"""
 STARTUP_SETTLE_MS = 1500
 
 
@@ -96,7 +90,7 @@ def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspac
 
 def run_all(page: Page, timeout: float = 180.0) -> None:
     """Clear the outputs and run every cell, top to bottom; return when the last one has run."""
-    page.evaluate(RUN_ALL)
+    page.evaluate(RUN, None)
     page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
 
 
@@ -123,12 +117,12 @@ def cell_index(page: Page, text: str) -> int:
 
 
 def restart_kernel(page: Page) -> None:
-    page.evaluate(RESTART)
+    page.evaluate("() => new Promise(resolve => Jupyter.notebook.kernel.restart(() => resolve(true)))")
     page.wait_for_function(KERNEL_CONNECTED)
     page.wait_for_function(KERNEL_IDLE)
 
 
 def run_cell_alone(page: Page, index: int) -> None:
-    page.evaluate(RUN_CELL_ALONE, index)
+    page.evaluate(RUN, index)
     page.wait_for_function(KERNEL_IDLE)
 

@@ -56,19 +56,9 @@ def free_port() -> int:
 
 
 def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The notebooks in ``folder`` whose stored outputs include an interactive explorer or other widget."""
-    found = []
-    for path in sorted(folder.glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        for cell in notebook.get("cells", []):
-            outputs = cell.get("outputs", []) if cell.get("cell_type") == "code" else []
-            if any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs):
-                found.append(path)
-                break
-            if "ExplorerPanel" in "".join(cell.get("source", "")):
-                found.append(path)
-                break
-    return found
+    """The notebooks in ``folder`` that store a widget view (an explorer or another widget) or name ``ExplorerPanel``."""
+    marks = ("application/vnd.jupyter.widget-view+json", "ExplorerPanel")
+    return [path for path in sorted(folder.glob("*.ipynb")) if any(mark in path.read_text(encoding="utf-8") for mark in marks)]
 
 
 class LabServer:
