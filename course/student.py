@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from course.cells import has_tag
+from course.generated import CPU_INDEX
 
 SOLUTION_NOTE = "# The reference solution is in the instructor's copy. Write yours in the exercise cell above."
 FOLDER = "gradients-step-by-step"  # the folder the zip unpacks into, and the nbgitpuller clone
@@ -42,7 +43,6 @@ EDITION_FILES = (
 )
 # What the notebooks import, from requirements.txt with its pins; the rest of it is for authors.
 RUNTIME_PACKAGES = ("torch", "numpy", "matplotlib", "jupyterlab", "ipywidgets", "pillow", "ipython", "ipykernel")
-CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 STUDENT_PYPROJECT = """\
 # Installs the notebooks' helpers (import helpers): in place (pip install -e .), they find data/ beside them;
 # from the branch (pip install git+URL@branch, as on Colab), the CSV files go inside the package, as
@@ -154,7 +154,7 @@ def student_requirements(requirements: str) -> str:
         [
             "# Install everything with: python -m pip install -r requirements.txt",
             "# torch's CPU-only build (the CUDA build from PyPI is several GB and not needed here):",
-            f"--extra-index-url {CPU_TORCH_INDEX}",
+            f"--extra-index-url {CPU_INDEX}",
             *pins,
             "# The notebooks' helpers, installed in place so that they find data/ beside them:",
             "-e .",

@@ -24,12 +24,14 @@ Colab's 2.11.0+cpu; PyTorch's own CPU index is not reachable here.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from python_versions import interpreter  # scripts/, beside this file
@@ -49,8 +51,6 @@ BRANCH = "student"
 COLAB_PYTHON, COLAB_TORCH = "3.13", "2.11.0"
 # Offline: no package index, and the build backend taken from the venv (Colab's image has setuptools).
 OFFLINE_PIP = {"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_FIND_LINKS": ""}
-KERNEL_SPEC = '{{"argv": ["{python}", "-m", "ipykernel_launcher", "-f", "{{connection_file}}"], "language": "python", ' \
-    '"display_name": "Colab profile, fresh"}}'
 
 
 def build_venv(venv: Path, python: Path, torch: str | None) -> float:
@@ -129,7 +129,9 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
             shutil.copy(path, alone)
         spec = folder / "jupyter" / "kernels" / "python3"
         spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(KERNEL_SPEC.format(python=python))
+        argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        kernel = {"argv": argv, "language": "python", "display_name": "Colab profile, fresh"}
+        (spec / "kernel.json").write_text(json.dumps(kernel))
         env = {**OFFLINE_PIP, "JUPYTER_PATH": str(folder / "jupyter"), "PYTHONPATH": ""}
         problems = []
         for path in sorted(alone.glob(NOTEBOOK_GLOB)):
@@ -171,9 +173,7 @@ def main() -> int:
     if args.build_only:
         return 0
     failed = 0
-    def nbval(venv: Path) -> tuple[bool, str]:
-        return run_nbval(venv, TORCH_2_11_SANITIZERS if args.full else None)
-
+    nbval = partial(run_nbval, extra_sanitizers=TORCH_2_11_SANITIZERS if args.full else None)
     steps = (("nbval", nbval), ("install from the branch", run_from_branch), ("ipywidgets 7 in a browser", run_front_end))
     for name, step in steps:
         began = time.perf_counter()
