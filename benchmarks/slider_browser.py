@@ -4,37 +4,26 @@
     .venv/bin/python benchmarks/slider_browser.py --presses 40 --drags 10
     .venv/bin/python benchmarks/slider_browser.py --ipywidgets7   # the ipywidgets 7 front end (Colab's)
 
-Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
-runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
-press to a new value, waiting for each update to finish before the next. Then the same for the
-learning-rate and β sliders of the momentum notebook (08; each press re-runs the notebook's
-``train_momentum``, for momentum and, on a learning-rate press, for plain descent), the
-batch-size and learning-rate sliders of the minibatch notebook (11; batch size from 1 upwards,
-learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
-01. A script in the page records, with ``performance.now()``, each keydown and each change of the
-figure's ``<img>`` src (a MutationObserver); the latency of a press is the time from its keydown
-to the first src change after it. The time until the new
-image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
-stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_limit``, loaded with
-``course.lesson``), so every press re-runs a full, non-diverging loop (diverging runs stop early and
-would flatter the numbers); the count of diverged runs is printed.
+Starts a private JupyterLab (as the browser tests do) and, in headless Chromium, runs all of notebook 06, then
+presses an arrow key on its learning-rate slider again and again, each press to a new value, ``--gap`` ms (250 by
+default: a learner pressing deliberately; 0: back to back) after the previous update finished. Then the same on the
+momentum notebook's learning-rate and β sliders, the minibatch notebook's batch-size and learning-rate sliders, and
+01's x1 slider. The latency of a press is from its keydown to the first change of the figure's ``<img>`` src, both
+recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too. 06's
+learning rate starts low enough that the last press stays below its stability limit (``lr_limit``), so every press
+runs a full loop (diverging runs stop early and would flatter the numbers; their count is printed).
 
-Presses come ``--gap`` ms apart after each update has finished (250 ms by default, a learner pressing a key
-deliberately); ``--gap 0`` measures presses back to back.
-
-Mouse drags (issue 12): on 06's learning-rate slider and 01's x1 slider, the mouse presses the handle and
-moves it across the track for one second in small steps, then lets go. For each drag it counts the figure
-updates (src changes) during the drag, per second, and the settle time: from the release to the last
-figure change. Then it checks that the final figure equals a fresh redraw at the final value: one key press
-away and one back (to the same slider position) redraws it, and the image must be the same, byte for byte.
+Mouse drags (issue 12), on 06's learning-rate slider and 01's x1 slider: the handle is dragged across the track for
+one second in small steps. Per drag: figure updates per second during the drag, the settle time from the release to
+the last figure change, and whether the final figure equals a fresh redraw at the final value (one key press away and
+one back), byte for byte.
 
 It prints the median, min, p10, p90 and max in ms; it asserts nothing. Targets: median <= 100 ms from key
 press to new figure; at least 8 figure updates per second during a drag; settle <= 150 ms median.
 
-With ``--ipywidgets7``, the key presses on 06, 11 and 01 (no drags, no momentum notebook) in the classic Notebook
-6.5.7 with widgetsnbextension 3.6.10 (``@jupyter-widgets/controls`` 1.5, the front end Colab's widgets follow) and
-the Colab profile's kernel (``.venv-colab``: ipywidgets 7.7.1; ``make colab-profile`` builds it), through
-``course.classic_page``: each press is an arrow key on the focused jQuery UI handle. Same target: median <= 100 ms.
+With ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10
+(``@jupyter-widgets/controls`` 1.5, the front end Colab's widgets follow) and the Colab profile's kernel
+(``.venv-colab``: ipywidgets 7.7.1; ``make colab-profile`` builds it), through ``course.classic_page``.
 """
 
 from __future__ import annotations
