@@ -136,12 +136,8 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
 
 def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
     """Drag ``slider`` ``drags`` times, alternately right and left from its middle, and print the figures."""
-    rates, settles, matches = [], [], 0
-    for index in range(drags):
-        rate, settle, same = drag(page, slider, rightwards=index % 2 == 0)
-        rates.append(rate)
-        settles.append(settle)
-        matches += same
+    rates, settles, same = zip(*(drag(page, slider, rightwards=index % 2 == 0) for index in range(drags)), strict=True)
+    matches = sum(same)
     rate_verdict = "meets" if np.median(rates) >= TARGET_UPDATES_PER_SECOND else "MISSES"
     settle_verdict = "meets" if np.median(settles) <= TARGET_SETTLE_MS else "MISSES"
     print(f"{title}: {drags} one-second mouse drags")
@@ -150,7 +146,7 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
         f"max {max(rates):5.1f}   [{rate_verdict} the {TARGET_UPDATES_PER_SECOND:.0f}/s target]"
     )
     target = f"[{settle_verdict} the {TARGET_SETTLE_MS:.0f} ms median target]"
-    print(f"  settle after release (ms):            {summary(settles)}   {target}")
+    print(f"  settle after release (ms):            {summary(list(settles))}   {target}")
     print(f"  final figure equals a fresh redraw at the final value: {matches} of {drags}")
 
 

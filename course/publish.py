@@ -1,11 +1,10 @@
 """Publish the students' copies to a git branch that nbgitpuller links can pull, without touching the working tree.
 
-The branch holds the student edition of a commit, ``course.student.student_edition``: the same files as the zip
-that ``make student`` writes (solution code removed, outputs cleared, the helpers, the data, STUDENTS.md, the
-students' requirements.txt and pyproject.toml, and the files repo2docker reads, so the branch also builds on
-Binder), and nothing of the instructor's. It is built from a commit with git plumbing (a temporary
-index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch are never touched, and each
-publication is a child of the previous one: nbgitpuller fast-forwards students' clones and keeps their edits.
+The branch holds the student edition (``course.student.student_edition``) of HEAD: the same files as the zip that
+``make student`` writes, which include the files repo2docker reads, so the branch also builds on Binder. It is built
+with git plumbing (a temporary index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch
+are never touched, and each publication is a child of the previous one: nbgitpuller fast-forwards students' clones
+and keeps their edits.
 """
 
 from __future__ import annotations

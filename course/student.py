@@ -8,10 +8,8 @@ zip of it, or the ``student`` branch that nbgitpuller links pull. Every channel 
 the classroom's JupyterLab settings with the ``postBuild`` that installs them on a hub or Binder.
 Never the teacher's guide, the tests or the course tooling.
 
-The **lecture copy** is what ``make lab`` opens: every output cleared, so an answer appears only when its
-cell runs; the text that discusses a Predict answer, the reference solutions and the cells to live-code
-collapsed, and the solutions kept out of Run All, so no solution shows its code or its output until someone
-opens it.
+The **lecture copy** is what ``make lab`` opens (:func:`lecture_version`): no answer shows until its cell runs or
+someone opens it.
 """
 
 from __future__ import annotations
