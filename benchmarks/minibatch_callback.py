@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from slider_callback import TARGET_MS, new_times, spread, timed  # benchmarks/, beside this file
+from slider_callback import new_times, report, timed  # benchmarks/, beside this file
 
 from course.lesson import load_definitions
 from course.series import notebook_titled
@@ -39,13 +39,6 @@ def measure(explorer: MinibatchExplorer, setter: Callable[[float], str], values:
         status = timed(explorer, lambda value=value: setter(value), times)
         assert status.startswith("Batch size"), status
     return times
-
-
-def report(name: str, times: dict[str, list[float]]) -> None:
-    verdict = "meets" if np.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES"
-    print(f"\n{name}: {verdict} the {TARGET_MS:.0f} ms median target")
-    for part in ("callback", "train", "draw"):
-        print(f"  {part:9} {spread(times[part])}")
 
 
 def main() -> None:
@@ -68,18 +61,18 @@ def main() -> None:
     random.Random(0).shuffle(sizes)
     explorer.set_learning_rate(DEFAULT_LEARNING_RATE)
     label = f"batch-size slider, every size 1..{n} once, learning rate {DEFAULT_LEARNING_RATE}"
-    report(label, measure(explorer, explorer.set_batch_size, sizes))
+    report(f"\n{label}:", measure(explorer, explorer.set_batch_size, sizes))
 
     highest = BELOW_LIMIT * fit.stability_limit
     for batch_size, offset in ((1, 0.0), (DEFAULT_BATCH_SIZE, 0.01)):
         rates = [float(rate) for rate in np.logspace(-2.5 + offset, np.log10(highest) - offset, updates)]
         explorer.set_batch_size(batch_size)
         label = f"learning-rate slider, {updates} new rates from {rates[0]:.3g} to {rates[-1]:.3g}, batch size {batch_size}"
-        report(label, measure(explorer, explorer.set_learning_rate, rates))
+        report(f"\n{label}:", measure(explorer, explorer.set_learning_rate, rates))
 
     recalled = [float(rate) for rate in np.logspace(-2.5, np.log10(highest), updates)]
     explorer.set_batch_size(1)
-    report("recalled: batch size 1, rates seen before (drawing only)", measure(explorer, explorer.set_learning_rate, recalled))
+    report("\nrecalled: batch size 1, rates seen before (drawing only):", measure(explorer, explorer.set_learning_rate, recalled))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,15 @@ def new_times() -> dict[str, list[float]]:
     return {"callback": [], "train": [], "draw": []}
 
 
+def report(title: str, times: dict[str, list[float]], target: bool = True, indent: str = "  ") -> str:
+    """Print ``title`` with the verdict on the callbacks' median, then each part's spread; return the verdict."""
+    verdict = ("meets" if np.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES") if target else "no target"
+    print(f"{title} [{verdict}{f' the {TARGET_MS:.0f} ms median target' if target else ': the loop runs'}]")
+    for part in ("callback", "train", "draw"):
+        print(f"{indent}{part:9} {spread(times[part])}")
+    return verdict
+
+
 def measure(explorer: DescentExplorer, iterations: int, positions: list[int]) -> dict[str, dict[str, list[float]]]:
     """The four kinds of update at ``iterations``, each over ``positions`` of the learning-rate slider."""
     slider = explorer.learning_rate_slider
@@ -111,13 +120,7 @@ def main() -> None:
         results = measure(explorer, iterations, positions)
         print(f"\n{iterations} iterations" + (" (the explorer's default)" if iterations == 500 else ""))
         for kind, times in results.items():
-            median = np.median(times["callback"]) * 1e3
-            target = kind in ("next position", "iterations")
-            verdict = ("meets" if median <= TARGET_MS else "MISSES") if target else "no target: the loop runs"
-            verdicts.append(verdict)
-            print(f"  {kind:14} [{verdict}{f' the {TARGET_MS:.0f} ms target' if target else ''}]")
-            for part in ("callback", "train", "draw"):
-                print(f"    {part:9} {spread(times[part])}")
+            verdicts.append(report(f"  {kind:14}", times, kind in ("next position", "iterations"), indent="    "))
     print("\nall targets met" if "MISSES" not in verdicts else "\nSOME TARGETS MISSED")
 
 
