@@ -40,11 +40,11 @@ RUN = """index => new Promise(resolve => {
     } else Jupyter.notebook.get_cell(index).execute();
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
-# Each code cell's tags and error outputs (name and traceback lines), from the notebook model.
-ERRORS = """() => Jupyter.notebook.get_cells().filter(cell => cell.cell_type === 'code').map(cell => ({
+# Each cell's tags, source and error outputs (name and traceback lines), from the notebook model.
+ERRORS = """() => Jupyter.notebook.get_cells().map(cell => ({
     tags: cell.metadata.tags || [],
     source: cell.get_text(),
-    errors: cell.output_area.outputs.filter(output => output.output_type === 'error')
+    errors: cell.cell_type !== 'code' ? [] : cell.output_area.outputs.filter(output => output.output_type === 'error')
         .map(output => ({ename: output.ename, traceback: output.traceback})),
 }))"""
 STARTUP_SETTLE_MS = 1500
@@ -106,14 +106,12 @@ def unexpected_errors(page: Page) -> list[str]:
 
 def cell_errors(page: Page, index: int) -> list[dict]:
     """The error outputs (ename, traceback) of cell ``index`` (counting every cell, as ``get_cell`` does)."""
-    return page.evaluate(f"() => Jupyter.notebook.get_cell({index}).output_area.outputs"
-                         ".filter(output => output.output_type === 'error')")
+    return page.evaluate(ERRORS)[index]["errors"]
 
 
 def cell_index(page: Page, text: str) -> int:
     """The index of the first cell whose source contains ``text``."""
-    sources = page.evaluate("() => Jupyter.notebook.get_cells().map(cell => cell.get_text())")
-    return next(index for index, source in enumerate(sources) if text in source)
+    return next(index for index, cell in enumerate(page.evaluate(ERRORS)) if text in cell["source"])
 
 
 def restart_kernel(page: Page) -> None:
