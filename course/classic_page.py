@@ -76,13 +76,12 @@ class ClassicNotebookServer(LabServer):
         return f"{self.url}/notebooks/{name}?token={self.token}"
 
 
-def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspace: str = "", timeout: float = 60.0) -> None:
+def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspace: str = "") -> None:
     """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected (no workspaces here)."""
     server.delete_sessions()
     page.goto(server.notebook_url(name))
-    page.wait_for_function(KERNEL_CONNECTED, timeout=timeout * 1000)
-    page.wait_for_function(WIDGETS_READY, timeout=timeout * 1000)
-    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    for ready in (KERNEL_CONNECTED, WIDGETS_READY, KERNEL_IDLE):
+        page.wait_for_function(ready, timeout=60_000)
     # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
     # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
     page.wait_for_timeout(STARTUP_SETTLE_MS)
