@@ -105,11 +105,9 @@ def branch_tip(repo: Path, branch: str) -> str | None:
 def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
     """Make ``branch`` hold the students' tree of HEAD, as a child of its previous tip.
 
-    With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition: each
-    notebook opens in Colab from there with a badge and installs the helpers from there (``course.colab``).
-
-    Publishing an unchanged tree again makes no commit. Refuses when ``branch`` is checked out, because
-    moving it would leave that working tree out of step with its branch.
+    With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition
+    (``course.colab``). An unchanged tree makes no commit. A checked-out ``branch`` is refused: moving it would leave
+    that working tree out of step with its branch.
     """
     worktrees = git(repo, "worktree", "list", "--porcelain").decode().splitlines()
     if f"branch refs/heads/{branch}" in worktrees:

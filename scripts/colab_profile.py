@@ -11,10 +11,7 @@
    pip-installs the helpers and the data from ``git+file://...@student``, offline (no index, no build isolation:
    Colab's setuptools builds it); every later notebook finds them installed. Then the installed helpers must read
    the data from inside the package, not from a clone.
-
-3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, the classic Notebook 6.5.7 with
-   widgetsnbextension 3.6.10 from the venv (Colab's widgets follow that front end): every slider by keyboard, a bad
-   typed value answered in words, the restart message.
+3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, against the venv (its docstring says what).
 
 Prints one line per step and exits 1 if either failed. --full needs Python 3.13 (pyenv) and takes torch 2.11.0 from
 PyPI: for Linux that is the CUDA build (about 3 GB with its nvidia-* packages), whose CPU kernels are those of

@@ -23,10 +23,6 @@ def run_git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
-def run_git_bytes(repo: Path, *args: str) -> bytes:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=True).stdout
-
-
 @pytest.fixture
 def clone(tmp_path, monkeypatch) -> Path:
     """A throw-away clone of this repository's HEAD to publish in (the real repository is never written)."""
@@ -53,7 +49,7 @@ def test_the_branch_is_the_student_edition_byte_for_byte(clone):
     files = published_files(clone, publish.STUDENT_BRANCH)
     edition = student_edition(working_tree_sources(clone))
     assert sorted(files) == sorted(edition)
-    different = [path for path in files if run_git_bytes(clone, "show", f"{publish.STUDENT_BRANCH}:{path}") != edition[path]]
+    different = [path for path in files if publish.git(clone, "show", f"{publish.STUDENT_BRANCH}:{path}") != edition[path]]
     assert different == []
     assert run_git(clone, "ls-tree", publish.STUDENT_BRANCH, "postBuild").startswith("100755"), "postBuild runs"
 

@@ -30,14 +30,13 @@ import pytest
 
 from course import lab_page as lp
 from course.series import ROOT, notebook_paths
-from course.site import describe_images, references, replace_widgets
+from course.site import WIDGET_VIEW, describe_images, references, replace_widgets
 
 if TYPE_CHECKING:
     from conftest import OfflinePage
     from playwright.sync_api import Browser, Page
 
 BUILD = ROOT / "scripts" / "build_html.py"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MATHJAX_READY = "() => window.MathJax && window.MathJax.isReady === true"
 MATHJAX_DONE = "() => new Promise(resolve => MathJax.Hub.Queue(() => resolve(true)))"
 IMAGES_LOADED = """() => Array.from(document.images).map(img => ({
