@@ -34,7 +34,7 @@ WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.w
 # Run cell ``index`` (null: clear every output and run every cell), then wait for the reply to an empty request
 # queued behind: the kernel answers in order, so that reply means every cell sent has run.
 RUN = """index => new Promise(resolve => {
-    if (index === null) {
+    if (index == null) {
         Jupyter.notebook.clear_all_output();
         Jupyter.notebook.execute_all_cells();
     } else Jupyter.notebook.get_cell(index).execute();
