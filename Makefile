@@ -129,7 +129,7 @@ bench: bench-series
 	$(BIN)/python benchmarks/minibatch_callback.py
 	$(BIN)/python benchmarks/slider_browser.py
 	$(BIN)/python scripts/colab_profile.py --build-only
-	$(BIN)/python benchmarks/slider_browser_ipywidgets7.py
+	$(BIN)/python benchmarks/slider_browser.py --ipywidgets7
 
 ## Strict-nbval wall time of the series against an imports-only floor, and the venv size.
 bench-series: $(STAMP)

@@ -14,31 +14,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 
+from course.runner import run_pytest
 from course.series import ROOT, notebook_paths
 
 NOTEBOOKS = notebook_paths()
 VENV = ROOT / ".venv"
 RATIO_TARGET = 1.5
 VENV_TARGET_GB = 1.5
-NO_TESTS = 5  # pytest's exit code when nothing was collected, e.g. an index with no code cells
 
 
 def strict_nbval_seconds(paths: list[Path]) -> float:
     """Wall time of ``python -m pytest <paths>`` with the project's config; raises if the run fails."""
-    command = [sys.executable, "-m", "pytest", "-q", "-c", str(ROOT / "pyproject.toml"), *map(str, paths)]
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    if result.returncode not in (0, NO_TESTS):
-        raise SystemExit(f"the run failed, so its time means nothing:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    passed, seconds, detail = run_pytest(["-c", str(ROOT / "pyproject.toml"), *map(str, paths)])
+    if not passed:
+        raise SystemExit(f"the run failed, so its time means nothing:\n{detail}")
     return seconds
 
 

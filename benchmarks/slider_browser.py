@@ -2,33 +2,28 @@
 
     .venv/bin/python benchmarks/slider_browser.py            # 24 presses per slider, 6 drags
     .venv/bin/python benchmarks/slider_browser.py --presses 40 --drags 10
+    .venv/bin/python benchmarks/slider_browser.py --ipywidgets7   # the ipywidgets 7 front end (Colab's)
 
-Starts a private JupyterLab (as the browser tests do), opens notebook 06 in headless Chromium,
-runs all cells, focuses the learning-rate slider and presses ArrowRight again and again, each
-press to a new value, waiting for each update to finish before the next. Then the same for the
-learning-rate and β sliders of the momentum notebook (08; each press re-runs the notebook's
-``train_momentum``, for momentum and, on a learning-rate press, for plain descent), the
-batch-size and learning-rate sliders of the minibatch notebook (11; batch size from 1 upwards,
-learning rate from 1e-3 up to at most 0.1, where no run diverges) and the x1 slider of notebook
-01. A script in the page records, with ``performance.now()``, each keydown and each change of the
-figure's ``<img>`` src (a MutationObserver); the latency of a press is the time from its keydown
-to the first src change after it. The time until the new
-image has loaded (decoded) is printed too. The learning rate starts low enough that the last press
-stays below the stability limit 2/λ_max that notebook 06 computes (its ``lr_limit``, loaded with
-``course.lesson``), so every press re-runs a full, non-diverging loop (diverging runs stop early and
-would flatter the numbers); the count of diverged runs is printed.
+Starts a private JupyterLab (as the browser tests do) and, in headless Chromium, runs all of notebook 06, then
+presses an arrow key on its learning-rate slider again and again, each press to a new value, ``--gap`` ms (250 by
+default: a learner pressing deliberately; 0: back to back) after the previous update finished. Then the same on the
+momentum notebook's learning-rate and β sliders, the minibatch notebook's batch-size and learning-rate sliders, and
+01's x1 slider. The latency of a press is from its keydown to the first change of the figure's ``<img>`` src, both
+recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too. 06's
+learning rate starts low enough that the last press stays below its stability limit (``lr_limit``), so every press
+runs a full loop (diverging runs stop early and would flatter the numbers; their count is printed).
 
-Presses come ``--gap`` ms apart after each update has finished (250 ms by default, a learner pressing a key
-deliberately); ``--gap 0`` measures presses back to back.
-
-Mouse drags (issue 12): on 06's learning-rate slider and 01's x1 slider, the mouse presses the handle and
-moves it across the track for one second in small steps, then lets go. For each drag it counts the figure
-updates (src changes) during the drag, per second, and the settle time: from the release to the last
-figure change. Then it checks that the final figure equals a fresh redraw at the final value: one key press
-away and one back (to the same slider position) redraws it, and the image must be the same, byte for byte.
+Mouse drags (issue 12), on 06's learning-rate slider and 01's x1 slider: the handle is dragged across the track for
+one second in small steps. Per drag: figure updates per second during the drag, the settle time from the release to
+the last figure change, and whether the final figure equals a fresh redraw at the final value (one key press away and
+one back), byte for byte.
 
 It prints the median, min, p10, p90 and max in ms; it asserts nothing. Targets: median <= 100 ms from key
 press to new figure; at least 8 figure updates per second during a drag; settle <= 150 ms median.
+
+With ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10
+(``@jupyter-widgets/controls`` 1.5, the front end Colab's widgets follow) and the Colab profile's kernel
+(``.venv-colab``: ipywidgets 7.7.1; ``make colab-profile`` builds it), through ``course.classic_page``.
 """
 
 from __future__ import annotations
@@ -37,11 +32,12 @@ import argparse
 import math
 import sys
 import time
-from types import ModuleType
+from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import Locator, Page, sync_playwright
 
+from course import classic_page as cp
 from course import lab_page as lp
 from course.lab_page import RECORD, RECORDER
 from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
@@ -61,29 +57,23 @@ QUIET_MS = 600  # no figure change for this long (and an idle kernel) ends a dra
 WARM_UP = 2  # presses before the measured ones, so first-call costs (imports, caches) are not counted
 LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the last learning rate reached stays, in powers of ten
 
-# Records keydown times and <img> src changes / loads inside one explorer's output area.
-
 
 def slider_in(page: Page, label: str) -> Locator:
     """The first slider labelled ``label`` on the page, once it is there (a minute at most: a loaded class is slow)."""
     return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), timeout=60, message=label).first
 
 
-def measure(
-    page: Page, slider: Locator, presses: int, gap_ms: float, front: ModuleType = lp
-) -> tuple[list[float], list[float], list[str], int]:
+def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
     """Press an arrow key ``WARM_UP + presses`` times on ``slider``.
 
     Returns, per measured press, the ms to the new src and to the loaded image, and the value reached;
-    and how many of those updates reported a diverged run. ``front`` is the module that knows the page's
-    front end (``explorer_output``, ``step_key``, ``handle``, ``KERNEL_IDLE``): JupyterLab's ``course.lab_page``,
-    or the classic Notebook's ``course.classic_page``.
+    and how many of those updates reported a diverged run.
     """
-    explorer = front.explorer_output(slider)
+    explorer = lp.explorer_output(slider)
     explorer.evaluate(RECORDER)
-    key = front.step_key(slider)
+    key = lp.step_key(slider)
     to_src, to_load, values, diverged = [], [], [], 0
-    front.handle(slider).focus()
+    lp.handle(slider).focus()
     for press in range(WARM_UP + presses):
         page.wait_for_timeout(gap_ms)
         before = page.evaluate(RECORD)
@@ -93,7 +83,7 @@ def measure(
             lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
             message="the figure to update after a key press",
         )
-        page.wait_for_function(front.KERNEL_IDLE)
+        page.wait_for_function(lp.KERNEL_IDLE)
         record = page.evaluate(RECORD)
         value = lp.box_value(slider)
         if value == value_before:
@@ -113,8 +103,7 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
     whether the final figure equals a fresh redraw at the final value."""
     explorer = lp.explorer_output(slider)
     explorer.evaluate(RECORDER)
-    handle = slider.locator(".noUi-handle").first
-    box = handle.bounding_box()
+    box = lp.handle(slider).bounding_box()
     track = lp.slider_track_width(slider)
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -147,12 +136,8 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
 
 def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
     """Drag ``slider`` ``drags`` times, alternately right and left from its middle, and print the figures."""
-    rates, settles, matches = [], [], 0
-    for index in range(drags):
-        rate, settle, same = drag(page, slider, rightwards=index % 2 == 0)
-        rates.append(rate)
-        settles.append(settle)
-        matches += same
+    rates, settles, same = zip(*(drag(page, slider, rightwards=index % 2 == 0) for index in range(drags)), strict=True)
+    matches = sum(same)
     rate_verdict = "meets" if np.median(rates) >= TARGET_UPDATES_PER_SECOND else "MISSES"
     settle_verdict = "meets" if np.median(settles) <= TARGET_SETTLE_MS else "MISSES"
     print(f"{title}: {drags} one-second mouse drags")
@@ -161,7 +146,7 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
         f"max {max(rates):5.1f}   [{rate_verdict} the {TARGET_UPDATES_PER_SECOND:.0f}/s target]"
     )
     target = f"[{settle_verdict} the {TARGET_SETTLE_MS:.0f} ms median target]"
-    print(f"  settle after release (ms):            {summary(settles)}   {target}")
+    print(f"  settle after release (ms):            {summary(list(settles))}   {target}")
     print(f"  final figure equals a fresh redraw at the final value: {matches} of {drags}")
 
 
@@ -182,66 +167,69 @@ def report(title: str, to_src: list[float], to_load: list[float], values: list[s
     print(f"  key press -> new figure loaded (ms):  {summary(to_load)}")
 
 
+def bench(page: Page, label: str, start: str | None, presses: int, gap: float, title: str) -> Locator:
+    """Type ``start`` (if any) into the slider labelled ``label``, then time ``presses`` key presses on it; the slider."""
+    slider = slider_in(page, label)
+    if start is not None:
+        lp.type_into_box(page, slider, start)
+    lp.settle(page, lp.explorer_output(slider))
+    report(title, *measure(page, slider, presses, gap))
+    return slider
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presses", type=int, default=24, help="measured key presses per slider (at least 20; default 24)")
     parser.add_argument("--gap", type=float, default=250.0, help="ms between one finished update and the next key press")
     parser.add_argument("--drags", type=int, default=6, help="one-second mouse drags per slider (default 6)")
+    parser.add_argument("--ipywidgets7", action="store_true", help="the classic Notebook's ipywidgets 7 front end instead")
     args = parser.parse_args()
-    presses, gap, drags = args.presses, args.gap, args.drags
+    presses, gap, drags, lab = args.presses, args.gap, args.drags, not args.ipywidgets7
     if presses < 2 or drags < 2:
         parser.error("--presses and --drags must be at least 2")
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
+    if not lab and not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        sys.exit(f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`")
 
     began = time.monotonic()
-    stability_limit = load_definitions(DESCENT, ["lr_limit"])["lr_limit"]
-    highest = math.log10(stability_limit) - LOG10_MARGIN
-    with LabServer() as lab, sync_playwright() as playwright:
+    highest = math.log10(load_definitions(DESCENT, ["lr_limit"])["lr_limit"]) - LOG10_MARGIN
+    front, suffix = (lp, "") if lab else (cp, " (ipywidgets 7)")
+    with (LabServer() if lab else cp.ClassicNotebookServer()) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
 
-        lp.open_notebook(page, lab, DESCENT.name, workspace="bench-06")
-        lp.run_all(page)
-        learning_rate = slider_in(page, "learning rate")
-        start = 10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses))
-        lp.type_into_box(page, learning_rate, f"{start:.2e}")
-        lp.settle(page, lp.explorer_output(learning_rate))
-        report("06 learning rate", *measure(page, learning_rate, presses, gap))
-        lp.type_into_box(page, learning_rate, "1e-4")  # the middle of the slider: room to drag either way
-        lp.settle(page, lp.explorer_output(learning_rate))
-        report_drags("06 learning rate", page, learning_rate, drags)
+        def run(notebook: Path) -> None:
+            front.open_notebook(page, server, notebook.name, workspace=f"bench-{notebook.stem[:2]}")
+            front.run_all(page)
 
-        momentum = notebook_titled("Momentum and Adam")
-        lp.open_notebook(page, lab, momentum.name, workspace="bench-momentum")
-        lp.run_all(page)
-        # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
-        for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
-            slider = slider_in(page, label)
-            lp.type_into_box(page, slider, start)
-            lp.settle(page, lp.explorer_output(slider))
-            report(f"{momentum.name[:2]} {label}", *measure(page, slider, presses, gap))
+        run(DESCENT)
+        start = f"{10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses)):.2e}"
+        learning_rate = bench(page, "learning rate", start, presses, gap, f"06 learning rate{suffix}")
+        if lab:
+            lp.type_into_box(page, learning_rate, "1e-4")  # the middle of the slider: room to drag either way
+            lp.settle(page, lp.explorer_output(learning_rate))
+            report_drags("06 learning rate", page, learning_rate, drags)
+            momentum = notebook_titled("Momentum and Adam")
+            run(momentum)
+            # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
+            for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
+                bench(page, label, start, presses, gap, f"{momentum.name[:2]} {label}")
 
         minibatch = notebook_titled("Minibatches and validation")
-        lp.open_notebook(page, lab, minibatch.name, workspace="bench-10")
-        lp.run_all(page)
+        run(minibatch)
         # Each slider's range allows only so many steps: batch size 1..17, learning rate 1e-3 up in 0.05 decades.
         for label, start, steps in (("batch size", "1", 16), ("learning rate", "1e-3", 20)):
-            slider = slider_in(page, label)
-            lp.type_into_box(page, slider, start)
-            lp.settle(page, lp.explorer_output(slider))
-            report(f"{minibatch.name[:2]} {label}", *measure(page, slider, min(presses, steps - WARM_UP), gap))
+            bench(page, label, start, min(presses, steps - WARM_UP), gap, f"{minibatch.name[:2]} {label}{suffix}")
 
-        lp.open_notebook(page, lab, PARTIALS.name, workspace="bench-01")
-        lp.run_all(page)
-        x1 = slider_in(page, "x1")
-        lp.settle(page, lp.explorer_output(x1))
-        report("01 x1", *measure(page, x1, presses, gap))
-        lp.type_into_box(page, x1, "0")
-        lp.settle(page, lp.explorer_output(x1))
-        report_drags("01 x1", page, x1, drags)
+        run(PARTIALS)
+        x1 = bench(page, "x1", None, presses, gap, f"01 x1{suffix}")
+        if lab:
+            lp.type_into_box(page, x1, "0")
+            lp.settle(page, lp.explorer_output(x1))
+            report_drags("01 x1", page, x1, drags)
         browser.close()
-    print(f"(whole run {time.monotonic() - began:.0f} s, JupyterLab {lab.url.split(':')[-1]} stopped)")
+    print(f"(whole run {time.monotonic() - began:.0f} s, {'JupyterLab' if lab else 'classic Notebook'} stopped)")
 
 
 if __name__ == "__main__":

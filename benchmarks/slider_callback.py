@@ -1,6 +1,6 @@
 """Time the slider callbacks of notebook 06's gradient-descent explorer, in the kernel's Python.
 
-    python benchmarks/slider_callback.py [--updates 25] [--threads N]
+    python benchmarks/slider_callback.py [--updates 25]     # OMP_NUM_THREADS=N for another torch thread count
 
 One update is what a slider change costs in the kernel: getting the run of the notebook's own ``train`` and
 repainting the figure's moving lines into a new PNG. The explorer is built as notebook 06 builds it, from the
@@ -38,7 +38,7 @@ import torch
 from course.lesson import load_definitions
 from course.series import notebook_titled
 from helpers.descent_explorer import DescentExplorer
-from helpers.explorer import log_position, log_value
+from helpers.explorer import Explorer, log_position, log_value
 
 NOTEBOOK = notebook_titled("Fitting a line by gradient descent")
 TARGET_MS = 30.0
@@ -46,6 +46,7 @@ BELOW_LIMIT = 0.96  # the fastest rate measured, as a fraction of the stability 
 
 
 def spread(seconds: list[float]) -> str:
+    """Median, min, p10, p90 and max of ``seconds``, in ms."""
     ms = np.array(seconds) * 1e3
     p10, p90 = np.percentile(ms, [10, 90])
     return (
@@ -53,7 +54,7 @@ def spread(seconds: list[float]) -> str:
     )
 
 
-def timed(explorer: DescentExplorer, update: Callable[[], str], times: dict[str, list[float]]) -> str:
+def timed(explorer: Explorer, update: Callable[[], str], times: dict[str, list[float]]) -> str:
     """Run one update; append its callback, train and draw seconds to ``times``; return the status text."""
     start = time.perf_counter()
     status = update()
@@ -65,6 +66,15 @@ def timed(explorer: DescentExplorer, update: Callable[[], str], times: dict[str,
 
 def new_times() -> dict[str, list[float]]:
     return {"callback": [], "train": [], "draw": []}
+
+
+def report(title: str, times: dict[str, list[float]], target: bool = True, indent: str = "  ") -> str:
+    """Print ``title`` with the verdict on the callbacks' median, then each part's spread; return the verdict."""
+    verdict = ("meets" if np.median(times["callback"]) * 1e3 <= TARGET_MS else "MISSES") if target else "no target"
+    print(f"{title} [{verdict}{f' the {TARGET_MS:.0f} ms median target' if target else ': the loop runs'}]")
+    for part in ("callback", "train", "draw"):
+        print(f"{indent}{part:9} {spread(times[part])}")
+    return verdict
 
 
 def measure(explorer: DescentExplorer, iterations: int, positions: list[int]) -> dict[str, dict[str, list[float]]]:
@@ -89,11 +99,7 @@ def measure(explorer: DescentExplorer, iterations: int, positions: list[int]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=25, help="updates of each kind per setting (at least 20)")
-    parser.add_argument("--threads", type=int, help="torch.set_num_threads before measuring (default: torch's choice)")
-    args = parser.parse_args()
-    updates = max(args.updates, 20)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    updates = max(parser.parse_args().updates, 20)
 
     lesson = load_definitions(NOTEBOOK, ["train", "raw", "standardised"])
     explorer = DescentExplorer(lesson["train"], lesson["raw"], standardised=lesson["standardised"])
@@ -114,13 +120,7 @@ def main() -> None:
         results = measure(explorer, iterations, positions)
         print(f"\n{iterations} iterations" + (" (the explorer's default)" if iterations == 500 else ""))
         for kind, times in results.items():
-            median = np.median(times["callback"]) * 1e3
-            target = kind in ("next position", "iterations")
-            verdict = ("meets" if median <= TARGET_MS else "MISSES") if target else "no target: the loop runs"
-            verdicts.append(verdict)
-            print(f"  {kind:14} [{verdict}{f' the {TARGET_MS:.0f} ms target' if target else ''}]")
-            for part in ("callback", "train", "draw"):
-                print(f"    {part:9} {spread(times[part])}")
+            verdicts.append(report(f"  {kind:14}", times, kind in ("next position", "iterations"), indent="    "))
     print("\nall targets met" if "MISSES" not in verdicts else "\nSOME TARGETS MISSED")
 
 

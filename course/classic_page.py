@@ -6,9 +6,8 @@ test bench, not a way to use the series. The server and its kernels run in the C
 (``.venv-colab``, ``make colab-profile`` builds it), with this checkout's helpers on PYTHONPATH.
 
 :class:`ClassicNotebookServer` is :class:`course.lab_server.LabServer` with the classic Notebook's command line; the
-functions drive a page through the classic Notebook's ``Jupyter`` object and the ipywidgets 7 DOM (a jQuery UI
-slider). What both front ends share (``.widget-slider``, ``.widget-label``, the explorers' value box, status line
-and figure) is :mod:`course.lab_page`'s.
+functions open and run notebooks through the classic Notebook's ``Jupyter`` object. Sliders and explorers (their
+handle, value box, status line, figure, ``settle``) are driven with :mod:`course.lab_page`, which knows both DOMs.
 """
 
 from __future__ import annotations
@@ -17,12 +16,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course import lab_page as lp
+from course.lab_page import KERNEL_IDLE
 from course.lab_server import LabServer
 from course.series import NOTEBOOKS, ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 # The Colab profile's venv; scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one.
 COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
@@ -32,31 +31,23 @@ KERNEL_CONNECTED = (
 )
 # widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
 WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
-KERNEL_IDLE = "() => !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon')"
-# Clear every output, run every cell, then wait for the reply to an empty request queued behind them: the kernel
-# answers in order, so that reply means every cell has run.
-RUN_ALL = """() => new Promise(resolve => {
-    Jupyter.notebook.clear_all_output();
-    Jupyter.notebook.execute_all_cells();
+# Run cell ``index`` (null: clear every output and run every cell), then wait for the reply to an empty request
+# queued behind: the kernel answers in order, so that reply means every cell sent has run.
+RUN = """index => new Promise(resolve => {
+    if (index == null) {
+        Jupyter.notebook.clear_all_output();
+        Jupyter.notebook.execute_all_cells();
+    } else Jupyter.notebook.get_cell(index).execute();
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
-# Each code cell's tags and error outputs (name and traceback lines), from the notebook model.
-ERRORS = """() => Jupyter.notebook.get_cells().filter(cell => cell.cell_type === 'code').map(cell => ({
+# Each cell's tags, source and error outputs (name and traceback lines), from the notebook model.
+ERRORS = """() => Jupyter.notebook.get_cells().map(cell => ({
     tags: cell.metadata.tags || [],
     source: cell.get_text(),
-    errors: cell.output_area.outputs.filter(output => output.output_type === 'error')
+    errors: cell.cell_type !== 'code' ? [] : cell.output_area.outputs.filter(output => output.output_type === 'error')
         .map(output => ({ename: output.ename, traceback: output.traceback})),
 }))"""
-RESTART = """() => new Promise(resolve => {
-    Jupyter.notebook.kernel.restart(() => resolve(true));
-})"""
-RUN_CELL_ALONE = """index => new Promise(resolve => {
-    const cell = Jupyter.notebook.get_cell(index);
-    cell.execute();
-    Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
-})"""
 STARTUP_SETTLE_MS = 1500
-EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' output_subarea ')][1]"
 
 
 class ClassicNotebookServer(LabServer):
@@ -85,13 +76,12 @@ class ClassicNotebookServer(LabServer):
         return f"{self.url}/notebooks/{name}?token={self.token}"
 
 
-def open_notebook(page: Page, server: ClassicNotebookServer, name: str, timeout: float = 60.0) -> None:
-    """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected."""
+def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspace: str = "") -> None:
+    """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected (no workspaces here)."""
     server.delete_sessions()
     page.goto(server.notebook_url(name))
-    page.wait_for_function(KERNEL_CONNECTED, timeout=timeout * 1000)
-    page.wait_for_function(WIDGETS_READY, timeout=timeout * 1000)
-    page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
+    for ready in (KERNEL_CONNECTED, WIDGETS_READY, KERNEL_IDLE):
+        page.wait_for_function(ready, timeout=60_000)
     # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
     # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
     page.wait_for_timeout(STARTUP_SETTLE_MS)
@@ -99,7 +89,7 @@ def open_notebook(page: Page, server: ClassicNotebookServer, name: str, timeout:
 
 def run_all(page: Page, timeout: float = 180.0) -> None:
     """Clear the outputs and run every cell, top to bottom; return when the last one has run."""
-    page.evaluate(RUN_ALL)
+    page.evaluate(RUN, None)
     page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
 
 
@@ -115,49 +105,21 @@ def unexpected_errors(page: Page) -> list[str]:
 
 def cell_errors(page: Page, index: int) -> list[dict]:
     """The error outputs (ename, traceback) of cell ``index`` (counting every cell, as ``get_cell`` does)."""
-    return page.evaluate(f"() => Jupyter.notebook.get_cell({index}).output_area.outputs"
-                         ".filter(output => output.output_type === 'error')")
+    return page.evaluate(ERRORS)[index]["errors"]
 
 
 def cell_index(page: Page, text: str) -> int:
     """The index of the first cell whose source contains ``text``."""
-    sources = page.evaluate("() => Jupyter.notebook.get_cells().map(cell => cell.get_text())")
-    return next(index for index, source in enumerate(sources) if text in source)
+    return next(index for index, cell in enumerate(page.evaluate(ERRORS)) if text in cell["source"])
 
 
 def restart_kernel(page: Page) -> None:
-    page.evaluate(RESTART)
+    page.evaluate("() => new Promise(resolve => Jupyter.notebook.kernel.restart(() => resolve(true)))")
     page.wait_for_function(KERNEL_CONNECTED)
     page.wait_for_function(KERNEL_IDLE)
 
 
 def run_cell_alone(page: Page, index: int) -> None:
-    page.evaluate(RUN_CELL_ALONE, index)
+    page.evaluate(RUN, index)
     page.wait_for_function(KERNEL_IDLE)
 
-
-def explorer_output(widget: Locator) -> Locator:
-    """The output area (one explorer panel) that holds ``widget``."""
-    return widget.locator(EXPLORER_OUTPUT)
-
-
-def handle(slider: Locator) -> Locator:
-    """The jQuery UI slider's handle, which takes the keyboard focus."""
-    return slider.locator(".ui-slider-handle").first
-
-
-def step_key(slider: Locator) -> str:
-    """ArrowRight, or ArrowLeft when the handle is in the right half of the track, so a few presses always move it."""
-    left = handle(slider).evaluate("node => parseFloat(node.style.left)")
-    return "ArrowLeft" if left > 50 else "ArrowRight"
-
-
-def press_on_slider(page: Page, slider: Locator, key: str) -> None:
-    """Focus the slider's handle, as a student's Tab would, and press ``key``."""
-    handle(slider).focus()
-    page.keyboard.press(key)
-
-
-def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
-    """:func:`course.lab_page.settle` with the classic Notebook's kernel-idle test."""
-    return lp.settle(page, scope, quiet, timeout, idle=KERNEL_IDLE)

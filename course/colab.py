@@ -7,9 +7,6 @@ before its first code cell (when its code uses ``helpers``) a cell that installs
 that branch with pip when ``import helpers`` fails, and does nothing where they are installed already (a clone
 with ``make lab``, a hub, Binder, nbval). The student pyproject ships data/ inside the package (helpers/datasets),
 so no notebook reads a path that only exists in a clone. The index gets the badge only: it has no code.
-
-Colab has no equivalent of the classroom's JupyterLab settings (deploy/jupyterlab/overrides.json turns off
-JupyterLab's news pop-up, which Colab does not have), so the edition carries nothing for them.
 """
 
 from __future__ import annotations

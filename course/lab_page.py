@@ -4,7 +4,9 @@ Used by the real-browser tests and by the browser benchmarks. It reads JupyterLa
 own models through ``window.jupyterapp`` (the server runs with ``expose_app_in_browser``), and
 finds widgets by the DOM that ipywidgets 8 renders: a ``.widget-slider`` with a ``.widget-label``
 (its description), a ``.noUi-handle`` that takes the keyboard, a ``.widget-readout``, and an
-``img.widget-image`` showing the figure.
+``img.widget-image`` showing the figure. The functions that take a slider or an explorer (and
+``settle``) also work on the classic Notebook's ipywidgets 7 DOM (``course.classic_page``): its
+jQuery UI ``.ui-slider-handle``, its ``output_subarea`` and its kernel indicator.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from typing import TYPE_CHECKING, TypeVar
 from course.lab_server import LabServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import FloatRect, Locator, Page
 
 T = TypeVar("T")
 CURRENT = "window.jupyterapp.shell.currentWidget"
 
+# JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel indicator says so.
 KERNEL_IDLE = f"""() => {{
+    if (!window.jupyterapp) return !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon');
     const session = {CURRENT}.sessionContext.session;
     const kernel = session && session.kernel;
     return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
@@ -79,7 +83,11 @@ RECORDER = """node => {
 }"""
 RECORD = "() => window.__sliderBench"
 
-EXPLORER_OUTPUT = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' jp-OutputArea-output ')][1]"
+# The output area around a widget: JupyterLab's, or the classic Notebook's.
+EXPLORER_OUTPUT = (
+    "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' jp-OutputArea-output ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' output_subarea ')][1]"
+)
 
 
 @dataclass
@@ -179,29 +187,26 @@ def status(scope: Locator) -> str:
 
 
 def step_key(slider: Locator) -> str:
-    """ArrowRight, or ArrowLeft when the slider is in the upper half of its range, so a few presses always move it."""
-    handle = slider.locator(".noUi-handle").first
-    low, high, now = (float(handle.get_attribute(name) or "nan") for name in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
-    return "ArrowLeft" if now > (low + high) / 2 else "ArrowRight"
+    """ArrowRight, or ArrowLeft when the handle is in the right half of its track, so a few presses always move it."""
+    track, knob = slider_box(slider), handle(slider).bounding_box()
+    assert knob is not None, "the slider's handle is not on screen"
+    return "ArrowLeft" if knob["x"] + knob["width"] / 2 > track["x"] + track["width"] / 2 else "ArrowRight"
 
 
 def handle(slider: Locator) -> Locator:
-    """The slider's handle (noUiSlider's), which takes the keyboard focus."""
-    return slider.locator(".noUi-handle").first
+    """The slider's handle (noUiSlider's, or jQuery UI's in ipywidgets 7), which takes the keyboard focus."""
+    return slider.locator(".noUi-handle, .ui-slider-handle").first
 
 
 def press_on_slider(page: Page, slider: Locator, key: str, times: int = 1) -> None:
     """Focus the slider's handle, as a student's Tab would, and press ``key`` ``times`` times."""
-    slider.locator(".noUi-handle").first.focus()
+    handle(slider).focus()
     for _ in range(times):
         page.keyboard.press(key)
 
 
-def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0, idle: str = KERNEL_IDLE) -> str:
-    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest.
-
-    ``idle`` is the page's kernel-idle test (the classic Notebook's is ``course.classic_page.KERNEL_IDLE``).
-    """
+def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0) -> str:
+    """Wait until the kernel is idle and the figure in ``scope`` has not changed for ``quiet`` seconds; return its digest."""
     last = images_digest(scope)
     since = time.monotonic()
     deadline = since + timeout
@@ -210,7 +215,7 @@ def settle(page: Page, scope: Locator, quiet: float = 0.3, timeout: float = 15.0
             raise TimeoutError(f"the figure kept changing for {timeout:.0f} s")
         page.wait_for_timeout(50)
         now = images_digest(scope)
-        if now != last or not page.evaluate(idle):
+        if now != last or not page.evaluate(KERNEL_IDLE):
             last, since = now, time.monotonic()
     return last
 
@@ -246,18 +251,23 @@ def type_into_box(page: Page, slider: Locator, text: str) -> None:
     page.keyboard.press("Enter")
 
 
-def slider_track_width(slider: Locator) -> float:
-    """The width in CSS pixels of a slider's track (the bar the handle moves along)."""
+def slider_box(slider: Locator) -> FloatRect:
+    """Where a slider's track (the bar the handle moves along) is on the page, in CSS pixels."""
     box = slider.locator(".noUi-target, .slider").first.bounding_box()
     if box is None:
         raise AssertionError("the slider's track is not on screen")
-    return float(box["width"])
+    return box
+
+
+def slider_track_width(slider: Locator) -> float:
+    """The width in CSS pixels of a slider's track."""
+    return float(slider_box(slider)["width"])
 
 
 def slider_span(slider: Locator) -> tuple[float, float]:
     """The smallest and largest value of a slider's handle (for a log slider: the powers of its base)."""
-    handle = slider.locator(".noUi-handle").first
-    return float(handle.get_attribute("aria-valuemin") or "nan"), float(handle.get_attribute("aria-valuemax") or "nan")
+    low, high = (handle(slider).get_attribute(name) for name in ("aria-valuemin", "aria-valuemax"))
+    return float(low or "nan"), float(high or "nan")
 
 
 def status_lines(scope: Locator) -> float:

@@ -1,13 +1,10 @@
 """Start and stop a private JupyterLab for the real-browser tests and the browser benchmarks.
 
-The server runs on 127.0.0.1 on a free port with a random token, serves a temporary copy of
-the notebooks (so a test never changes the repository's files), and keeps its settings,
-workspaces, runtime files and notebook-trust database in temporary folders, so what the
-browser sees is what a student sees on a fresh clone: untrusted notebooks, no news pop-up. The
-app-wide settings are the venv's, where make installs deploy/jupyterlab/overrides.json; pass
-``settings={}`` to run with those alone, as ``make lab`` does.
-The kernel is the default ``python3`` one, which jupyter_client runs with this interpreter
-(``sys.executable``), so the notebooks import the editable ``helpers`` of this checkout.
+The server (127.0.0.1, a free port, a random token) serves a temporary copy of the notebooks and keeps all its state
+in temporary folders, so what the browser sees is what a student sees on a fresh clone: untrusted notebooks, no news
+pop-up. The app-wide settings are the venv's (make installs deploy/jupyterlab/overrides.json there); ``settings={}``
+runs with those alone, as ``make lab`` does. The ``python3`` kernel runs this interpreter, so it imports this
+checkout's ``helpers``.
 """
 
 from __future__ import annotations
@@ -56,19 +53,9 @@ def free_port() -> int:
 
 
 def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The notebooks in ``folder`` whose stored outputs include an interactive explorer or other widget."""
-    found = []
-    for path in sorted(folder.glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        for cell in notebook.get("cells", []):
-            outputs = cell.get("outputs", []) if cell.get("cell_type") == "code" else []
-            if any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in outputs):
-                found.append(path)
-                break
-            if "ExplorerPanel" in "".join(cell.get("source", "")):
-                found.append(path)
-                break
-    return found
+    """The notebooks in ``folder`` that store a widget view (an explorer or another widget) or name ``ExplorerPanel``."""
+    marks = ("application/vnd.jupyter.widget-view+json", "ExplorerPanel")
+    return [path for path in sorted(folder.glob("*.ipynb")) if any(mark in path.read_text(encoding="utf-8") for mark in marks)]
 
 
 class LabServer:

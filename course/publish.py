@@ -1,11 +1,10 @@
 """Publish the students' copies to a git branch that nbgitpuller links can pull, without touching the working tree.
 
-The branch holds the student edition of a commit, ``course.student.student_edition``: the same files as the zip
-that ``make student`` writes (solution code removed, outputs cleared, the helpers, the data, STUDENTS.md, the
-students' requirements.txt and pyproject.toml, and the files repo2docker reads, so the branch also builds on
-Binder), and nothing of the instructor's. It is built from a commit with git plumbing (a temporary
-index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch are never touched, and each
-publication is a child of the previous one: nbgitpuller fast-forwards students' clones and keeps their edits.
+The branch holds the student edition (``course.student.student_edition``) of HEAD: the same files as the zip that
+``make student`` writes, which include the files repo2docker reads, so the branch also builds on Binder. It is built
+with git plumbing (a temporary index, ``commit-tree``, ``update-ref``), so uncommitted work and the checked-out branch
+are never touched, and each publication is a child of the previous one: nbgitpuller fast-forwards students' clones
+and keeps their edits.
 """
 
 from __future__ import annotations
@@ -100,29 +99,20 @@ def student_tree(repo: Path, commit: str, colab: tuple[str, str] | None = None) 
 
 def branch_tip(repo: Path, branch: str) -> str | None:
     """The commit ``branch`` points at, or None if it does not exist yet."""
-    found = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return found.stdout.strip() or None
+    return git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None
 
 
-def publish(repo: Path, source: str = "HEAD", branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
-    """Make ``branch`` hold the students' tree of ``source``, as a child of its previous tip.
+def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
+    """Make ``branch`` hold the students' tree of HEAD, as a child of its previous tip.
 
-    With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition: each
-    notebook opens in Colab from there with a badge and installs the helpers from there (``course.colab``).
-
-    Publishing an unchanged tree again makes no commit. Refuses when ``branch`` is checked out, because
-    moving it would leave that working tree out of step with its branch.
+    With ``colab_repo`` (GitHub's owner/name, where ``branch`` will be pushed), the tree is the Colab edition
+    (``course.colab``). An unchanged tree makes no commit. A checked-out ``branch`` is refused: moving it would leave
+    that working tree out of step with its branch.
     """
     worktrees = git(repo, "worktree", "list", "--porcelain").decode().splitlines()
     if f"branch refs/heads/{branch}" in worktrees:
         raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
-    source_commit = git(repo, "rev-parse", "--verify", f"{source}^{{commit}}").decode().strip()
+    source_commit = git(repo, "rev-parse", "--verify", "HEAD^{commit}").decode().strip()
     tree, files = student_tree(repo, source_commit, (colab_repo, branch) if colab_repo else None)
     parent = branch_tip(repo, branch)
     if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:

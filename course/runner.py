@@ -8,27 +8,14 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
+from unittest.mock import patch
 
 import nbformat
 from nbclient import NotebookClient
 
 from course.series import ROOT
-
-
-@contextmanager
-def environment(extra: Mapping[str, str]) -> Iterator[None]:
-    """Set ``extra`` in ``os.environ`` for the duration; a kernel started inside inherits it."""
-    saved = dict(os.environ)
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
 
 CELL_TIMEOUT = 600  # seconds; the slowest cell of the series takes a few
 
@@ -50,7 +37,7 @@ def execute(notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, 
         store_widget_state=True,
         resources={"metadata": {"path": str(directory)}},
     )
-    with environment(env or {}):
+    with patch.dict(os.environ, env or {}):  # for this run only: the kernel inherits it (JUPYTER_PATH finds its spec)
         # The kernel's own log lines (a TCP warning per start) would drown the report.
         client.execute(stderr=subprocess.DEVNULL)
     executed.metadata.pop("widgets", None)

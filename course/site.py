@@ -113,10 +113,10 @@ def rewrite_links(html: str, pages: set[str]) -> str:
     return html.replace(f'href="../{GUIDE}.md"', f'href="{GUIDE}.html"')
 
 
-def guide_page(exporter: HTMLExporter, guide: Path) -> str:
-    """The teacher's guide (a Markdown file at the repository root) as a page of the site."""
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(guide.read_text(encoding="utf-8"))])
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": "Teaching guide"}})
+def markdown_page(exporter: HTMLExporter, markdown: str, name: str) -> str:
+    """A page of the site that shows ``markdown`` (the students' guide, or the generated list of contents)."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
     return body
 
 
@@ -191,14 +191,6 @@ def make_exporter() -> HTMLExporter:
     )
 
 
-def contents_page(exporter: HTMLExporter, titles: dict[str, str]) -> str:
-    """A plain list of every page, used as the index when there is no 00_index notebook."""
-    items = "\n".join(f"1. [{escape(title)}]({stem}.html)" for stem, title in titles.items())
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# Contents\n\n{items}")])
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": "Contents"}})
-    return body
-
-
 def build(notebooks: Path, out: Path) -> list[str]:
     """Render every notebook in ``notebooks`` into ``out`` and return the problems found in the pages."""
     paths = notebook_paths(notebooks)
@@ -224,11 +216,13 @@ def build(notebooks: Path, out: Path) -> list[str]:
 
     guide = notebooks.parent / f"{GUIDE}.md"
     if guide.exists():
-        (out / f"{GUIDE}.html").write_text(guide_page(exporter, guide), encoding="utf-8")
+        page = markdown_page(exporter, guide.read_text(encoding="utf-8"), "Students' guide")
+        (out / f"{GUIDE}.html").write_text(page, encoding="utf-8")
         print(f"{GUIDE}.html <- {guide.name}")
 
     index = out / f"{INDEX}.html"
-    home = index.read_text(encoding="utf-8") if index.exists() else contents_page(exporter, titles)
+    items = "\n".join(f"1. [{escape(title)}]({stem}.html)" for stem, title in titles.items())
+    home = index.read_text(encoding="utf-8") if index.exists() else markdown_page(exporter, f"# Contents\n\n{items}", "Contents")
     (out / "index.html").write_text(home, encoding="utf-8")
     print(f"index.html <- {index.name if index.exists() else 'generated list'}")
 

@@ -8,10 +8,8 @@ zip of it, or the ``student`` branch that nbgitpuller links pull. Every channel 
 the classroom's JupyterLab settings with the ``postBuild`` that installs them on a hub or Binder.
 Never the teacher's guide, the tests or the course tooling.
 
-The **lecture copy** is what ``make lab`` opens: every output cleared, so an answer appears only when its
-cell runs; the text that discusses a Predict answer, the reference solutions and the cells to live-code
-collapsed, and the solutions kept out of Run All, so no solution shows its code or its output until someone
-opens it.
+The **lecture copy** is what ``make lab`` opens (:func:`lecture_version`): no answer shows until its cell runs or
+someone opens it.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from course.cells import has_tag
+from course.generated import CPU_INDEX
 
 SOLUTION_NOTE = "# The reference solution is in the instructor's copy. Write yours in the exercise cell above."
 FOLDER = "gradients-step-by-step"  # the folder the zip unpacks into, and the nbgitpuller clone
@@ -42,7 +41,6 @@ EDITION_FILES = (
 )
 # What the notebooks import, from requirements.txt with its pins; the rest of it is for authors.
 RUNTIME_PACKAGES = ("torch", "numpy", "matplotlib", "jupyterlab", "ipywidgets", "pillow", "ipython", "ipykernel")
-CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 STUDENT_PYPROJECT = """\
 # Installs the notebooks' helpers (import helpers): in place (pip install -e .), they find data/ beside them;
 # from the branch (pip install git+URL@branch, as on Colab), the CSV files go inside the package, as
@@ -154,7 +152,7 @@ def student_requirements(requirements: str) -> str:
         [
             "# Install everything with: python -m pip install -r requirements.txt",
             "# torch's CPU-only build (the CUDA build from PyPI is several GB and not needed here):",
-            f"--extra-index-url {CPU_TORCH_INDEX}",
+            f"--extra-index-url {CPU_INDEX}",
             *pins,
             "# The notebooks' helpers, installed in place so that they find data/ beside them:",
             "-e .",

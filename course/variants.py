@@ -91,12 +91,11 @@ def covering_matrix(flags: set[str] | None = None) -> list[Variant]:
     numpy_names = list(NUMPY_LEVELS)
     variants: list[Variant] = []
     for t, m, n, d in L9:
-        levels = [TORCH_LEVELS[t], MKL_LEVELS[m], numpy_names[n]]
-        for position, choices in enumerate((TORCH_LEVELS, MKL_LEVELS, numpy_names)):
-            index = choices.index(levels[position])
+        levels = []
+        for index, choices in zip((t, m, n), (TORCH_LEVELS, MKL_LEVELS, numpy_names), strict=True):
             while index > 0 and not _supported(choices[index], flags):
                 index -= 1
-            levels[position] = choices[index]
+            levels.append(choices[index])
         variant = make_variant(levels[0], levels[1], levels[2], THREADS[d % 2])
         if variant not in variants:
             variants.append(variant)

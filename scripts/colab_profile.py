@@ -11,10 +11,7 @@
    pip-installs the helpers and the data from ``git+file://...@student``, offline (no index, no build isolation:
    Colab's setuptools builds it); every later notebook finds them installed. Then the installed helpers must read
    the data from inside the package, not from a clone.
-
-3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, the classic Notebook 6.5.7 with
-   widgetsnbextension 3.6.10 from the venv (Colab's widgets follow that front end): every slider by keyboard, a bad
-   typed value answered in words, the restart message.
+3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, against the venv (its docstring says what).
 
 Prints one line per step and exits 1 if either failed. --full needs Python 3.13 (pyenv) and takes torch 2.11.0 from
 PyPI: for Linux that is the CUDA build (about 3 GB with its nvidia-* packages), whose CPU kernels are those of
@@ -24,12 +21,14 @@ Colab's 2.11.0+cpu; PyTorch's own CPU index is not reachable here.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from python_versions import interpreter  # scripts/, beside this file
@@ -49,8 +48,6 @@ BRANCH = "student"
 COLAB_PYTHON, COLAB_TORCH = "3.13", "2.11.0"
 # Offline: no package index, and the build backend taken from the venv (Colab's image has setuptools).
 OFFLINE_PIP = {"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_FIND_LINKS": ""}
-KERNEL_SPEC = '{{"argv": ["{python}", "-m", "ipykernel_launcher", "-f", "{{connection_file}}"], "language": "python", ' \
-    '"display_name": "Colab profile, fresh"}}'
 
 
 def build_venv(venv: Path, python: Path, torch: str | None) -> float:
@@ -129,7 +126,9 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
             shutil.copy(path, alone)
         spec = folder / "jupyter" / "kernels" / "python3"
         spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(KERNEL_SPEC.format(python=python))
+        argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        kernel = {"argv": argv, "language": "python", "display_name": "Colab profile, fresh"}
+        (spec / "kernel.json").write_text(json.dumps(kernel))
         env = {**OFFLINE_PIP, "JUPYTER_PATH": str(folder / "jupyter"), "PYTHONPATH": ""}
         problems = []
         for path in sorted(alone.glob(NOTEBOOK_GLOB)):
@@ -171,9 +170,7 @@ def main() -> int:
     if args.build_only:
         return 0
     failed = 0
-    def nbval(venv: Path) -> tuple[bool, str]:
-        return run_nbval(venv, TORCH_2_11_SANITIZERS if args.full else None)
-
+    nbval = partial(run_nbval, extra_sanitizers=TORCH_2_11_SANITIZERS if args.full else None)
     steps = (("nbval", nbval), ("install from the branch", run_from_branch), ("ipywidgets 7 in a browser", run_front_end))
     for name, step in steps:
         began = time.perf_counter()

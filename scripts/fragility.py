@@ -26,7 +26,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to check (default: all)")
     parser.add_argument("--list", action="store_true", help="print the variants and exit")
-    parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
     args = parser.parse_args()
 
     variants = covering_matrix()
@@ -36,7 +35,7 @@ def main() -> int:
     paths = [path.resolve() for path in args.notebooks] or notebook_paths()
     print(report_switches(), flush=True)
     start = time.perf_counter()
-    changes = find_fragile(paths, variants, args.workers)
+    changes = find_fragile(paths, variants)
     seconds = time.perf_counter() - start
     for change in changes:
         where = "run" if change.cell < 0 else f"cell {change.cell}"

@@ -3,7 +3,6 @@
     python scripts/mutants.py                  # baseline run, then every mutant; exit 1 if one is missed
     python scripts/mutants.py --list           # list the mutants (and check each one still applies)
     python scripts/mutants.py --only NAME ...  # just these mutants
-    python scripts/mutants.py --no-baseline    # skip the unmutated run
     python scripts/mutants.py -- -m "not browser"   # extra pytest arguments after --
 
 Each mutant replaces the first occurrence of an exact text in one file. It is applied to a fresh copy of the project
@@ -186,7 +185,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="list the mutants and check that each applies")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the run without any mutant")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args()
 
@@ -201,12 +199,11 @@ def main() -> int:
             print(f"{mutant.name:38s} {mutant.path:45s} {mutant.old!r} -> {mutant.new!r}")
         return 0
 
-    if not args.no_baseline:
-        failed, first, seconds = run_suite(None, args.pytest_args)
-        print(f"baseline (no mutant): {'FAILS' if failed else 'passes'} in {seconds:.0f} s", flush=True)
-        if failed:
-            print(f"The suite must pass before faults mean anything: {first}")
-            return 2
+    failed, first, seconds = run_suite(None, args.pytest_args)
+    print(f"baseline (no mutant): {'FAILS' if failed else 'passes'} in {seconds:.0f} s", flush=True)
+    if failed:
+        print(f"The suite must pass before faults mean anything: {first}")
+        return 2
 
     missed = []
     print(f"\n{'mutant':38s} {'result':7s} {'time':>6s}  first failing test")

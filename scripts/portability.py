@@ -1,7 +1,6 @@
 """Strict nbval over every notebook under the arithmetic paths of other CPUs (the portability matrix).
 
     python scripts/portability.py              # the covering matrix, two runs side by side
-    python scripts/portability.py --jobs 1     # one at a time
     python scripts/portability.py --list       # print the combinations and stop
 
 Each combination of ``course.variants.covering_matrix`` (torch's SIMD level, MKL's, numpy's, and
@@ -29,7 +28,6 @@ def run_nbval(variant: Variant) -> tuple[Variant, bool, float, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2, help="combinations run side by side (default 2)")
     parser.add_argument("--list", action="store_true", help="print the combinations and exit")
     args = parser.parse_args()
 
@@ -40,7 +38,7 @@ def main() -> int:
     print(report_switches(), flush=True)
     start = time.perf_counter()
     failed = 0
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         for variant, passed, seconds, detail in pool.map(run_nbval, variants):
             print(f"{'PASS' if passed else 'FAIL'} {seconds:5.0f} s  {variant.name}  {detail if passed else ''}", flush=True)
             if not passed:

@@ -6,7 +6,7 @@
     python scripts/publish_student.py --colab you/gradients-step-by-step   # the Colab edition (make colab)
 
 The branch gets the notebooks as `make student` writes them (solution code removed, outputs cleared) with the
-helpers, the data and the install files, built from a commit (default HEAD: commit your changes first). The
+helpers, the data and the install files, built from HEAD (commit your changes first). The
 working tree, the index and the checked-out branch are not touched. Push the branch yourself (the command is
 printed); a student who opens the link gets their own clone, updated on every later click, their edits kept.
 With --colab OWNER/NAME the branch holds the Colab edition instead (course/colab.py): the same files with an
@@ -31,30 +31,23 @@ def origin_url() -> str | None:
     return found.stdout.strip() or None
 
 
-def hub_address(text: str) -> str:
-    """argparse type of --hub: a web address, so that the printed link works."""
-    if not text.startswith(("https://", "http://")):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a web address; give it as https://hub.example.edu")
-    return text
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hub", type=hub_address, help="the hub's address, e.g. https://hub.example.edu, to print the link")
+    parser.add_argument("--hub", help="the hub's address, e.g. https://hub.example.edu, to print the link")
     parser.add_argument("--repo", help="the URL students' servers clone from (default: the remote origin)")
     parser.add_argument("--branch", default=STUDENT_BRANCH, help=f"the branch to publish to (default {STUDENT_BRANCH})")
     parser.add_argument("--colab", metavar="OWNER/NAME", help="publish the Colab edition, for github.com/OWNER/NAME")
-    parser.add_argument("--from", dest="source", default="HEAD", help="the commit to take the course from (default HEAD)")
     args = parser.parse_args()
     repo_url = args.repo or origin_url()
     if args.hub and repo_url is None:
         parser.error("there is no remote 'origin': pass --repo with the URL students' servers clone from")
-    try:
+    try:  # both checked before anything is published
         colab_repo = check_repo(args.colab) if args.colab else None
+        link = nbgitpuller_link(args.hub, repo_url, args.branch) if args.hub and repo_url else None
     except ValueError as error:
         parser.error(str(error))
     try:
-        done = publish(ROOT, args.source, args.branch, colab_repo)
+        done = publish(ROOT, args.branch, colab_repo)
     except PublishError as error:
         parser.exit(1, f"publish_student: {error}\n")
     state = "new commit" if done.new else "unchanged, no new commit"
@@ -63,8 +56,7 @@ def main() -> int:
     if colab_repo:
         index = colab_link(colab_repo, args.branch, f"notebooks/{INDEX}")
         print(f"the index opens in Colab at (each notebook has its own badge):\n{index}")
-    if args.hub and repo_url:
-        link = nbgitpuller_link(args.hub, repo_url, args.branch)
+    if link:
         print(f"students' link (clones into ~/{CLONE_FOLDER}, opens the index):\n{link}")
     else:
         print(f"add --hub https://your-hub to print the nbgitpuller link (it opens {lab_path()})")

@@ -1,8 +1,6 @@
 """Build a venv per Python version from requirements.txt and run strict nbval in each.
 
-    python scripts/python_versions.py                  # 3.11, 3.12 and 3.13
-    python scripts/python_versions.py --versions 3.12  # one version
-    python scripts/python_versions.py --keep           # keep the venvs (.venv-3.X/) for another run
+    python scripts/python_versions.py                  # 3.11, 3.12 and 3.13, each in a fresh .venv-3.X/, deleted after
 
 Each interpreter is found as ``python3.X`` under pyenv's versions folder or on PATH. The venv gets
 exactly the pins of requirements.txt (the same command a learner runs), then the regression check
@@ -49,16 +47,14 @@ def run(command: list[str]) -> tuple[bool, float, str]:
     return result.returncode == 0, time.perf_counter() - start, tail
 
 
-def check_version(version: str, keep: bool) -> dict[str, str]:
+def check_version(version: str) -> dict[str, str]:
     python = interpreter(version)
     if python is None:
         return {"version": version, "python": "not found", "install": "-", "nbval": "not run"}
     venv = ROOT / f".venv-{version}"
-    if not keep and venv.exists():
-        shutil.rmtree(venv)
-    steps = [[str(python), "-m", "venv", str(venv)]] if not venv.exists() else []
+    shutil.rmtree(venv, ignore_errors=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    steps += [[*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
+    steps = [[str(python), "-m", "venv", str(venv)], [*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
     install_seconds = 0.0
     for step in steps:
         ok, seconds, tail = run(step)
@@ -75,8 +71,7 @@ def check_version(version: str, keep: bool) -> dict[str, str]:
     summary = tail.splitlines()[-1]
     if not passed:
         print(tail)
-    if not keep:
-        shutil.rmtree(venv)
+    shutil.rmtree(venv)
     return {
         "version": version,
         "python": exact or str(python),
@@ -86,14 +81,11 @@ def check_version(version: str, keep: bool) -> dict[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--versions", nargs="+", default=list(VERSIONS), help="Python versions (default 3.11 3.12 3.13)")
-    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the .venv-3.X folders")
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     start = time.perf_counter()
     rows = []
-    for version in args.versions:
-        rows.append(check_version(version, args.keep))
+    for version in VERSIONS:
+        rows.append(check_version(version))
         print(f"{version}: {rows[-1]['nbval']}", flush=True)
     print("\n| Python (torch) | venv install | strict nbval over notebooks/ |\n| --- | --- | --- |")
     for row in rows:

@@ -3,10 +3,8 @@
     python scripts/student_copy.py              # student/gradients-step-by-step/ and student/gradients-step-by-step.zip
     python scripts/student_copy.py --out DIR    # somewhere else
 
-The edition holds the files ``course.student.EDITION_FILES`` names, and nothing else: the notebooks with
-solution code removed and outputs cleared, helpers/, data/, STUDENTS.md, and a requirements.txt and
-pyproject.toml for students. Unpacked anywhere, it installs with ``python -m pip install -r
-requirements.txt`` (see STUDENTS.md); tests/test_student_edition.py proves it in a fresh venv. ``student/`` is
+What the edition holds is ``course.student``'s docstring. Unpacked anywhere, it installs with ``python -m pip install
+-r requirements.txt`` (STUDENTS.md; tests/test_student_edition.py proves it in a fresh venv). ``student/`` is
 git-ignored and rewritten each time.
 """
 

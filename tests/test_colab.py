@@ -78,34 +78,24 @@ def test_a_repo_that_is_not_owner_slash_name_is_refused_in_words(repo: str) -> N
         colab_link(repo, BRANCH, "notebooks/00_index.ipynb")
 
 
-class PipRecorder:
-    """Stands in for the %pip magic: records each call instead of installing."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def __call__(self, line: str) -> None:
-        self.calls.append(line)
-
-
-def run_install_cell(colab: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> PipRecorder:
+def pip_calls_of_the_install_cell(colab: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run 06's install cell with the %pip magic recording its lines instead of installing."""
     notebook = notebooks(colab)["notebooks/06_gradient_descent_fit.ipynb"]
     (cell,) = [cell for cell in notebook.cells if INSTALL_TAG in cell.metadata.get("tags", [])]
-    shell = InteractiveShell.instance()
-    recorder = PipRecorder()
-    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", recorder)
+    shell, calls = InteractiveShell.instance(), []
+    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", calls.append)
     result = shell.run_cell(cell.source, store_history=False)
     assert result.success, result.error_in_exec
-    return recorder
+    return calls
 
 
 def test_the_install_cell_does_nothing_where_helpers_are_installed(colab: dict[str, bytes], monkeypatch) -> None:
-    assert run_install_cell(colab, monkeypatch).calls == []
+    assert pip_calls_of_the_install_cell(colab, monkeypatch) == []
 
 
 def test_the_install_cell_installs_from_the_branch_where_helpers_are_missing(colab: dict[str, bytes], monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
-    assert run_install_cell(colab, monkeypatch).calls == [f'install --quiet "{pip_source(REPO, BRANCH)}"']
+    assert pip_calls_of_the_install_cell(colab, monkeypatch) == [f'install --quiet "{pip_source(REPO, BRANCH)}"']
 
 
 def test_the_wheel_built_from_the_branch_carries_every_dataset_inside_the_package(

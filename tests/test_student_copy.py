@@ -1,10 +1,12 @@
-"""The student copies (course.student, run by scripts/student_copy.py) keep every exercise, lose every solution, and still run."""
+"""The student copies (course.student, run by scripts/student_copy.py) keep every exercise and lose every solution.
+
+That they still run is tests/test_student_edition.py's; that a reference solution never replaces a learner's answer
+is tests/test_notebooks.py's (exercise_problems: no solution binds a name its exercise or check binds)."""
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from support import python3_notebook
 
 from course import student as student_copy
@@ -42,40 +44,9 @@ def test_copy_differs_only_in_solution_cells_and_collapsed_discussions(name, cop
     assert not [s for s in solutions if s in nbformat.writes(student)], f"{name}: another cell repeats a solution"
 
 
-def exercise_notebook() -> nbformat.NotebookNode:
-    new_code = nbformat.v4.new_code_cell
-    return python3_notebook(
-        new_code("from helpers import check"),
-        nbformat.v4.new_markdown_cell("Compute the slope of 3x + 1."),
-        new_code("my_slope = None  # your code here", metadata={"tags": ["exercise"]}),
-        new_code('check.close("my_slope", my_slope, 3.0, hint="The factor of x.")', metadata={"tags": ["check"]}),
-        new_code(
-            'solution_slope = 3.0\ncheck.close("solution_slope", solution_slope, 3.0, hint="fix")',
-            metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}},
-        ),
-    )
-
-
-def test_student_version_of_a_small_notebook_hides_the_solution_and_clears_outputs():
-    notebook = exercise_notebook()
-    notebook.cells[4].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
-    notebook.cells[4].execution_count = 5
-    student = student_copy.student_version(notebook)
-    assert student.cells[4].source == student_copy.SOLUTION_NOTE
-    assert "jupyter" not in student.cells[4].metadata
-    assert student.cells[4].outputs == [] and student.cells[4].execution_count is None
-    assert student.cells[2].source == "my_slope = None  # your code here"
-    assert notebook.cells[4].source.startswith("solution_slope = 3.0"), "the original must be left alone"
-
-
-def test_running_the_full_notebook_in_order_keeps_the_learners_answer(tmp_path):
-    """Shift+Enter through the instructor's copy: the reference solution runs after the check and leaves
-    the learner's answer, right or wrong, alone."""
-    notebook = exercise_notebook()
-    notebook.cells[2].source = "my_slope = 2.5  # a wrong answer"
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    check_output = "".join(o.get("text", "") for o in notebook.cells[3].outputs)
-    assert check_output.startswith("Not yet: my_slope is off"), check_output
-    notebook.cells.append(nbformat.v4.new_code_cell("print(my_slope)"))
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert "".join(o.get("text", "") for o in notebook.cells[-1].outputs) == "2.5\n"
+def test_a_solutions_note_is_shown_and_the_original_left_alone():
+    hidden = {"tags": ["solution"], "jupyter": {"source_hidden": True}}
+    notebook = python3_notebook(nbformat.v4.new_code_cell("solution_slope = 3.0", metadata=hidden))
+    (note,) = student_copy.student_version(notebook).cells
+    assert note.source == student_copy.SOLUTION_NOTE and "jupyter" not in note.metadata, "the note is collapsed"
+    assert notebook.cells[0].source == "solution_slope = 3.0", "the original must be left alone"

@@ -51,14 +51,6 @@ def rehearsed(tmp_path):
     return folder
 
 
-def test_a_rehearsed_notebook_is_named_in_one_line_with_the_way_back(tmp_path):
-    folder = rehearsed(tmp_path)
-    problem = live_session_problem(folder / SOURCE.name, f"notebooks/{SOURCE.name}")
-    assert problem is not None and "\n" not in problem
-    assert "execution count 70, expected 1" in problem
-    assert f"git checkout notebooks/{SOURCE.name}" in problem and "make outputs" in problem
-
-
 def test_cleared_outputs_and_saved_widgets_are_found(tmp_path):
     notebook = nbformat.read(SOURCE, as_version=4)
     for cell in notebook.cells:
@@ -73,7 +65,7 @@ def test_cleared_outputs_and_saved_widgets_are_found(tmp_path):
     assert "widget state" in live_session_problem(tmp_path / "widgets.ipynb")
 
 
-def test_the_check_make_test_runs_first_fails_in_one_line(tmp_path):
+def test_the_check_make_test_runs_first_names_a_rehearsed_notebook_in_one_line_with_the_way_back(tmp_path):
     folder = rehearsed(tmp_path)
     shutil.copy(notebook_paths()[0], folder)
     script = ROOT / "scripts" / "check_references.py"
@@ -83,6 +75,8 @@ def test_the_check_make_test_runs_first_fails_in_one_line(tmp_path):
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"notebooks/{SOURCE.name} is not a fresh top-to-bottom run")
+    assert "execution count 70, expected 1" in lines[0]
+    assert f"git checkout notebooks/{SOURCE.name}" in lines[0] and "make outputs" in lines[0]
     clean = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stdout
 

@@ -173,9 +173,8 @@ LOWEST_ALPHA = """img => {
 }"""
 
 PRESENTATION = "() => window.jupyterapp.shell.presentationMode"
-# A theme has loaded when the body says which it is and JupyterLab's splash screen, shown while it loads, is gone.
-THEME_IS_DARK = "() => document.body.dataset.jpThemeLight === 'false' && !document.querySelector('#jupyterlab-splash')"
-THEME_IS_LIGHT = "() => document.body.dataset.jpThemeLight === 'true' && !document.querySelector('#jupyterlab-splash')"
+# A theme has loaded when the body says which (light: 'true') and JupyterLab's splash screen, shown meanwhile, is gone.
+THEME_LOADED = "light => document.body.dataset.jpThemeLight === light && !document.querySelector('#jupyterlab-splash')"
 
 
 @dataclass
@@ -284,12 +283,12 @@ def test_status_is_readable_and_figures_opaque_in_light_and_dark_themes(classroo
     page = classroom.page
     failures = check_theme(classroom, "light", screenshot_dir)
     page.evaluate(f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: {DARK_THEME!r}}})")
-    page.wait_for_function(THEME_IS_DARK, timeout=20_000)
+    page.wait_for_function(THEME_LOADED, arg="false", timeout=20_000)
     try:
         failures += check_theme(classroom, "dark", screenshot_dir)
     finally:
         page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
-        page.wait_for_function(THEME_IS_LIGHT, timeout=20_000)
+        page.wait_for_function(THEME_LOADED, arg="true", timeout=20_000)
     assert not failures, "\n".join(failures)
 
 

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 PROJECTOR = {"width": 1280, "height": 720}
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LESSON = notebook_titled("Fitting a line by gradient descent")
 
 # For each cell with a tag: its index, whether its source is collapsed, whether it shows any output, and
@@ -64,14 +63,13 @@ def tagged(page: Page, tag: str) -> list[dict]:
     return page.evaluate(TAGGED_CELLS, tag)
 
 
-def screenshot_cell(page: Page, index: int, name: str) -> None:
+def screenshot_cell(page: Page, index: int, path: Path) -> None:
     page.evaluate(f"index => {lp.CURRENT}.content.widgets[index].node.scrollIntoView({{block: 'center'}})", index)
     page.wait_for_timeout(300)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
+    page.screenshot(path=path)
 
 
-def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page):
+def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page, screenshot_dir: Path):
     assert page.evaluate(SHOWN_OUTPUTS) == 0, "the lecture copy opened with stored outputs"
     answers = tagged(page, "predict-answer")
     assert answers, "06 marks the cell that answers its Predict question"
@@ -83,14 +81,14 @@ def test_a_predict_answer_appears_only_when_its_cell_runs(page: Page):
     assert before["text"] == "" and not before["outputShown"], "the answer showed before its cell ran"
     discussion = page.evaluate(f"index => {lp.CURRENT}.content.widgets[index].inputHidden", first + 1)
     assert discussion, "the text that discusses the answer is on screen before the answer"
-    screenshot_cell(page, first, "lecture_06_predict_before.png")
+    screenshot_cell(page, first, screenshot_dir / "lecture_06_predict_before.png")
     lp.run_cell_alone(page, first)
     after = tagged(page, "predict-answer")[0]
     assert after["text"] and after["outputShown"], "the Predict cell ran but shows no answer"
-    screenshot_cell(page, first, "lecture_06_predict_after.png")
+    screenshot_cell(page, first, screenshot_dir / "lecture_06_predict_after.png")
 
 
-def test_after_run_all_no_solution_shows_its_code_or_output_until_opened(page: Page):
+def test_after_run_all_no_solution_shows_its_code_or_output_until_opened(page: Page, screenshot_dir: Path):
     cells = lp.run_all(page, timeout=240)
     assert [cell.count for cell in cells if cell.type == "code" and cell.count is None] == [], "Run All stopped"
     solutions = tagged(page, "solution")
@@ -112,4 +110,4 @@ def test_after_run_all_no_solution_shows_its_code_or_output_until_opened(page: P
     page.wait_for_function(lp.KERNEL_IDLE, timeout=60_000)
     now = tagged(page, "solution")[0]
     assert now["type"] == "code" and now["outputShown"] and now["text"].startswith("Correct"), now
-    screenshot_cell(page, opened, "lecture_06_solution_opened.png")
+    screenshot_cell(page, opened, screenshot_dir / "lecture_06_solution_opened.png")

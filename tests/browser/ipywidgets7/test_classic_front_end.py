@@ -9,7 +9,7 @@ explorer go to tests/browser/screenshots/ as ``ipywidgets7_*.png``.
 
 Needs ``.venv-colab`` (``make colab-profile`` builds it and runs this file); without it these tests skip, unless
 ``REQUIRE_COLAB=1`` (as in that step) turns the skip into a failure. Not collected by ``make test`` (pyproject's
-norecursedirs): CI runs it in its Colab step. Key-press-to-figure times: ``benchmarks/slider_browser_ipywidgets7.py``.
+norecursedirs): CI runs it in its Colab step. Key-press-to-figure times: ``benchmarks/slider_browser.py --ipywidgets7``.
 """
 
 from __future__ import annotations
@@ -74,26 +74,26 @@ def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, ti
     sliders = lp.wait_until(lambda: lp.sliders(page).count() and lp.sliders(page), message="the explorer's sliders")
     for index in range(sliders.count()):
         slider = sliders.nth(index)
-        explorer = cp.explorer_output(slider)
+        explorer = lp.explorer_output(slider)
         explorer.scroll_into_view_if_needed()
-        before, said = cp.settle(page, explorer), lp.status(explorer)
-        cp.press_on_slider(page, slider, cp.step_key(slider))
+        before, said = lp.settle(page, explorer), lp.status(explorer)
+        lp.press_on_slider(page, slider, lp.step_key(slider))
         name = lp.label(slider)
         lp.wait_until(lambda scope=explorer, said=said: lp.status(scope) != said, message=f"a new status line from {name}")
-        assert cp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
+        assert lp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
 
 
 def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, title: str, screenshot_dir: Path) -> None:
     label, bad, answer = CHECKS[title]
     slider = lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label)).first
-    explorer = cp.explorer_output(slider)
+    explorer = lp.explorer_output(slider)
     explorer.scroll_into_view_if_needed()
-    before = cp.settle(page, explorer)
+    before = lp.settle(page, explorer)
     lp.type_into_box(page, slider, bad)
     said = lp.wait_until(lambda: lp.status(explorer).startswith(answer) and lp.status(explorer), message=f"the answer to {bad}")
     assert "Traceback" not in said and "Error" not in said, said
-    assert cp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
+    assert lp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
 
 
