@@ -26,7 +26,7 @@ TOLERANCE = 1e-10
 
 # ---------------------------------------------------------------- (a) against torch, in float64
 
-# Each graph uses its operation's operands again after it, as notebook 07's section 2 explains.
+# Each graph uses its operation's operands again after it, as the engine notebook (09) explains.
 GRAPHS: dict[str, Callable] = {
     "a + b": lambda a, b: (a + b) * a * b,
     "2 + a": lambda a, b: (2 + a) * a + b,

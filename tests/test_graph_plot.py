@@ -25,7 +25,7 @@ def edges(fig) -> list[Annotation]:
 
 
 class Node:
-    """A minimal graph node, like notebook 07's Value: a name and the nodes it was made from."""
+    """A minimal graph node, like the engine notebook's Value: a name and the nodes it was made from."""
 
     def __init__(self, name: str, *inputs: Node) -> None:
         self.name = name
