@@ -212,7 +212,8 @@ def main() -> None:
             report_drags("06 learning rate", page, learning_rate, drags)
             momentum = notebook_titled("Momentum and Adam")
             run(momentum)
-            # Both runs (momentum and plain descent) stay below their stability limits: from 1e-5 up, and β from 0.5 up.
+            # Both runs (momentum and plain descent) stay below their stability limits: the rate from 1e-5 up, β from
+            # 0.5 down (the handle steps toward the longer side of its track; a smaller β is only more stable).
             for label, start in (("learning rate", "1e-5"), ("momentum β", "0.5")):
                 bench(page, label, start, presses, gap, f"{momentum.name[:2]} {label}")
 
