@@ -162,7 +162,7 @@ def run_suite(mutant: Mutant | None, extra: list[str]) -> tuple[bool, str, float
     """Copy the project, apply the mutant, run pytest; return (suite failed, first failure, seconds)."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         root = Path(tmp) / "project"
-        shutil.copytree(ROOT, root, ignore=COPY_IGNORE)
+        shutil.copytree(ROOT, root, ignore=COPY_IGNORE, symlinks=True)  # node_modules/.bin holds relative links
         if mutant is not None:
             apply(mutant, root)
         # helpers is installed editable from the real tree; PYTHONPATH makes the copy's helpers win.
