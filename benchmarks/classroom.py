@@ -14,15 +14,14 @@ other (a ``threading.Barrier``) and, for ``--seconds`` (60), move the explorer i
 * ``jump``: "everyone type 2.15e-4 now": every 6 s, every student types the same new rate (three digits, never
   a slider position) into the box beside the slider, each at a random (seeded) moment of the same second.
 
-Student 1 is headless Chromium running JupyterLab (``course.lab_page``), logged in with the hub's cookies; the
-time from keydown to the new figure's ``<img>`` src is measured in the page. The others are
-:class:`course.classroom.SimulatedStudent`, speaking the kernel protocol through the same proxy, so that N
-browsers do not swamp the cores the kernels are measured on.
+Every student is a :class:`course.hub.SimulatedStudent`, speaking the kernel protocol through the hub's proxy as
+JupyterLab does, so that N browsers do not swamp the cores the kernels are measured on (the browser's own part
+of a key press is measured by ``benchmarks/slider_browser.py``).
 
 Printed per run: Run-All seconds, key-to-figure p50 and p95 (all students), errors, lost kernels and the peak
-RSS of a kernel and of a single-user server. ``--write-sizing`` writes the recommendation
-(``course.classroom.recommendation``) to ``deploy/classroom-sizing.json``, then the sizing lines of
-``deploy/z2jh/config.yaml`` from it (``course.generated``).
+RSS of a kernel and of a single-user server. ``--write-sizing`` writes the sizing the runs support to
+``deploy/classroom-sizing.json`` (see :func:`recommendation`), then the sizing lines of ``deploy/z2jh/config.yaml``
+from it (``course.generated``).
 """
 
 from __future__ import annotations
@@ -32,97 +31,95 @@ import json
 import math
 import os
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import psutil
 import websocket
-from slider_browser import LOG10_MARGIN, slider_in  # benchmarks/, beside this file
 
-from course import lab_page as lp
-from course.classroom import (
-    JUMP_SECONDS,
-    START_LOG10,
-    TARGET_KERNEL_MB,
-    TARGET_P95_MS,
-    Move,
-    RunFigures,
-    SimulatedStudent,
-    StudentResult,
-    recommendation,
-    student_plan,
-)
 from course.generated import SIZING, Z2JH, z2jh_text
-from course.hub import NOTEBOOK_FOLDER, Hub, UserServer
-from course.lab_page import RECORD, RECORDER
-from course.lab_server import CHROMIUM, CHROMIUM_ARGS
+from course.hub import NOTEBOOK_FOLDER, Hub, SimulatedStudent, UserServer
 from course.lesson import load_definitions
 from course.series import NOTEBOOKS, notebook_titled
+from helpers.descent_explorer import LOG10_STEP  # the slider's step, in decades: one key press
 
 NOTEBOOK = notebook_titled("Fitting a line by gradient descent").name
 SHOWN_SIZING, SHOWN_Z2JH = (path.relative_to(NOTEBOOKS.parent) for path in (SIZING, Z2JH))
 SLIDER = "learning rate"
 TARGET_STUDENTS = 20
 PATTERNS = ("steady", "jump")
+LOG10_LOW = -6.0  # the smallest learning rate a student moves to
+START_LOG10 = -4.0  # the explorer's first learning rate, 1e-4
+LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the highest rate stays, in powers of ten
+JUMP_SECONDS = 6  # seconds between two jumps: the teacher's pace
+# What a class must see for the sizing to count it: the key-to-figure p95 for each pattern, and a kernel's peak memory.
+TARGET_P95_MS = {"steady": 250.0, "jump": 300.0}
+TARGET_KERNEL_MB = 400.0
 MB = 1024 * 1024
-# Whether the notebook's kernel is idle, false (not an error) while JupyterLab has not opened the notebook yet.
-KERNEL_IDLE_ONCE_OPEN = f"() => {{ try {{ return ({lp.KERNEL_IDLE})(); }} catch {{ return false; }} }}"
 # What a student may meet on the way; it is recorded as an error of that student, and the class goes on.
 STUDENT_ERRORS = (OSError, TimeoutError, ConnectionError, LookupError, RuntimeError, websocket.WebSocketException)
 
 
-class MemoryWatch(threading.Thread):
-    """Samples, every ``interval`` s, the RSS of each kernel given to :meth:`watch` and of its parent (the user's server).
+@dataclass
+class Move:
+    """One move of a student: when (seconds after the moves start), and the learning rate it asks for.
 
-    A kernel is found by its connection file's name, which holds its id. ``gone`` lists the kernels whose
-    process disappeared while watched (a dead kernel).
+    ``typed`` is the rate as typed into the box (a jump), or empty for one key press on the slider.
     """
 
-    def __init__(self, interval: float = 0.5) -> None:
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.processes: dict[str, psutil.Process] = {}
-        self.peak_kernel: dict[str, int] = {}
-        self.peak_server: dict[str, int] = {}
-        self.gone: set[str] = set()
-        self.stopped = threading.Event()
-        self.lock = threading.Lock()
+    at: float
+    log10_rate: float
+    typed: str = ""
 
-    def watch(self, kernel_id: str) -> None:
-        """Start following the kernel with this id."""
-        for process in psutil.process_iter(["cmdline"]):
-            if any(f"kernel-{kernel_id}.json" in part for part in process.info["cmdline"] or ()):
-                with self.lock:
-                    self.processes[kernel_id] = process
 
-    def release(self, kernel_id: str) -> None:
-        """Take a last sample and stop following the kernel (before it is shut down on purpose)."""
-        self.sample()
-        with self.lock:
-            self.processes.pop(kernel_id, None)
+def student_plan(number: int, students: int, seconds: int, high_log10: float, pattern: str) -> list[Move]:
+    """The moves of student ``number`` (0-based) of ``students`` over ``seconds``, in ``pattern``."""
+    if pattern == "steady":  # a key press a second, turning back at either end of the span
+        moves, now, direction = [], START_LOG10, 1.0
+        for second in range(seconds):
+            if not LOG10_LOW <= now + direction * LOG10_STEP <= high_log10:
+                direction = -direction
+            now += direction * LOG10_STEP
+            moves.append(Move(number / students + second, now))
+        return moves
+    moves = []
+    for jump, rate in enumerate(jump_rates(seconds // JUMP_SECONDS, high_log10)):
+        moment = np.random.default_rng([jump, number]).uniform(0.0, 1.0)  # a moment of the jump's second, seeded
+        moves.append(Move(jump * JUMP_SECONDS + moment, math.log10(rate), f"{rate:.2e}"))
+    return moves
 
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            self.sample()
 
-    def sample(self) -> None:
-        """Record each watched kernel's and server's RSS now."""
-        with self.lock:
-            for kernel_id, process in list(self.processes.items()):
-                try:
-                    kernel_rss = process.memory_info().rss
-                    parent = process.parent()
-                    server_rss = parent.memory_info().rss if parent is not None else 0
-                except psutil.NoSuchProcess:
-                    self.gone.add(kernel_id)
-                    del self.processes[kernel_id]
-                    continue
-                self.peak_kernel[kernel_id] = max(self.peak_kernel.get(kernel_id, 0), kernel_rss)
-                self.peak_server[kernel_id] = max(self.peak_server.get(kernel_id, 0), server_rss)
+def jump_rates(count: int, high_log10: float) -> list[float]:
+    """``count`` learning rates with three significant digits, spread over the span and shuffled (seeded).
+
+    Each is nudged until it lies between two slider positions, so no kernel has it ready from a slider move.
+    """
+    rates = []
+    for log10_rate in np.random.default_rng(0).permutation(np.linspace(LOG10_LOW + 0.5, high_log10, count)):
+        rate = float(f"{10**log10_rate:.2e}")
+        while abs((math.log10(rate) - LOG10_LOW) / LOG10_STEP % 1 - 0.5) > 0.3:
+            rate = float(f"{rate * 1.01:.2e}")
+        rates.append(rate)
+    return rates
+
+
+def peak_rss(pid: int) -> int:
+    """The process's peak resident set size so far, in bytes (Linux's VmHWM)."""
+    with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+def kernel_and_server_peaks(kernel_id: str) -> tuple[int, int]:
+    """The peak RSS of the kernel with this id (found by its connection file's name) and of its parent, the server."""
+    for process in psutil.process_iter(["cmdline"]):
+        if any(f"kernel-{kernel_id}.json" in part for part in process.info["cmdline"] or ()):
+            return peak_rss(process.pid), peak_rss(process.ppid())
+    raise LookupError(f"no process runs the kernel {kernel_id}")
 
 
 class Phase:
@@ -137,153 +134,139 @@ class Phase:
         self.start = time.monotonic()
 
 
-def wait_for(moment: float) -> None:
-    """Sleep until ``time.monotonic()`` reaches ``moment`` (return at once if it has)."""
-    left = moment - time.monotonic()
-    if left > 0:
-        time.sleep(left)
-
-
-def protocol_student(server: UserServer, plan: list[Move], phase: Phase, watch: MemoryWatch) -> StudentResult:
-    """Open, run all, wait for the class, then make the planned moves over the kernel protocol."""
+def take_part(server: UserServer, plan: list[Move], phase: Phase) -> tuple[SimulatedStudent, tuple[int, int]]:
+    """Open, run all, wait for the class, then make the planned moves; the student and its kernel's and server's peak RSS."""
     student = SimulatedStudent(server, f"{NOTEBOOK_FOLDER}/{NOTEBOOK}", timeout=300.0)
     ready = False
     try:
         student.open()
-        watch.watch(student.result.kernel_id)
         student.run_all()
         ready = True
     except STUDENT_ERRORS as error:
-        student.result.errors.append(f"before the sliders: {type(error).__name__}: {error}")
+        student.errors.append(f"before the sliders: {type(error).__name__}: {error}")
     # Wait for the class while reading the websocket, as the tab does: a connection left unread is closed.
     waiting = threading.Thread(target=phase.barrier.wait)
     waiting.start()
+    peaks = (0, 0)
     try:
         while ready and waiting.is_alive():
             student.listen(0.5)
         waiting.join()
         for move in plan if ready else []:
-            wait_for(phase.start + move.at)
+            time.sleep(max(0.0, phase.start + move.at - time.monotonic()))
             if move.typed:
                 student.type_value(SLIDER, move.typed)
             else:
                 student.move_slider(SLIDER, 10**move.log10_rate)
         student.check_kernel()
+        peaks = kernel_and_server_peaks(student.kernel_id)
     except STUDENT_ERRORS as error:
-        student.result.errors.append(f"moving the slider: {type(error).__name__}: {error}")
+        student.errors.append(f"moving the slider: {type(error).__name__}: {error}")
     finally:
-        watch.release(student.result.kernel_id)
         student.close()
-    return student.result
+    return student, peaks
 
 
-def figure_after_press(record: dict[str, list[float]], press: int) -> bool:
-    """Whether the page's ``record`` holds key press number ``press`` and a figure change at or after it."""
-    return len(record["keys"]) > press and any(t >= record["keys"][press] for t in record["srcs"])
+@dataclass
+class RunFigures:
+    """What one class of ``students`` measured (times in seconds, memory in MB)."""
 
+    students: int
+    pattern: str  # a key of TARGET_P95_MS
+    run_all_seconds: list[float]
+    figure_seconds: list[float]  # every move's key-to-figure time, all students together
+    errors: list[str]
+    lost_kernels: int
+    peak_kernel_mb: float
+    peak_server_mb: float
 
-def browser_student(hub: Hub, server: UserServer, plan: list[Move], phase: Phase, watch: MemoryWatch) -> StudentResult:
-    """The same in headless Chromium: JupyterLab's Run All, then each move as an arrow key on the slider or a typed rate."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    @property
+    def key_to_figure_ms(self) -> tuple[float, float]:
+        """p50 and p95 of every move's key-to-figure time, in ms (NaN when no move was measured)."""
+        if not self.figure_seconds:
+            return math.nan, math.nan
+        p50, p95 = np.percentile(self.figure_seconds, [50, 95]) * 1000
+        return float(p50), float(p95)
 
-    result = StudentResult(server.name)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        context.add_cookies(hub.login_cookies(server.name))  # type: ignore[arg-type]
-        page = context.new_page()
-        slider = None
-        try:
-            page.goto(f"{server.url}lab/tree/{NOTEBOOK_FOLDER}/{NOTEBOOK}")
-            page.wait_for_function(KERNEL_IDLE_ONCE_OPEN, timeout=180_000)
-            result.kernel_id = page.evaluate(f"() => {lp.CURRENT}.sessionContext.session.kernel.id")
-            watch.watch(result.kernel_id)
-            began = time.perf_counter()
-            cells = lp.run_all(page, timeout=300.0)
-            result.run_all_seconds = time.perf_counter() - began
-            for number, cell in enumerate(cells):
-                if cell.errors and "raises-exception" not in cell.tags:
-                    result.errors.append(f"Run All: cell {number} raised {cell.errors[0].get('ename')}")
-            slider = slider_in(page, SLIDER)
-            lp.explorer_output(slider).evaluate(RECORDER)
-        except (PlaywrightError, TimeoutError) as error:
-            result.errors.append(f"before the sliders: {type(error).__name__}: {error}")
-        phase.barrier.wait()
-        try:
-            before_value = START_LOG10
-            for move in plan if slider is not None else []:
-                wait_for(phase.start + move.at)
-                if move.typed:
-                    lp.type_into_box(page, slider, move.typed)  # the clock starts at its last key, the Enter
-                else:
-                    # Focus again before each press: JupyterLab may move the focus to the active cell when a run ends.
-                    lp.press_on_slider(page, slider, "ArrowRight" if move.log10_rate > before_value else "ArrowLeft")
-                before_value = move.log10_rate
-                last_key = len(page.evaluate(RECORD)["keys"]) - 1
-                # Wait for a figure drawn after this key press: under load, the previous move's figure may land later.
-                lp.wait_until(lambda last_key=last_key: figure_after_press(page.evaluate(RECORD), last_key),
-                              timeout=60, interval=0.01, message="a new figure after a key press")
-                now = page.evaluate(RECORD)
-                pressed = now["keys"][last_key]
-                result.figure_seconds.append((min(t for t in now["srcs"] if t >= pressed) - pressed) / 1000)
-            if page.evaluate(f"() => {lp.CURRENT}.sessionContext.session.kernel.status") in ("dead", "restarting"):
-                result.kernel_lost = True
-        except (PlaywrightError, TimeoutError) as error:
-            result.errors.append(f"moving the slider: {type(error).__name__}: {error}")
-        finally:
-            watch.release(result.kernel_id)
-            context.close()
-            browser.close()
-    return result
+    def meets_targets(self) -> bool:
+        """p95 within the pattern's target, no errors, no lost kernel, and the peak kernel RSS within its target."""
+        return (self.key_to_figure_ms[1] <= TARGET_P95_MS[self.pattern] and not self.errors and not self.lost_kernels
+                and self.peak_kernel_mb <= TARGET_KERNEL_MB)
 
 
 def run_class(students: int, pattern: str, seconds: int) -> RunFigures:
-    """Run one class of ``students`` (the first in Chromium) moving in ``pattern`` on a fresh hub; return its figures."""
+    """Run one class of ``students`` moving in ``pattern`` on a fresh hub; return its figures."""
     high_log10 = math.log10(load_definitions(NOTEBOOKS / NOTEBOOK, ["lr_limit"])["lr_limit"]) - LOG10_MARGIN
     names = [f"bench-{number:02d}" for number in range(1, students + 1)]
-    # The browser student reads JupyterLab's state through window.jupyterapp (as the browser tests do), which the
-    # servers only expose with this setting, passed in an extra config folder.
-    with tempfile.TemporaryDirectory(prefix="classroom-config-") as config:
-        (Path(config) / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {"expose_app_in_browser": True}}))
-        with Hub(users=names, spawner_environment={"OMP_NUM_THREADS": "1", "JUPYTER_CONFIG_PATH": config}) as hub:
-            servers = list(hub.start_servers(names).values())
-            watch = MemoryWatch()
-            watch.start()
-            phase = Phase(students)
-            with ThreadPoolExecutor(max_workers=students) as pool:
-                futures = [pool.submit(browser_student, hub, servers[0], student_plan(0, students, seconds, high_log10, pattern),
-                                       phase, watch)]
-                futures += [pool.submit(protocol_student, server, student_plan(number, students, seconds, high_log10, pattern),
-                                        phase, watch) for number, server in enumerate(servers[1:], start=1)]
-                results = [future.result() for future in futures]
-            watch.stopped.set()
-    kernels = {result.kernel_id for result in results}
+    with Hub(users=names, spawner_environment={"OMP_NUM_THREADS": "1"}) as hub:
+        servers = hub.start_servers(names).values()
+        phase = Phase(students)
+        with ThreadPoolExecutor(max_workers=students) as pool:
+            futures = [pool.submit(take_part, server, student_plan(number, students, seconds, high_log10, pattern), phase)
+                       for number, server in enumerate(servers)]
+            results = [future.result() for future in futures]
     return RunFigures(
         students=students,
         pattern=pattern,
-        run_all_seconds=[result.run_all_seconds for result in results],
-        figure_seconds=[seconds for result in results for seconds in result.figure_seconds],
-        errors=[f"{result.name}: {error}" for result in results for error in result.errors],
-        lost_kernels=sum(result.kernel_lost for result in results) + len(watch.gone & kernels),
-        peak_kernel_mb=max(watch.peak_kernel.values(), default=0) / MB,
-        peak_server_mb=max(watch.peak_server.values(), default=0) / MB,
+        run_all_seconds=[student.run_all_seconds for student, _ in results],
+        figure_seconds=[seconds for student, _ in results for seconds in student.figure_seconds],
+        errors=[f"{student.server.name}: {error}" for student, _ in results for error in student.errors],
+        lost_kernels=sum(student.kernel_lost for student, _ in results),
+        peak_kernel_mb=max(kernel for _, (kernel, _) in results) / MB,
+        peak_server_mb=max(server for _, (_, server) in results) / MB,
     )
 
 
-def table_row(figures: RunFigures) -> str:
-    """One line of the printed table for ``figures``, under HEADER."""
-    p50, p95 = figures.key_to_figure_ms
-    run_all = [seconds for seconds in figures.run_all_seconds if not math.isnan(seconds)]
-    run_all_median = float(np.median(run_all)) if run_all else math.nan
-    run_all_cell = f"{run_all_median:.1f}/{max(run_all, default=math.nan):.1f}"
-    cells = [figures.students, figures.pattern, run_all_cell, f"{p50:.0f}/{p95:.0f}", len(figures.errors), figures.lost_kernels,
-             f"{figures.peak_kernel_mb:.0f}", f"{figures.peak_server_mb:.0f}", "met" if figures.meets_targets() else "MISSED"]
-    return " ".join(f"{cell:>{len(title)}}" for cell, title in zip(cells, COLUMNS, strict=True))
+def round_up(value: float, multiple: int) -> int:
+    """``value`` rounded up to a whole multiple of ``multiple``."""
+    return int(math.ceil(value / multiple) * multiple)
+
+
+def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict[str, Any]:
+    """The sizing that the measured ``rows`` support, in the format of ``deploy/classroom-sizing.json``.
+
+    Students per core: the largest class that met every target in every pattern measured for it, divided by
+    ``cores``. Memory: the guarantee holds one server and one kernel at their peaks (rounded up to 64 MB); the
+    limit leaves room for a second notebook's kernel (rounded up to 128 MB). CPU guarantee: one core's share.
+    Raises ValueError when no class met the targets, since there is then nothing measured to recommend.
+    """
+    passing = [row for row in rows if all(other.meets_targets() for other in rows if other.students == row.students)]
+    if not passing:
+        raise ValueError("no class met the targets, so there is no sizing to recommend")
+    largest = max(row.students for row in passing)
+    per_core = max(1, largest // cores)
+    kernel_mb = max(row.peak_kernel_mb for row in rows)
+    server_mb = max(row.peak_server_mb for row in rows)
+    guarantee = round_up(kernel_mb + server_mb, 64)
+    return {
+        "students_per_core": per_core,
+        "memory_guarantee_mb": guarantee,
+        "memory_limit_mb": round_up(guarantee + kernel_mb, 128),
+        "cpu_guarantee": round(1 / per_core, 3),
+        "kernel_threads": 1,  # every kernel runs with OMP_NUM_THREADS=1 (run_class)
+        "measured": {
+            "cores": cores,
+            "largest_class_meeting_targets": largest,
+            "peak_kernel_rss_mb": round(kernel_mb),
+            "peak_server_rss_mb": round(server_mb),
+            "runs": [asdict(row) | {"key_to_figure_p50_p95_ms": [round(ms) for ms in row.key_to_figure_ms],
+                                    "meets_targets": row.meets_targets()} for row in rows],
+        },
+        "command": command,
+    }
 
 
 COLUMNS = ["  N", "pattern", "Run All s med/max", "key→fig ms p50/p95", "errors", "lost", "kernel MB", "server MB", "targets"]
-HEADER = " ".join(COLUMNS)
+
+
+def table_row(figures: RunFigures) -> str:
+    """One line of the printed table for ``figures``, under COLUMNS."""
+    p50, p95 = figures.key_to_figure_ms
+    run_all = [seconds for seconds in figures.run_all_seconds if not math.isnan(seconds)]
+    run_all_cell = f"{np.median(run_all) if run_all else math.nan:.1f}/{max(run_all, default=math.nan):.1f}"
+    cells = [figures.students, figures.pattern, run_all_cell, f"{p50:.0f}/{p95:.0f}", len(figures.errors), figures.lost_kernels,
+             f"{figures.peak_kernel_mb:.0f}", f"{figures.peak_server_mb:.0f}", "met" if figures.meets_targets() else "MISSED"]
+    return " ".join(f"{cell:>{len(title)}}" for cell, title in zip(cells, COLUMNS, strict=True))
 
 
 def main() -> None:
@@ -298,18 +281,16 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.students) < 1 or args.seconds < JUMP_SECONDS:
         parser.error(f"--students must be at least 1 and --seconds at least {JUMP_SECONDS}")
-    if not CHROMIUM.exists():
-        sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
     cores = os.cpu_count() or 1
     began = time.monotonic()
-    print(f"{cores} cores; {args.seconds} s of moves per class; one student in Chromium", flush=True)
+    print(f"{cores} cores; {args.seconds} s of moves per class", flush=True)
     rows = []
     for students in args.students:
         for pattern in args.pattern:
             rows.append(run_class(students, pattern, args.seconds))
             print(f"  N={students} {pattern}: done after {time.monotonic() - began:.0f} s, load average "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
-    print(HEADER)
+    print(" ".join(COLUMNS))
     for row in rows:
         print(table_row(row))
     for row in rows:

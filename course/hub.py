@@ -1,28 +1,32 @@
-"""A real JupyterHub on this machine, for the tests and the classroom benchmark: ``with Hub(users=[...]) as hub: ...``.
+"""A real JupyterHub on this machine, and a student who uses it over the wire, for the hub's test and the classroom
+benchmark: ``with Hub(users=[...]) as hub:``, then ``SimulatedStudent(hub.start_servers([name])[name], notebook)``.
 
-The hub, its proxy (configurable-http-proxy from ``node_modules``) and every student's server bind
-to 127.0.0.1 on free ports; the database, cookie secret and proxy token live in a temporary
-runtime folder; everything is stopped and removed on exit, also after an error.
+The hub, its proxy (configurable-http-proxy from ``node_modules``) and every student's server bind to 127.0.0.1 on
+free ports; the database, cookie secret and proxy token live in a temporary runtime folder; everything is stopped
+and removed on exit, also after an error.
 
-Each student's server is the project's JupyterLab (``jupyterhub-singleuser`` from this venv), runs as the
-current user under JupyterHub's ``SimpleLocalProcessSpawner`` with its home in the runtime folder, and serves
-the student's own copy of the series (``~/notebooks``). Nothing but the hub's login separates the students:
-keeping them apart is the spawner's job in a real deployment (``deploy/README.md``), not re-tested here.
+Each student's server is the project's JupyterLab (``jupyterhub-singleuser`` from this venv), runs as the current
+user under JupyterHub's ``SimpleLocalProcessSpawner`` with its home in the runtime folder, and serves the student's
+own copy of the series (``~/notebooks``). Nothing but the hub separates the students: keeping them apart is the
+spawner's job in a real deployment (``deploy/README.md``), not re-tested here. Nobody can log in (JupyterHub's
+``NullAuthenticator``): the hub's port is open to every account on this machine and a login gives a terminal, so
+a server is reached only with the API token the hub's admin service makes for its student.
 
-Logging in: ``StudentPasswordAuthenticator``, one random password per student (the hub's port is open to every
-account on this machine, and a login gives a terminal, so the passwords must not be guessable).
+The simulated student speaks to their server as JupyterLab does, without a browser: the REST API creates a session
+and reads the notebook, and the kernel websocket carries the Jupyter messages (jupyter_server's JSON protocol; a
+message with binary buffers comes as a binary frame). Widgets are followed as the ipywidgets front end follows them
+(``comm_open`` creates a model, ``comm_msg`` ``update`` changes it). Moving a slider is the front end's ``update`` of
+its value; the key-to-figure time runs from sending it to the Image model's ``update`` that carries a new PNG (it
+leaves out only the browser's few milliseconds to show it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import re
-import secrets
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -31,18 +35,17 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from http.cookiejar import CookieJar
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import websocket
-from jupyterhub.auth import Authenticator  # type: ignore[import-untyped]
-from traitlets import Dict, Unicode
+from jupyter_server.services.kernels.connection.base import deserialize_binary_message
+from jupyterhub.utils import random_port  # type: ignore[import-untyped]
 
-from course.series import INDEX, ROOT
+from course.series import ROOT
 from course.workspace import prepare_workspace
 
 PROXY_COMMAND = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -51,7 +54,11 @@ LOOPBACK = "127.0.0.1"
 NOTEBOOK_FOLDER = "notebooks"
 STARTUP_SECONDS = 60  # for the hub to answer
 SPAWN_SECONDS = 180  # for a student's server to start and answer, while the whole class starts at once
-DEFAULT_URL = f"/lab/tree/{NOTEBOOK_FOLDER}/{INDEX}"
+CONNECT_SECONDS = 60  # for one websocket handshake with a kernel; a student tries again until their own timeout
+SLIDER_MODELS = ("FloatLogSliderModel", "FloatSliderModel")
+FIGURE_CLASS = "explorer-figure"  # helpers.explorer.FIGURE_CLASS, the class every explorer's figure carries
+# Kernel states that mean the kernel the student was using is gone (jupyter_server reports them on iopub).
+KERNEL_LOST = ("dead", "restarting", "autorestarting")
 
 
 def missing_prerequisite() -> str | None:
@@ -67,17 +74,14 @@ class HubError(RuntimeError):
     """The hub could not be started or used; the message says what was wrong and what to do."""
 
 
-class StudentPasswordAuthenticator(Authenticator):
-    """Test-only login: each allowed student has their own password (``passwords``: name -> password)."""
-
-    passwords = Dict(key_trait=Unicode(), value_trait=Unicode(), config=True, help="Each student's password.")
-
-    async def authenticate(self, handler: object, data: Mapping[str, str]) -> str | None:
-        """The student's name when the password is theirs, else None (login refused)."""
-        expected = self.passwords.get(data.get("username", ""))
-        if expected is not None and secrets.compare_digest(expected, data.get("password", "")):
-            return data["username"]
-        return None
+def call_json(method: str, url: str, token: str, body: object | None = None, timeout: float = 30.0) -> Any:
+    """An HTTP request with a JSON body and answer (None when empty), authorised by ``token``."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"token {token}"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        answer = response.read()
+    return json.loads(answer) if answer else None
 
 
 @dataclass(frozen=True)
@@ -86,120 +90,27 @@ class UserServer:
 
     name: str
     url: str  # "http://127.0.0.1:<proxy port>/user/<name>/"
-    token: str  # a hub API token of this student, good for their server only (header "Authorization: token ...")
+    token: str  # a hub API token of this student, good for their server only
 
     def api(self, method: str, path: str, body: object | None = None) -> Any:
         """Call this server's REST API (``path`` like ``"api/contents"``) with the student's token; JSON answer."""
         return call_json(method, self.url + path, self.token, body)
-
-    def open_kernel(self, notebook: str) -> KernelClient:
-        """Start a kernel session for ``notebook`` (path in the home folder), as JupyterLab does when it
-        opens the notebook, and connect to its websocket. Close it to shut it down."""
-        session = self.api("POST", "api/sessions", {"path": notebook, "type": "notebook", "name": notebook,
-                                                    "kernel": {"name": "python3"}})
-        channels = self.url.replace("http://", "ws://", 1) + f"api/kernels/{session['kernel']['id']}/channels"
-        return KernelClient(channels, {"Authorization": f"token {self.token}"},
-                            on_close=lambda: self.api("DELETE", f"api/sessions/{session['id']}"))
-
-
-class KernelClient:
-    """A kernel's channels over the Jupyter websocket, as a browser uses them (jupyter_server's default
-    JSON protocol; messages with binary buffers arrive as binary frames and are decoded)."""
-
-    def __init__(
-        self, url: str, headers: Mapping[str, str], on_close: Callable[[], object] | None = None, timeout: float = 60.0
-    ) -> None:
-        self.session = uuid.uuid4().hex
-        self.on_close = on_close
-        self.connection = websocket.create_connection(
-            f"{url}?session_id={self.session}", header=[f"{key}: {value}" for key, value in headers.items()],
-            timeout=timeout,
-        )
-
-    def close(self) -> None:
-        """Close the websocket and shut the kernel session down."""
-        self.connection.close()
-        if self.on_close is not None:
-            self.on_close()
-            self.on_close = None
-
-    def send(self, msg_type: str, content: Mapping[str, Any], channel: str = "shell") -> str:
-        """Send one message (e.g. ``"comm_msg"`` on the shell channel to move a widget); return its id."""
-        message_id = uuid.uuid4().hex
-        header = {"msg_id": message_id, "msg_type": msg_type, "session": self.session, "username": "student",
-                  "version": "5.3", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        message = {"header": header, "parent_header": {}, "metadata": {}, "content": dict(content),
-                   "channel": channel, "buffers": []}
-        self.connection.send(json.dumps(message))
-        return message_id
-
-    def receive(self, timeout: float) -> dict[str, Any]:
-        """The next message from the kernel (any channel), waiting at most ``timeout`` seconds.
-
-        Raises ConnectionError when the server has closed the websocket (websocket-client then hands back an empty frame).
-        """
-        self.connection.settimeout(timeout)
-        frame = self.connection.recv()
-        if not frame:
-            raise ConnectionError("the server closed the kernel's websocket")
-        if isinstance(frame, str):
-            message: dict[str, Any] = json.loads(frame)
-            message.setdefault("buffers", [])
-            return message
-        return decode_binary_message(frame)
-
-
-def decode_binary_message(frame: bytes) -> dict[str, Any]:
-    """Decode jupyter_server's binary websocket frame: a count, offsets, the JSON message, its buffers."""
-    (count,) = struct.unpack_from("!I", frame)
-    offsets = [*struct.unpack_from(f"!{count}I", frame, 4), len(frame)]
-    parts = [frame[offsets[index]:offsets[index + 1]] for index in range(count)]
-    message: dict[str, Any] = json.loads(parts[0])
-    message["buffers"] = parts[1:]
-    return message
-
-
-def call_json(method: str, url: str, token: str | None, body: object | None = None, timeout: float = 30.0) -> Any:
-    """An HTTP request with a JSON body and answer (None when empty), authorised by ``token`` if given."""
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"token {token}"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        answer = response.read()
-    return json.loads(answer) if answer else None
-
-
-def free_loopback_ports(count: int) -> list[int]:
-    """``count`` distinct TCP ports on 127.0.0.1 that nothing listens on right now."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind((LOOPBACK, 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 class Hub:
     """JupyterHub with ``users`` as students; use it as a context manager (see the module's docstring).
 
     ``spawner_environment`` is set in every student's server and so in its kernels (for example
-    ``{"OMP_NUM_THREADS": "1"}``). ``hub.url`` is the proxy's public address; ``start_servers(names)``
-    spawns students' servers and waits until they answer; ``login_cookies(name)`` logs in as a browser
-    would.
+    ``{"OMP_NUM_THREADS": "1"}``). ``start_servers(names)`` spawns students' servers and waits until they answer.
     """
 
     def __init__(self, users: Iterable[str], spawner_environment: Mapping[str, str] | None = None) -> None:
         self.users = list(users)
         self.spawner_environment = dict(spawner_environment or {})
-        self.passwords = {name: secrets.token_urlsafe(16) for name in self.users}
         self.url = ""
         self.runtime = Path()
         self.log_path = Path()
-        self._service_token = secrets.token_hex(32)
+        self._service_token = uuid.uuid4().hex
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Hub:
@@ -208,8 +119,6 @@ class Hub:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         self.stop()
-
-    # -- starting -------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Give each student a copy of the series, write the hub's configuration, start the hub and wait until it
@@ -222,10 +131,9 @@ class Hub:
             self.log_path = self.runtime / "jupyterhub.log"
             for name in self.users:
                 prepare_workspace(self._home(name) / NOTEBOOK_FOLDER)
-            public, hub, proxy_api = free_loopback_ports(3)
-            self.url = f"http://{LOOPBACK}:{public}"
+            self.url = f"http://{LOOPBACK}:{random_port()}"
             config = self.runtime / "jupyterhub_config.py"
-            config.write_text(self._config_text(hub, proxy_api), encoding="utf-8")
+            config.write_text(self._config_text(), encoding="utf-8")
             with self.log_path.open("wb") as log:
                 self._process = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(config)], cwd=self.runtime,
                                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -238,7 +146,7 @@ class Hub:
         """The student's home folder (their copy of the series is in its ``notebooks`` folder)."""
         return self.runtime / "homes" / name
 
-    def _config_text(self, hub_port: int, proxy_api_port: int) -> str:
+    def _config_text(self) -> str:
         """The hub's configuration file, as Python assignments of plain values."""
         environment = {
             # The server's own tools (jupyter, kernels) come from this venv, whatever the hub's PATH.
@@ -246,25 +154,23 @@ class Hub:
             **self.spawner_environment,
         }
         settings: dict[str, Any] = {
-            "JupyterHub.bind_url": f"http://{LOOPBACK}:{self.url.rsplit(':', 1)[1]}",
-            "JupyterHub.hub_bind_url": f"http://{LOOPBACK}:{hub_port}",
+            "JupyterHub.bind_url": self.url,
+            "JupyterHub.hub_bind_url": f"http://{LOOPBACK}:{random_port()}",
             "JupyterHub.db_url": f"sqlite:///{self.runtime / 'jupyterhub.sqlite'}",
             "JupyterHub.cookie_secret_file": str(self.runtime / "jupyterhub_cookie_secret"),
             "JupyterHub.pid_file": str(self.runtime / "jupyterhub.pid"),
-            "JupyterHub.authenticator_class": f"{__name__}.StudentPasswordAuthenticator",
+            "JupyterHub.authenticator_class": "null",
             "JupyterHub.spawner_class": "jupyterhub.spawner.SimpleLocalProcessSpawner",
             "JupyterHub.services": [{"name": "course-hub", "api_token": self._service_token}],
             "JupyterHub.load_roles": [{"name": "admin", "services": ["course-hub"]}],
             "JupyterHub.cleanup_servers": True,
             "ConfigurableHTTPProxy.command": [str(PROXY_COMMAND)],
-            "ConfigurableHTTPProxy.api_url": f"http://{LOOPBACK}:{proxy_api_port}",
-            "ConfigurableHTTPProxy.auth_token": secrets.token_hex(32),
+            "ConfigurableHTTPProxy.api_url": f"http://{LOOPBACK}:{random_port()}",
+            "ConfigurableHTTPProxy.auth_token": uuid.uuid4().hex,
             "ConfigurableHTTPProxy.pid_file": str(self.runtime / "proxy.pid"),
             "Authenticator.allowed_users": set(self.users),
-            "StudentPasswordAuthenticator.passwords": self.passwords,
             "Spawner.cmd": [str(VENV_BIN / "jupyterhub-singleuser")],
             "Spawner.ip": LOOPBACK,
-            "Spawner.default_url": DEFAULT_URL,
             "SimpleLocalProcessSpawner.home_dir_template": str(self._home("{username}")),
             "Spawner.notebook_dir": str(self._home("{username}")),
             "Spawner.environment": environment,
@@ -290,8 +196,6 @@ class Hub:
                 pass  # not up yet: try again until the deadline
             time.sleep(0.25)
         raise HubError(f"timed out after {timeout:.0f} s waiting for {what}:\n{self.log_tail()}")
-
-    # -- using ----------------------------------------------------------------------------------
 
     def api(self, method: str, path: str, body: object | None = None) -> Any:
         """Call the hub's REST API (``path`` like ``"/hub/api/users"``) as the admin service; JSON answer."""
@@ -323,33 +227,11 @@ class Hub:
                        f"{name}'s server to answer through the proxy")
         return server
 
-    def login_cookies(self, name: str) -> list[dict[str, str]]:
-        """Log in through the hub's form as the student, as a browser does; return the hub's cookies in
-        Playwright's ``context.add_cookies`` form. With them a browser opening ``/user/<name>/lab`` goes
-        through the hub's OAuth redirects on its own and gets the server's cookie too."""
-        jar = CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        with opener.open(f"{self.url}/hub/login", timeout=30) as page:
-            form = page.read().decode()
-        xsrf = re.search(r'name="_xsrf"\s+value="([^"]+)"', form)
-        if xsrf is None:
-            raise HubError("the hub's login page has no _xsrf field: the login form changed in this JupyterHub")
-        data = urllib.parse.urlencode({"username": name, "password": self.passwords[name], "_xsrf": xsrf[1]})
-        with opener.open(f"{self.url}/hub/login?next=%2Fhub%2Fhome", data=data.encode(), timeout=30) as answer:
-            answer.read()
-        if not any(cookie.name == "jupyterhub-session-id" for cookie in jar) or not any(
-                cookie.name.startswith("jupyterhub-hub-login") for cookie in jar):
-            raise HubError(f"logging in as {name} did not give a hub login cookie:\n{self.log_tail()}")
-        return [{"name": cookie.name, "value": cookie.value or "", "domain": cookie.domain, "path": cookie.path}
-                for cookie in jar]
-
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of the hub's log (hub, proxy and servers), for error messages."""
         if not self.log_path.is_file():
             return "(no hub log)"
         return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-
-    # -- stopping -------------------------------------------------------------------------------
 
     def stop(self) -> None:
         """Stop the hub (which stops the proxy and every server: ``cleanup_servers``) and remove the runtime folder
@@ -365,3 +247,243 @@ class Hub:
         if self.runtime != Path() and self.runtime.is_dir():
             shutil.rmtree(self.runtime)
         self.runtime = Path()
+
+
+def with_buffers(data: Mapping[str, Any], buffers: Sequence[bytes]) -> dict[str, Any]:
+    """The state a widget message's ``data`` carries, with the binary ``buffers`` put where ``data["buffer_paths"]``
+    says (an Image's PNG is ``value``), as the ipywidgets front end puts them."""
+    state = dict(data.get("state", {}))
+    for path, buffer in zip(data.get("buffer_paths", []), buffers, strict=False):
+        target = state
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = bytes(buffer)
+    return state
+
+
+class WidgetModels:
+    """The widget models a kernel has opened and their current state (binary values included, such as an Image's PNG),
+    kept as the ipywidgets front end keeps them: ``states`` maps each comm id to its model's state."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, dict[str, Any]] = {}
+
+    def apply(self, message: Mapping[str, Any]) -> None:
+        """Take in one iopub message: a widget's ``comm_open``, ``update`` or ``comm_close`` changes ``states``."""
+        msg_type, content = message["header"]["msg_type"], message["content"]
+        data = content.get("data", {})
+        if msg_type == "comm_open" and content.get("target_name") == "jupyter.widget":
+            self.states[content["comm_id"]] = with_buffers(data, message["buffers"])
+        elif msg_type == "comm_msg" and content.get("comm_id") in self.states and data.get("method") in ("update", "echo_update"):
+            self.states[content["comm_id"]].update(with_buffers(data, message["buffers"]))
+        elif msg_type == "comm_close":
+            self.states.pop(content.get("comm_id"), None)
+
+    def slider(self, description: str) -> str:
+        """The comm id of the one float slider described ``description`` (without case and surrounding spaces)."""
+        named = [comm for comm, state in self.states.items() if state.get("_model_name") in SLIDER_MODELS
+                 and str(state.get("description", "")).strip().casefold() == description.strip().casefold()]
+        if len(named) != 1:
+            raise LookupError(f"found {len(named)} float sliders described {description!r}. Did the explorer's cell run?")
+        return named[0]
+
+    def value_box(self, slider: str) -> str:
+        """The comm id of the text box beside the slider ``slider`` (the Text model in the same HBox): the typed value's box."""
+        for state in self.states.values():
+            children = [str(child).removeprefix("IPY_MODEL_") for child in state.get("children", ())]
+            if state.get("_model_name") == "HBoxModel" and slider in children:
+                boxes = [child for child in children if self.states.get(child, {}).get("_model_name") == "TextModel"]
+                if boxes:
+                    return boxes[0]
+        raise LookupError(f"no text box sits beside the slider {slider}: the explorer's value box was not found.")
+
+    def figures(self) -> set[str]:
+        """The comm ids of the Image models marked with the explorer figure's CSS class; LookupError when there is none."""
+        found = {comm for comm, state in self.states.items()
+                 if state.get("_model_name") == "ImageModel" and FIGURE_CLASS in state.get("_dom_classes", ())}
+        if not found:
+            raise LookupError(f"no Image model has the CSS class {FIGURE_CLASS!r}. Did the explorer's cell run?")
+        return found
+
+
+def carries_new_image(message: Mapping[str, Any], figures: set[str]) -> bool:
+    """Whether ``message`` is an ``update`` of one of the ``figures`` that brings new image bytes."""
+    content = message["content"]
+    if message["header"]["msg_type"] != "comm_msg" or content.get("comm_id") not in figures:
+        return False
+    data = content.get("data", {})
+    return data.get("method") == "update" and ["value"] in data.get("buffer_paths", []) and bool(message["buffers"])
+
+
+def is_reply(message: Mapping[str, Any], msg_type: str, request_ids: Container[str]) -> bool:
+    """Whether ``message`` is a ``msg_type`` answering one of the requests ``request_ids``."""
+    return message["header"]["msg_type"] == msg_type and message["parent_header"].get("msg_id") in request_ids
+
+
+class SimulatedStudent:
+    """One student on their own server: :meth:`open`, :meth:`run_all`, then :meth:`move_slider` as often as wanted.
+
+    ``server`` is the student's server, ``notebook`` the notebook's path on it. The measurements are kept in
+    ``run_all_seconds``, ``figure_seconds`` (each move's seconds to a new figure), ``errors`` and ``kernel_lost``.
+    The methods raise OSError, TimeoutError, ConnectionError or LookupError with what did not happen; the caller
+    records them. Call :meth:`close` at the end.
+    """
+
+    def __init__(self, server: UserServer, notebook: str, timeout: float = 60.0) -> None:
+        self.server = server
+        self.notebook = notebook
+        self.timeout = timeout
+        self.kernel_id = ""
+        self.run_all_seconds = math.nan
+        self.figure_seconds: list[float] = []
+        self.errors: list[str] = []
+        self.kernel_lost = False
+        self.widgets = WidgetModels()
+        self._session = uuid.uuid4().hex
+        self._session_id = ""
+        self._socket: websocket.WebSocket | None = None
+
+    def open(self) -> None:
+        """Start a kernel for the notebook (a session, as opening it in JupyterLab does) and wait until it answers.
+
+        While many kernels start at once the server may not answer the websocket in time; JupyterLab then connects
+        again, and so does this (the server hands back the notebook's existing session).
+        """
+        began = time.monotonic()
+        while self._socket is None:
+            session = self.server.api("POST", "api/sessions", {"path": self.notebook, "type": "notebook",
+                                                               "name": self.notebook, "kernel": {"name": "python3"}})
+            self._session_id, self.kernel_id = session["id"], session["kernel"]["id"]
+            channels = self.server.url.replace("http://", "ws://", 1) + f"api/kernels/{self.kernel_id}/channels"
+            try:
+                self._socket = websocket.create_connection(f"{channels}?session_id={self._session}", timeout=CONNECT_SECONDS,
+                                                           header=[f"Authorization: token {self.server.token}"])
+            except websocket.WebSocketTimeoutException:
+                if time.monotonic() - began > self.timeout:
+                    raise TimeoutError(f"the kernel's websocket did not answer within {self.timeout:.0f} s") from None
+        info = self._send("kernel_info_request", {})
+        self._receive_until(lambda message: is_reply(message, "kernel_info_reply", {info}), "the kernel's kernel_info_reply")
+
+    def run_all(self) -> None:
+        """Send every code cell of the notebook at once, as Run All does, and wait for the last reply.
+
+        Sets ``run_all_seconds``. A cell that fails without the ``raises-exception`` tag, or one the kernel skipped, is
+        recorded as an error with the cell's number.
+        """
+        notebook = self.server.api("GET", "api/contents/" + urllib.parse.quote(self.notebook) + "?content=1")
+        cells = [(index, cell) for index, cell in enumerate(notebook["content"]["cells"]) if cell["cell_type"] == "code"]
+        began = time.perf_counter()
+        pending: dict[str, int | None] = {}  # request id -> the cell's number, or None for a cell allowed to fail
+        for number, cell in cells:
+            may_fail = "raises-exception" in cell.get("metadata", {}).get("tags", [])
+            request = self._send("execute_request", {
+                "code": cell["source"], "silent": False, "store_history": True, "user_expressions": {},
+                "allow_stdin": False, "stop_on_error": not may_fail,
+            })
+            pending[request] = None if may_fail else number
+        while pending:
+            reply = self._receive_until(lambda message: is_reply(message, "execute_reply", pending), "the replies to Run All")
+            index = pending.pop(reply["parent_header"]["msg_id"])
+            content = reply["content"]
+            if content.get("status") != "ok" and index is not None:
+                detail = f" {content.get('ename', '')}: {content.get('evalue', '')}" if content.get("status") == "error" else ""
+                self.errors.append(f"Run All: cell {index} ended {content.get('status')}{detail}")
+        self.run_all_seconds = time.perf_counter() - began
+
+    def move_slider(self, description: str, value: float) -> float:
+        """Set the slider described ``description`` to ``value`` as the front end does; return the seconds to the new figure."""
+        return self._change(self.widgets.slider(description), value, f"{description} = {value:.3g}")
+
+    def type_value(self, description: str, text: str) -> float:
+        """Type ``text`` into the box beside the slider described ``description`` and press Enter, as the front end
+        sends it; return the seconds to the new figure."""
+        box = self.widgets.value_box(self.widgets.slider(description))
+        return self._change(box, text, f"{text} typed as the {description}")
+
+    def _change(self, model: str, value: object, what: str) -> float:
+        """Set the widget ``model``'s value as the front end does; return (and keep) the seconds to the new figure."""
+        figures = self.widgets.figures()
+        began = time.perf_counter()
+        self._send("comm_msg", {"comm_id": model, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}})
+        self._receive_until(lambda message: carries_new_image(message, figures), f"a new figure after {what}")
+        self.figure_seconds.append(time.perf_counter() - began)
+        return self.figure_seconds[-1]
+
+    def listen(self, seconds: float) -> None:
+        """Take in whatever the kernel sends for ``seconds``, as an open browser tab does while the student waits.
+
+        Receiving is also what answers the server's websocket pings: a connection left unread for long is closed.
+        """
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self._take_in(self._receive(left))
+            except websocket.WebSocketTimeoutException:
+                return
+
+    def check_kernel(self) -> None:
+        """Take in what is waiting on the websocket, then ask the server whether the kernel is alive; record it if not."""
+        self.listen(0.05)
+        if self.server.api("GET", f"api/kernels/{self.kernel_id}").get("execution_state") in KERNEL_LOST:
+            self.kernel_lost = True
+
+    def close(self) -> None:
+        """Close the websocket and shut the kernel's session down (a failure to do so is recorded as an error)."""
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            socket.close()
+            try:
+                self.server.api("DELETE", f"api/sessions/{self._session_id}")
+            except OSError as error:
+                self.errors.append(f"could not shut the kernel down: {error}")
+
+    def _connected(self) -> websocket.WebSocket:
+        if self._socket is None:
+            raise RuntimeError("the student is not connected: call open() first")
+        return self._socket
+
+    def _send(self, msg_type: str, content: Mapping[str, Any]) -> str:
+        """Send one message on the shell channel (e.g. ``"comm_msg"`` to move a widget); return its id."""
+        message_id = uuid.uuid4().hex
+        header = {"msg_id": message_id, "msg_type": msg_type, "session": self._session, "username": "student",
+                  "version": "5.3", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        message = {"header": header, "parent_header": {}, "metadata": {}, "content": dict(content), "channel": "shell",
+                   "buffers": []}
+        self._connected().send(json.dumps(message))
+        return message_id
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        """The next message from the kernel (any channel), waiting at most ``timeout`` seconds.
+
+        Raises ConnectionError when the server has closed the websocket (websocket-client then hands back an empty frame).
+        """
+        socket = self._connected()
+        socket.settimeout(timeout)
+        frame = socket.recv()
+        if not frame:
+            raise ConnectionError("the server closed the kernel's websocket")
+        if isinstance(frame, bytes):
+            return dict(deserialize_binary_message(frame))
+        return {"buffers": [], **json.loads(frame)}
+
+    def _take_in(self, message: dict[str, Any]) -> None:
+        """Follow widget state and kernel status, as the front end does, for every message received."""
+        if message.get("channel") == "iopub":
+            self.widgets.apply(message)
+            if message["header"]["msg_type"] == "status" and message["content"].get("execution_state") in KERNEL_LOST:
+                self.kernel_lost = True
+
+    def _receive_until(self, wanted: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Receive messages (taking each in) until one is ``wanted``; return it. TimeoutError after ``timeout`` s."""
+        deadline = time.monotonic() + self.timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = self._receive(left)
+            except websocket.WebSocketTimeoutException:
+                continue
+            self._take_in(message)
+            if self.kernel_lost:
+                raise ConnectionError(f"the kernel died or restarted while waiting for {what}")
+            if wanted(message):
+                return message
+        raise TimeoutError(f"no {what} within {self.timeout:.0f} s")
