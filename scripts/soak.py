@@ -6,8 +6,8 @@
     python scripts/soak.py -- -m "not browser" # extra pytest arguments after --
 
 Each run is the test command's pytest part (``python -m pytest`` with the project's config:
-strict nbval over every notebook plus the unit tests). Prints pass/fail and wall time per run
-and exits 1 if any run failed.
+strict nbval over every notebook plus the unit tests). Prints pass/fail, wall time and pytest's
+summary (or its failures) per run, and exits 1 if any run failed.
 """
 
 from __future__ import annotations
@@ -25,23 +25,16 @@ def main() -> int:
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args()
 
-    results = []
+    failures = 0
     for threads in args.threads:
         for run in range(1, args.runs + 1):
             passed, seconds, detail = run_pytest(args.pytest_args, {"OMP_NUM_THREADS": str(threads)}, tail=25)
-            results.append((threads, passed, seconds))
-            print(f"OMP_NUM_THREADS={threads} run {run:2d}/{args.runs}: {'PASS' if passed else 'FAIL'} "
-                  f"{seconds:6.1f} s  {detail if passed else ''}", flush=True)
-            if not passed:
-                print(detail, flush=True)
-
-    print("\nthreads  passed  failed  mean s  max s")
-    for threads in args.threads:
-        times = [s for t, _, s in results if t == threads]
-        passes = sum(p for t, p, _ in results if t == threads)
-        print(f"{threads:7d}  {passes:6d}  {len(times) - passes:6d}  {sum(times) / len(times):6.1f}  {max(times):5.1f}")
-    failures = sum(not p for _, p, _ in results)
-    print(f"{len(results) - failures}/{len(results)} runs passed")
+            failures += not passed
+            verdict = "PASS" if passed else "FAIL"
+            print(f"OMP_NUM_THREADS={threads} run {run:2d}/{args.runs}: {verdict} {seconds:6.1f} s", flush=True)
+            print(detail, flush=True)
+    runs = args.runs * len(args.threads)
+    print(f"{runs - failures}/{runs} runs passed")
     return 1 if failures else 0
 
 
