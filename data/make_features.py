@@ -36,8 +36,6 @@ FILE_NAME = "features_3.csv"
 
 def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """Draw the dataset of the recipe above: ``X`` (n×3) and ``y`` (n), already rounded."""
-    if n < 2:
-        raise ValueError(f"n must be at least 2 to fit anything; got n={n}.")
     rng = np.random.default_rng(seed)
     features = np.round(rng.standard_normal((n, len(TRUE_W))), DECIMALS)
     noise = rng.normal(0.0, NOISE_STD, size=n)
@@ -48,8 +46,6 @@ def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.nda
 
 def to_csv(features: np.ndarray, target: np.ndarray) -> str:
     """Format the data as CSV text with header ``x1,...,xd,y`` and DECIMALS places per value."""
-    if features.ndim != 2 or target.shape != (features.shape[0],):
-        raise ValueError(f"features must be n×d and target n; got shapes {features.shape} and {target.shape}.")
     d = features.shape[1]
     header = ",".join([f"x{i}" for i in range(1, d + 1)] + ["y"])
     rows = [",".join(f"{value:.{DECIMALS}f}" for value in [*row, y]) for row, y in zip(features, target, strict=True)]
