@@ -17,15 +17,10 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from course.colab import BADGE_TAG, INSTALL_TAG, colab_edition, colab_link, pip_source
-from course.series import INDEX, ROOT
-from course.student import student_edition, working_tree_sources, write_edition
+from course.series import INDEX
+from course.student import write_edition
 
 REPO, BRANCH = "your-org/gradients-step-by-step", "student"
-
-
-@pytest.fixture(scope="module")
-def edition() -> dict[str, bytes]:
-    return student_edition(working_tree_sources(ROOT))
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from course.series import INDEX, ROOT, notebook_paths
-from course.student import FOLDER, edition_zip, student_edition, working_tree_sources
+from course.student import FOLDER, edition_zip
 
 NEVER_IN_IT = ("TEACHING.md", "course/", "tests/", "scripts/", "benchmarks/", "Makefile", ".ci/", "environment.yml")
 WHEELHOUSE = ROOT / ".venv" / "student-wheelhouse"  # the zip's packages, downloaded once, then installed offline
@@ -47,11 +45,6 @@ for path in sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.ipynb")):
             problems.append(f"{path.name} cell {index}: the check said {text[:80]!r}, not 'Not yet'")
 print(json.dumps(problems))
 """
-
-
-@pytest.fixture(scope="module")
-def edition() -> dict[str, bytes]:
-    return student_edition(working_tree_sources(ROOT))
 
 
 def listed_paths() -> list[str]:
