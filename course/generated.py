@@ -18,6 +18,7 @@ Marking notebook code for the engine (the ``#@save`` habit of the d2l book):
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import re
@@ -227,3 +228,21 @@ def update(write: bool) -> list[str]:
             if write:
                 path.write_text(fresh, encoding="utf-8")
     return stale
+
+
+def check_or_write(update: Callable[[bool], list[str]], what: str, command: str, description: str) -> int:
+    """The command line of scripts/generate.py and scripts/navigation.py: ``update(write)`` returns the stale files;
+    with ``--check`` they are only reported (exit 1, naming ``command``), otherwise rewritten."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--check", action="store_true", help=f"only report stale {what} (exit 1)")
+    check = parser.parse_args().check
+    try:
+        stale = update(not check)
+    except ValueError as error:  # a notebook without a title, a #@save marker the generator cannot follow
+        print(error)
+        return 1
+    if check and stale:
+        print(f"stale {what}: {', '.join(stale)}\nrun: {command}")
+        return 1
+    print(f"{what} up to date" if not stale else "updated: " + ", ".join(stale))
+    return 0

@@ -4,6 +4,7 @@ variables."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +48,16 @@ def execute(notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, 
 def execute_file(path: Path, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Read the notebook at ``path`` and return an executed copy (the file is not changed)."""
     return execute(nbformat.read(path, as_version=4), path.parent, env)
+
+
+def kernel_env(python: Path, folder: Path) -> dict[str, str]:
+    """The environment under which :func:`execute` runs notebooks on ``python`` (a venv's), not on this one:
+    a ``python3`` kernel spec for it, written under ``folder``."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python", "display_name": python.parent.parent.name}))
+    return {"JUPYTER_PATH": str(folder)}
 
 
 def run_pytest(

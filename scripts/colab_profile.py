@@ -21,7 +21,6 @@ Colab's 2.11.0+cpu; PyTorch's own CPU index is not reachable here.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from python_versions import interpreter  # scripts/, beside this file
 
 from course.cells import unexpected_errors
 from course.colab import colab_edition
-from course.runner import execute_file, run_pytest
+from course.runner import execute_file, kernel_env, run_pytest
 from course.series import NOTEBOOK_GLOB, NOTEBOOKS, ROOT
 from course.student import student_edition, working_tree_sources, write_edition
 
@@ -124,12 +123,7 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
         alone.mkdir()
         for path in sorted((folder / "published" / "notebooks").glob(NOTEBOOK_GLOB)):
             shutil.copy(path, alone)
-        spec = folder / "jupyter" / "kernels" / "python3"
-        spec.mkdir(parents=True)
-        argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        kernel = {"argv": argv, "language": "python", "display_name": "Colab profile, fresh"}
-        (spec / "kernel.json").write_text(json.dumps(kernel))
-        env = {**OFFLINE_PIP, "JUPYTER_PATH": str(folder / "jupyter"), "PYTHONPATH": ""}
+        env = {**OFFLINE_PIP, **kernel_env(python, folder / "jupyter"), "PYTHONPATH": ""}
         problems = []
         for path in sorted(alone.glob(NOTEBOOK_GLOB)):
             problems += [f"{path.name}: {problem}" for problem in unexpected_errors(execute_file(path, env))]
