@@ -20,6 +20,17 @@ from course.cells import output_texts, tags
 from course.runner import execute
 from course.series import NOTEBOOKS, notebook_paths
 
+# Answers that differ in one expression, written once with that expression left out.
+PARTIAL = "def central_partial(func, x, i, h=1e-3):\n    "
+STEPPED = PARTIAL + "step = np.zeros_like(x)\n    step[{}] = h\n    return {}"
+TANH = (
+    "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
+    "    def _backward():\n        self.grad {} * out.grad\n\n    out._backward = _backward\n    return out\n\n\n"
+    "Value.tanh = value_tanh"
+)
+TRUEDIV = "def value_truediv(self, other):\n    return {}\n\n\nValue.__truediv__ = value_truediv"
+STEP = "{loss}.backward()\nwith torch.no_grad():\n    {w}{b}\nmy_theta_1 = torch.cat([w, b]).detach()"
+
 # (notebook, exercise): (the right answer, [(a likely wrong answer, the phrase its check must say), ...])
 EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
     ("01", 1): ("my_partials = (4.0, -4.0)", [
@@ -29,33 +40,14 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("my_partials = (4.0, -2.0)", "factor of 2"),
     ]),
     ("01", 2): (
-        "def central_partial(func, x, i, h=1e-3):\n    up, down = x.copy(), x.copy()\n    up[i] += h\n"
-        "    down[i] -= h\n    return (func(up) - func(down)) / (2 * h)", [
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[0] = h\n"
-            "    return (func(x + step) - func(x - step)) / (2 * h)",
-            "ignores i",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    return (func(x + h) - func(x - h)) / (2 * h)",
-            "nudges every entry",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[i] = h\n"
-            "    return (func(x + step) - func(x)) / h",
-            "one-sided",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[i] = h\n"
-            "    return (func(x + step) - func(x - step)) / h",
-            "2h apart",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    x[i] += h\n    up = func(x)\n    x[i] -= 2 * h\n"
-            "    return (up - func(x)) / (2 * h)",
-            "changed its input",
-        ),
-        ("def central_partial(func, x, i, h=1e-3):\n    return [6.0, 3.0, 8.0][i]", "for another function"),
+        PARTIAL + "up, down = x.copy(), x.copy()\n    up[i] += h\n    down[i] -= h\n"
+        "    return (func(up) - func(down)) / (2 * h)", [
+        (STEPPED.format(0, "(func(x + step) - func(x - step)) / (2 * h)"), "ignores i"),
+        (PARTIAL + "return (func(x + h) - func(x - h)) / (2 * h)", "nudges every entry"),
+        (STEPPED.format("i", "(func(x + step) - func(x)) / h"), "one-sided"),
+        (STEPPED.format("i", "(func(x + step) - func(x - step)) / h"), "2h apart"),
+        (PARTIAL + "x[i] += h\n    up = func(x)\n    x[i] -= 2 * h\n    return (up - func(x)) / (2 * h)", "changed its input"),
+        (PARTIAL + "return [6.0, 3.0, 8.0][i]", "for another function"),
     ]),
     ("02", 1): ("def my_grad(x):\n    return 3 * x**2", [
         ("def my_grad(point):\n    return x.grad", "same numbers at every x"),
@@ -178,44 +170,18 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("def my_speedup(beta):\n    return 1 / (1 + beta)", "sign flipped"),
         ("def my_speedup(beta):\n    return beta / (1 - beta)", "newest gradient"),
     ]),
-    ("09", 1): (
-        "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-        "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"
-        "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh", [
-        (
-            "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-            "    def _backward():\n        self.grad = (1 - out.data**2) * out.grad\n\n"
-            "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh",
-            "overwrite (=)",
-        ),
+    ("09", 1): (TANH.format("+= (1 - out.data**2)"), [
+        (TANH.format("= (1 - out.data**2)"), "overwrite (=)"),
         (
             "def value_tanh(self):\n    return Value(math.tanh(self.data), (self,), 'tanh')\n\n\nValue.tanh = value_tanh",
             "no gradient through tanh",
         ),
-        (
-            "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-            "    def _backward():\n        self.grad += (1 - self.data**2) * out.grad\n\n"
-            "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh",
-            "with a the input",
-        ),
+        (TANH.format("+= (1 - self.data**2)"), "with a the input"),
     ]),
-    ("09", 2): (
-        "def value_truediv(self, other):\n    return self * as_value(other) ** -1\n\n\n"
-        "Value.__truediv__ = value_truediv", [
-        (
-            "def value_truediv(self, other):\n    return as_value(other) * self**-1\n\n\n"
-            "Value.__truediv__ = value_truediv",
-            "computes b / a",
-        ),
-        (
-            "def value_truediv(self, other):\n    return self * as_value(other)\n\n\nValue.__truediv__ = value_truediv",
-            "computes a * b",
-        ),
-        (
-            "def value_truediv(self, other):\n    return self * as_value(other).data**-1\n\n\n"
-            "Value.__truediv__ = value_truediv",
-            "gives b no gradient",
-        ),
+    ("09", 2): (TRUEDIV.format("self * as_value(other) ** -1"), [
+        (TRUEDIV.format("as_value(other) * self**-1"), "computes b / a"),
+        (TRUEDIV.format("self * as_value(other)"), "computes a * b"),
+        (TRUEDIV.format("self * as_value(other).data**-1"), "gives b no gradient"),
     ]),
     ("10", 1): ("my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)", [
         ("my_theta = theta_star", "theta_star itself"),
@@ -226,24 +192,10 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
             "bias first",
         ),
     ]),
-    ("10", 2): (
-        "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-        "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()", [
-        (
-            "((X @ w + b - y) ** 2).sum().backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-            "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
-            "n times too long",
-        ),
-        (
-            "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w += lr * w.grad\n"
-            "    b += lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
-            "went uphill",
-        ),
-        (
-            "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-            "my_theta_1 = torch.cat([w, b]).detach()",
-            "moved w but not b",
-        ),
+    ("10", 2): (STEP.format(loss="mse(X @ w + b, y)", w="w -= lr * w.grad", b="\n    b -= lr * b.grad"), [
+        (STEP.format(loss="((X @ w + b - y) ** 2).sum()", w="w -= lr * w.grad", b="\n    b -= lr * b.grad"), "n times too long"),
+        (STEP.format(loss="mse(X @ w + b, y)", w="w += lr * w.grad", b="\n    b += lr * b.grad"), "went uphill"),
+        (STEP.format(loss="mse(X @ w + b, y)", w="w -= lr * w.grad", b=""), "moved w but not b"),
         ("mse(X @ w + b, y).backward()\nmy_theta_1 = torch.cat([w, b]).detach()", "no step was taken"),
     ]),
     ("10", 3): ("my_lr_sum = lr / n", [
