@@ -47,10 +47,6 @@ def pip_source(repo: str, branch: str) -> str:
     return f"git+https://github.com/{check_repo(repo)}@{branch}"
 
 
-def badge_markdown(link: str) -> str:
-    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({link})"
-
-
 def uses_helpers(notebook: nbformat.NotebookNode) -> bool:
     """Whether any code cell of ``notebook`` imports the series' helpers."""
     return any(cell.cell_type == "code" and re.search(r"^\s*(from|import) helpers\b", cell.source, re.M)
@@ -61,7 +57,7 @@ def colab_version(notebook: nbformat.NotebookNode, link: str, source: str) -> nb
     """``notebook`` with the badge (opening ``link``) first and, if it uses helpers, the install cell (``pip
     install source``) just before its first code cell."""
     copied = nbformat.from_dict(notebook)
-    badge = nbformat.v4.new_markdown_cell(badge_markdown(link), metadata={"tags": [BADGE_TAG]})
+    badge = nbformat.v4.new_markdown_cell(f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({link})", metadata={"tags": [BADGE_TAG]})
     badge.id = BADGE_TAG
     cells = [badge, *copied.cells]
     if uses_helpers(copied):
