@@ -36,35 +36,23 @@ def notebooks(files: dict[str, bytes]) -> dict[str, nbformat.NotebookNode]:
     }
 
 
-def test_every_notebook_opens_with_a_badge_to_itself_on_the_branch(colab: dict[str, bytes]) -> None:
-    found = notebooks(colab)
-    assert f"notebooks/{INDEX}" in found and len(found) >= 2
-    for path, notebook in found.items():
-        first = notebook.cells[0]
-        assert BADGE_TAG in first.metadata.get("tags", []), path
-        link = f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{path}"
-        assert f"]({link})" in first.source, f"{path}: {first.source}"
-
-
-def test_the_install_cell_is_the_first_code_cell_wherever_helpers_are_used(
+def test_each_notebook_gets_a_badge_to_itself_and_where_helpers_are_used_an_install_cell_and_nothing_else_changes(
     edition: dict[str, bytes], colab: dict[str, bytes]
 ) -> None:
     before, after = notebooks(edition), notebooks(colab)
+    assert f"notebooks/{INDEX}" in after and len(after) >= 2
+    assert colab.keys() == edition.keys() and {path for path in edition if colab[path] != edition[path]} == set(after)
     for path, notebook in after.items():
-        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        badge, *cells = notebook.cells
+        assert BADGE_TAG in badge.metadata.get("tags", []), path
+        assert f"](https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{path})" in badge.source, badge.source
+        install = [cell for cell in cells if INSTALL_TAG in cell.metadata.get("tags", [])]
         uses = any("import helpers" in c.source or "from helpers" in c.source for c in before[path].cells)
-        if not uses:
-            assert all(INSTALL_TAG not in cell.metadata.get("tags", []) for cell in notebook.cells), path
-            continue
-        assert INSTALL_TAG in code[0].metadata.get("tags", []), path
-        assert f'%pip install --quiet "{pip_source(REPO, BRANCH)}"' in code[0].source
-        # Everything else is the student edition's, in order.
-        assert [cell.source for cell in notebook.cells[1:] if cell is not code[0]] == [c.source for c in before[path].cells]
-
-
-def test_other_files_are_the_student_editions(edition: dict[str, bytes], colab: dict[str, bytes]) -> None:
-    assert colab.keys() == edition.keys()
-    assert {path for path in edition if colab[path] != edition[path]} == set(notebooks(edition))
+        assert len(install) == uses, path
+        if uses:
+            assert install[0] is next(cell for cell in cells if cell.cell_type == "code"), f"{path}: install first"
+            assert f'%pip install --quiet "{pip_source(REPO, BRANCH)}"' in install[0].source
+        assert [cell.source for cell in cells if cell not in install] == [cell.source for cell in before[path].cells]
 
 
 @pytest.mark.parametrize("repo", ["your-org", "https://github.com/your-org/repo", "a/b c", ""])
