@@ -8,17 +8,25 @@ Each ``data/make_*.py`` has ``texts()`` (file name -> CSV text), ``to_csv`` and 
 from __future__ import annotations
 
 import math
+import runpy
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
-from course.datasets import DATA, generator_scripts, load_generator
+from course.series import ROOT
 from helpers.data import load_features, load_xy
 
-SCRIPTS = generator_scripts()
+DATA = ROOT / "data"
+SCRIPTS = sorted(DATA.glob("make_*.py"))
+
+
+def load_generator(name: str) -> SimpleNamespace:
+    """The top-level names of ``data/<name>.py`` (run as a module, not as a script: nothing is written)."""
+    return SimpleNamespace(**runpy.run_path(str(DATA / f"{name}.py"), run_name=name))
 
 
 def run_script(script, out_dir):
