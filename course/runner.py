@@ -1,5 +1,5 @@
-"""Execute a notebook top to bottom on a fresh kernel, or the project's pytest in a subprocess, under extra environment
-variables."""
+"""Execute a notebook top to bottom on a fresh kernel, or a command (the project's pytest) in a subprocess, under extra
+environment variables."""
 
 from __future__ import annotations
 
@@ -60,22 +60,20 @@ def kernel_env(python: Path, folder: Path) -> dict[str, str]:
     return {"JUPYTER_PATH": str(folder)}
 
 
-def run_pytest(
-    args: list[str], env: Mapping[str, str] | None = None, python: str | Path = sys.executable, tail: int = 60
-) -> tuple[bool, float, str]:
-    """Run ``python -m pytest -q *args`` in the project, with ``env`` added to this process's environment.
+def run(command: list[str], env: Mapping[str, str] | None = None, tail: int = 60) -> tuple[bool, float, str]:
+    """Run ``command`` in the project, with ``env`` added to this process's environment.
 
-    Return (passed, seconds, detail): pytest's summary line if it passed, else its last ``tail`` lines and the end of stderr.
+    Return (succeeded, seconds, detail): its last line if it succeeded, else its last ``tail`` lines and the end of stderr.
     """
     start = time.perf_counter()
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False)
     lines = result.stdout.strip().splitlines() or ["(no output)"]
     detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-tail:] + result.stderr.splitlines()[-5:])
     return result.returncode == 0, time.perf_counter() - start, detail
+
+
+def run_pytest(
+    args: list[str], env: Mapping[str, str] | None = None, python: str | Path = sys.executable, tail: int = 60
+) -> tuple[bool, float, str]:
+    """:func:`run` ``python -m pytest -q *args``: (passed, seconds, pytest's summary line or its tail)."""
+    return run([str(python), "-m", "pytest", "-q", *args], env, tail)

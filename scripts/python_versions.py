@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from course.runner import run_pytest
+from course.runner import run, run_pytest
 from course.series import NOTEBOOKS, ROOT
 
 VERSIONS = ("3.11", "3.12", "3.13")
@@ -39,14 +39,6 @@ def interpreter(version: str) -> Path | None:
     return Path(on_path) if on_path else None
 
 
-def run(command: list[str]) -> tuple[bool, float, str]:
-    """Run ``command`` in the project: (succeeded, seconds, the last 30 lines it printed)."""
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
-    return result.returncode == 0, time.perf_counter() - start, tail
-
-
 def check_version(version: str) -> dict[str, str]:
     python = interpreter(version)
     if python is None:
@@ -57,7 +49,7 @@ def check_version(version: str) -> dict[str, str]:
     steps = [[str(python), "-m", "venv", str(venv)], [*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
     install_seconds = 0.0
     for step in steps:
-        ok, seconds, tail = run(step)
+        ok, seconds, tail = run(step, tail=30)
         install_seconds += seconds
         if not ok:
             print(tail)

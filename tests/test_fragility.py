@@ -101,7 +101,7 @@ def test_the_avx512_matrix_is_the_nine_runs_of_l9_and_a_cpu_without_avx_needs_on
 def test_the_probe_sees_the_thread_count_change_a_sum_on_any_cpu():
     effects = {effect.switch: effect for effect in probe_switches()}
     assert set(effects) == set(SWITCHES)
-    assert effects["OMP_NUM_THREADS"].changes_arithmetic
+    assert effects["OMP_NUM_THREADS"].results > 1
 
 
 def test_a_switch_that_changes_nothing_is_named_with_what_it_leaves_uncovered():
