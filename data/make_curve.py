@@ -30,8 +30,6 @@ N_TRAIN = 12
 N_VAL = 40
 NOISE_STD = 0.25
 DECIMALS = 3
-TRAIN_NAME = "curve_train.csv"
-VAL_NAME = "curve_val.csv"
 
 
 def make_curve(
@@ -60,7 +58,7 @@ def to_csv(x: np.ndarray, y: np.ndarray) -> str:
 def texts() -> dict[str, str]:
     """The files this script makes, by name: the training set, then the validation set."""
     (x_train, y_train), (x_val, y_val) = make_curve()
-    return {TRAIN_NAME: to_csv(x_train, y_train), VAL_NAME: to_csv(x_val, y_val)}
+    return {"curve_train.csv": to_csv(x_train, y_train), "curve_val.csv": to_csv(x_val, y_val)}
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ TRUE_W = (2.0, -1.5, 0.5)
 TRUE_B = 1.0
 NOISE_STD = 0.1
 DECIMALS = 3
-FILE_NAME = "features_3.csv"
 
 
 def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +53,7 @@ def to_csv(features: np.ndarray, target: np.ndarray) -> str:
 
 def texts() -> dict[str, str]:
     """The file this script makes, by name."""
-    return {FILE_NAME: to_csv(*make_features())}
+    return {"features_3.csv": to_csv(*make_features())}
 
 
 if __name__ == "__main__":
