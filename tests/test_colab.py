@@ -17,7 +17,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from course.colab import BADGE_TAG, INSTALL_TAG, colab_edition, colab_link, pip_source
-from course.series import INDEX
+from course.series import INDEX, notebook_titled
 from course.student import write_edition
 
 REPO, BRANCH = "your-org/gradients-step-by-step", "student"
@@ -61,24 +61,18 @@ def test_a_repo_that_is_not_owner_slash_name_is_refused_in_words(repo: str) -> N
         colab_link(repo, BRANCH, "notebooks/00_index.ipynb")
 
 
-def pip_calls_of_the_install_cell(colab: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Run 06's install cell with the %pip magic recording its lines instead of installing."""
-    notebook = notebooks(colab)["notebooks/06_gradient_descent_fit.ipynb"]
+@pytest.mark.parametrize(("missing", "calls"), [(False, []), (True, [f'install --quiet "{pip_source(REPO, BRANCH)}"'])])
+def test_the_install_cell_runs_pip_only_where_helpers_are_missing(colab, monkeypatch, missing, calls) -> None:
+    """The descent notebook's install cell, run with the %pip magic recording its lines instead of installing."""
+    if missing:
+        monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
+    notebook = notebooks(colab)[f"notebooks/{notebook_titled('Fitting a line by gradient descent').name}"]
     (cell,) = [cell for cell in notebook.cells if INSTALL_TAG in cell.metadata.get("tags", [])]
-    shell, calls = InteractiveShell.instance(), []
-    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", calls.append)
+    shell, recorded = InteractiveShell.instance(), []
+    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", recorded.append)
     result = shell.run_cell(cell.source, store_history=False)
     assert result.success, result.error_in_exec
-    return calls
-
-
-def test_the_install_cell_does_nothing_where_helpers_are_installed(colab: dict[str, bytes], monkeypatch) -> None:
-    assert pip_calls_of_the_install_cell(colab, monkeypatch) == []
-
-
-def test_the_install_cell_installs_from_the_branch_where_helpers_are_missing(colab: dict[str, bytes], monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
-    assert pip_calls_of_the_install_cell(colab, monkeypatch) == [f'install --quiet "{pip_source(REPO, BRANCH)}"']
+    assert recorded == calls
 
 
 def test_the_wheel_built_from_the_branch_carries_every_dataset_inside_the_package(
