@@ -1,11 +1,13 @@
-"""Execute a notebook top to bottom on a fresh kernel, or a command (the project's pytest) in a subprocess, under extra
-environment variables."""
+"""Run what the checks run: a notebook top to bottom on a fresh kernel (this venv's or another's), a command such as
+the project's pytest under extra environment variables, and find the interpreters of other Python versions."""
 
 from __future__ import annotations
 
 import copy
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -48,6 +50,16 @@ def execute(notebook: nbformat.NotebookNode, directory: Path, env: Mapping[str, 
 def execute_file(path: Path, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Read the notebook at ``path`` and return an executed copy (the file is not changed)."""
     return execute(nbformat.read(path, as_version=4), path.parent, env)
+
+
+def interpreter(version: str) -> Path | None:
+    """The newest ``python3.X`` that pyenv has, else the one on PATH, else None."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(glob.glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
+    if found:
+        return Path(found[-1])
+    on_path = shutil.which(f"python{version}")
+    return Path(on_path) if on_path else None
 
 
 def kernel_env(python: Path, folder: Path) -> dict[str, str]:

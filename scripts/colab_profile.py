@@ -27,11 +27,9 @@ import time
 from functools import partial
 from pathlib import Path
 
-from python_versions import interpreter  # scripts/, beside this file
-
 from course.cells import unexpected_errors
 from course.colab import colab_edition
-from course.runner import execute_file, kernel_env, run_pytest
+from course.runner import execute_file, interpreter, kernel_env, run_pytest
 from course.series import NOTEBOOK_GLOB, NOTEBOOKS, ROOT
 from course.student import student_edition, working_tree_sources, write_edition
 

@@ -15,28 +15,16 @@ same).
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from course.runner import run, run_pytest
+from course.runner import interpreter, run, run_pytest
 from course.series import NOTEBOOKS, ROOT
 
 VERSIONS = ("3.11", "3.12", "3.13")
-
-
-def interpreter(version: str) -> Path | None:
-    """The newest ``python3.X`` that pyenv has, else the one on PATH, else None."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    found = sorted(glob.glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
-    if found:
-        return Path(found[-1])
-    on_path = shutil.which(f"python{version}")
-    return Path(on_path) if on_path else None
 
 
 def check_version(version: str) -> dict[str, str]:

@@ -257,7 +257,7 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
 }
 
 PATHS = {path.name[:2]: path for path in notebook_paths()}
-ROW = "mistake_row"  # metadata key of the inserted check cells: the row's (answer, phrase or None)
+ROW = "mistake_row"  # metadata key of the inserted check cells: (exercise number, answer, phrase or None)
 
 
 def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.NotebookNode:
@@ -274,7 +274,7 @@ def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteb
         right, mistakes = EXERCISES[(number, exercise_number)]
         for code, phrase in [*mistakes, (right, None)]:
             cells.append(nbformat.v4.new_code_cell(exercise.source + "\n\n" + code))
-            cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [code, phrase]}))
+            cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [exercise_number, code, phrase]}))
         cells.append(nbformat.v4.new_code_cell(exercise.source))  # the placeholder again
     tried.cells = cells
     return tried
@@ -291,21 +291,19 @@ def test_each_mistake_gets_its_own_not_yet_and_the_right_answer_passes(number):
     notebook = nbformat.read(PATHS[number], as_version=4)
     executed = execute(with_answers(notebook, number), NOTEBOOKS)
     problems, messages = [], defaultdict(list)
-    exercise = 0
     for cell in executed.cells:
         if ROW not in cell.metadata:
             continue
-        code, phrase = cell.metadata[ROW]
+        exercise, code, phrase = cell.metadata[ROW]
         said = "".join(output_texts(cell, with_tracebacks=True))
         verdict = said.splitlines()[0] if said else "(nothing)"
         if phrase is None:
-            exercise += 1
             if not verdict.startswith("Correct"):
                 problems.append(f"exercise {exercise}: the right answer got {said!r}\n{code}")
             continue
-        messages[exercise + 1].append(verdict)
+        messages[exercise].append(verdict)
         if not (verdict.startswith("Not yet") and phrase in verdict):
-            problems.append(f"exercise {exercise + 1}: expected 'Not yet ... {phrase} ...', got {said!r}\n{code}")
+            problems.append(f"exercise {exercise}: expected 'Not yet ... {phrase} ...', got {said!r}\n{code}")
     for k, verdicts in messages.items():
         if len(set(verdicts)) != len(verdicts):
             problems.append(f"exercise {k}: two mistakes share a message: {verdicts}")
