@@ -97,11 +97,6 @@ def student_tree(repo: Path, commit: str, colab: tuple[str, str] | None = None) 
     return tree, len(lines)
 
 
-def branch_tip(repo: Path, branch: str) -> str | None:
-    """The commit ``branch`` points at, or None if it does not exist yet."""
-    return git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None
-
-
 def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
     """Make ``branch`` hold the students' tree of HEAD, as a child of its previous tip.
 
@@ -114,7 +109,7 @@ def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = N
         raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
     source_commit = git(repo, "rev-parse", "--verify", "HEAD^{commit}").decode().strip()
     tree, files = student_tree(repo, source_commit, (colab_repo, branch) if colab_repo else None)
-    parent = branch_tip(repo, branch)
+    parent = git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None  # None: a new branch
     if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
         return Publication(parent, source_commit, new=False, files=files)
     message = f"Students' copies of {source_commit[:12]}\n\nscripts/publish_student.py: solution code removed, outputs cleared."

@@ -208,15 +208,6 @@ def lesson(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nav(), *cells, nav()])
 
 
-def good_lesson() -> nbformat.NotebookNode:
-    return lesson(
-        new_markdown("# 01 · T\n\n**You will learn to**\n- add"),
-        new_markdown("**Predict.** What is 1 + 1? Write it down, then run the cell."),
-        new_code("print(1 + 1)", outputs=[stream("2\n")]),
-        new_markdown("## Summary\n\n- It is 2."),
-    )
-
-
 @pytest.mark.parametrize(
     "text", ["The seed computed h.", "the seed's loss", "the original notes", "The course notes define", "the notes' run"]
 )
@@ -243,9 +234,9 @@ def test_too_many_cells_are_found():
 
 
 def test_a_missing_or_misplaced_summary_is_found():
-    notebook = good_lesson()
-    notebook.cells[-2], notebook.cells[-3] = notebook.cells[-3], notebook.cells[-2]
-    assert summary_problems(notebook)
+    summary, code = new_markdown("## Summary\n\n- It is 2."), new_code("print(1 + 1)", outputs=[stream("2\n")])
+    assert summary_problems(lesson(code, summary)) == []
+    assert summary_problems(lesson(summary, code))
     assert summary_problems(lesson(new_markdown("# 01 · T")))
 
 
