@@ -29,6 +29,7 @@ TANH = (
     "Value.tanh = value_tanh"
 )
 TRUEDIV = "def value_truediv(self, other):\n    return {}\n\n\nValue.__truediv__ = value_truediv"
+ACCURACY = "my_val_accuracy = ((logits_torch(theta_trained, {x}) > 0).double() {compare} {y}).double().mean()"
 STEP = "{loss}.backward()\nwith torch.no_grad():\n    {w}{b}\nmy_theta_1 = torch.cat([w, b]).detach()"
 
 # (notebook, exercise): (the right answer, [(a likely wrong answer, the phrase its check must say), ...])
@@ -225,15 +226,9 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("p = torch.sigmoid(z_start)\nmy_grad_z = (p - y) * p * (1 - p) / n", "the sigmoid's slope again"),
     ]),
     ("12", 2): ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).float() == y_val).float().mean()", [
-        (
-            "my_val_accuracy = ((logits_torch(theta_trained, X) > 0).double() == y).double().mean()",
-            "on the training points",
-        ),
+        (ACCURACY.format(x="X", compare="==", y="y"), "on the training points"),
         ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() == y_val).sum()", "counts the right"),
-        (
-            "my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() != y_val).double().mean()",
-            "on the wrong side",
-        ),
+        (ACCURACY.format(x="X_val", compare="!=", y="y_val"), "on the wrong side"),
         (
             "p = torch.sigmoid(logits_torch(theta_trained, X_val))\n"
             "my_val_accuracy = ((p > 0).double() == y_val).double().mean()",
