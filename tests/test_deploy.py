@@ -35,17 +35,11 @@ def clone(tmp_path, monkeypatch) -> Path:
     return target
 
 
-def published_files(repo: Path, ref: str) -> dict[str, str]:
-    """``path -> blob id`` of every file in ``ref``."""
-    lines = run_git(repo, "ls-tree", "-r", ref).splitlines()
-    return {line.split("\t", 1)[1]: line.split()[2] for line in lines}
-
-
 def test_the_branch_is_the_student_edition_byte_for_byte(clone):
     """The same files as the zip that make student writes (tests/test_student_edition.py proves that it holds nothing
     of the instructor's, test_student_copy.py that its notebooks are the student versions)."""
     publish.publish(clone)
-    files = published_files(clone, publish.STUDENT_BRANCH)
+    files = run_git(clone, "ls-tree", "-r", "--name-only", publish.STUDENT_BRANCH).splitlines()
     edition = student_edition(working_tree_sources(clone))
     assert sorted(files) == sorted(edition)
     different = [path for path in files if publish.git(clone, "show", f"{publish.STUDENT_BRANCH}:{path}") != edition[path]]

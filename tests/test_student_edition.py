@@ -22,15 +22,9 @@ from course.student import FOLDER, edition_zip
 NEVER_IN_IT = ("TEACHING.md", "course/", "tests/", "scripts/", "benchmarks/", "Makefile", ".ci/", "environment.yml")
 WHEELHOUSE = ROOT / ".venv" / "student-wheelhouse"  # the zip's packages, downloaded once, then installed offline
 
-def listed_paths() -> list[str]:
-    """The paths that STUDENTS.md's "What is in this folder" names, in backticks."""
-    text = (ROOT / "STUDENTS.md").read_text(encoding="utf-8")
-    section = text.split("## What is in this folder", 1)[1]
-    return re.findall(r"`([^`\s]+)`", section)
-
-
 def test_the_edition_holds_exactly_what_students_md_lists(edition):
-    listed = listed_paths()
+    section = (ROOT / "STUDENTS.md").read_text(encoding="utf-8").split("## What is in this folder", 1)[1]
+    listed = re.findall(r"`([^`\s]+)`", section)  # the paths it names, in backticks
     assert listed, "STUDENTS.md lists the folder's contents"
     unlisted = [path for path in edition if not any(path == item or path.startswith(item) for item in listed)]
     assert unlisted == [], "files in the edition that STUDENTS.md does not list"
