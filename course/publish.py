@@ -28,7 +28,6 @@ CLONE_FOLDER = FOLDER
 INDEX_IN_CLONE = f"notebooks/{INDEX}"
 # The top-level paths of a commit that the edition's files come from.
 SOURCE_PATHS = sorted({pattern.split("/")[0] for pattern in EDITION_FILES})
-EMPTY_OLD_VALUE = "0" * 40
 
 
 class PublishError(RuntimeError):
@@ -115,8 +114,8 @@ def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = N
     message = f"Students' copies of {source_commit[:12]}\n\nscripts/publish_student.py: solution code removed, outputs cleared."
     parent_args = ["-p", parent] if parent else []
     commit = git(repo, "commit-tree", tree, *parent_args, "-m", message).decode().strip()
-    # The expected old value makes the update fail, instead of losing commits, if the branch moved meanwhile.
-    git(repo, "update-ref", f"refs/heads/{branch}", commit, parent or EMPTY_OLD_VALUE)
+    # The expected old value (zeros: no branch yet) makes the update fail, instead of losing commits, if the branch moved.
+    git(repo, "update-ref", f"refs/heads/{branch}", commit, parent or "0" * 40)
     return Publication(commit, source_commit, new=True, files=files)
 
 

@@ -89,8 +89,7 @@ def test_the_covering_matrix_meets_every_pair_of_levels_the_cpu_can_run_and_only
         assert met == wanted, f"{a} and {b} never meet as {wanted - met}"
 
 
-def test_the_avx512_matrix_is_the_nine_runs_of_l9_and_a_cpu_without_avx_needs_only_four():
-    assert len(covering_matrix(AVX512_CPU)) == 9
+def test_a_cpu_without_avx_needs_only_four_runs():
     # Without AVX every torch and MKL level falls back to the first, and numpy's avx2 level to its baseline:
     # the nine runs collapse to the two numpy levels by the two thread counts, each run once.
     assert sorted(variant.name for variant in covering_matrix(NO_AVX_CPU)) == [
