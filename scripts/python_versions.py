@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import time
 
@@ -32,8 +31,9 @@ def check_version(version: str) -> dict[str, str]:
     if python is None:
         return {"version": version, "python": "not found", "install": "-", "nbval": "not run"}
     venv = ROOT / f".venv-{version}"
+    venv_python = venv / "bin" / "python"
     shutil.rmtree(venv, ignore_errors=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    pip = [str(venv_python), "-m", "pip", "install", "--quiet"]
     steps = [[str(python), "-m", "venv", str(venv)], [*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
     install_seconds = 0.0
     for step in steps:
@@ -42,19 +42,16 @@ def check_version(version: str) -> dict[str, str]:
         if not ok:
             print(tail)
             return {"version": version, "python": str(python), "install": "FAILED", "nbval": "not run"}
-    exact = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()
+    found, _, exact = run([str(venv_python), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"])
     env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    passed, seconds, tail = run_pytest([str(NOTEBOOKS)], env, python=venv / "bin" / "python", tail=30)
+    passed, seconds, tail = run_pytest([str(NOTEBOOKS)], env, python=venv_python, tail=30)
     summary = tail.splitlines()[-1]
     if not passed:
         print(tail)
     shutil.rmtree(venv)
     return {
         "version": version,
-        "python": exact or str(python),
+        "python": exact if found else str(python),
         "install": f"{install_seconds:.0f} s",
         "nbval": f"{'PASS' if passed else 'FAIL'} ({summary}) {seconds:.0f} s",
     }

@@ -23,6 +23,7 @@ from course.series import NOTEBOOKS, notebook_paths
 # Answers that differ in one expression, written once with that expression left out.
 PARTIAL = "def central_partial(func, x, i, h=1e-3):\n    "
 STEPPED = PARTIAL + "step = np.zeros_like(x)\n    step[{}] = h\n    return {}"
+BACKWARD = "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n(a**2 + 3 * a).{reduce}().backward()\nq_grad = {grad}"
 TANH = (
     "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
     "    def _backward():\n        self.grad {} * out.grad\n\n    out._backward = _backward\n    return out\n\n\n"
@@ -57,19 +58,9 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("def my_grad(x):\n    return 3 * x", "power of x_i wrong"),
         ("def my_grad(x):\n    return x**2", "constant factor"),
     ]),
-    ("02", 2): (
-        "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-        "(a**2 + 3 * a).mean().backward()\nq_grad = a.grad", [
-        (
-            "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-            "(a**2 + 3 * a).sum().backward()\nq_grad = a.grad",
-            "4 times too large",
-        ),
-        (
-            "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-            "(a**2 + 3 * a).mean().backward()\nq_grad = a.detach()",
-            "is a itself",
-        ),
+    ("02", 2): (BACKWARD.format(reduce="mean", grad="a.grad"), [
+        (BACKWARD.format(reduce="sum", grad="a.grad"), "4 times too large"),
+        (BACKWARD.format(reduce="mean", grad="a.detach()"), "is a itself"),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = (a**2 + 3 * a) / 4", "q's terms"),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = 2 * a / 4", "term 3a"),
     ]),
