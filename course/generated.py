@@ -45,7 +45,6 @@ IMAGE_ONLY = (
     "# Image only: the server extension behind the students' nbgitpuller links (deploy/README.md).",
     "nbgitpuller==1.3.0",
 )
-IMAGE_PYTHON = "python=3.11"
 
 SIZING = ROOT / "deploy" / "classroom-sizing.json"
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
@@ -151,7 +150,7 @@ def environment_yaml(requirements: str) -> str:
         ]
     pip = [f"--extra-index-url={CPU_INDEX}", *entries, *IMAGE_ONLY]
     return (
-        f"""\
+        """\
 # Generated from requirements.txt by `make generated` (python scripts/generate.py). Do not edit: change
 # requirements.txt (or IMAGE_ONLY in course/generated.py), then regenerate.
 # Generated rather than listing `- -r requirements.txt` under pip: conda finds that file next to this one,
@@ -163,7 +162,7 @@ name: gradients-step-by-step
 channels:
   - conda-forge
 dependencies:
-  - {IMAGE_PYTHON}
+  - python=3.11
   - pip
   - pip:
 """

@@ -2,14 +2,10 @@
 
     python scripts/python_versions.py                  # 3.11, 3.12 and 3.13, each in a fresh .venv-3.X/, deleted after
 
-Each interpreter is found as ``python3.X`` under pyenv's versions folder or on PATH. The venv gets
-exactly the pins of requirements.txt (the same command a learner runs), then the regression check
-runs with that interpreter: ``python -m pytest notebooks`` with the project's options. Prints a
-version x result table (the one in the README) and exits 1 if any version failed.
-
-pip takes torch 2.13.0 from this machine's disk only for Python 3.11; for 3.12 and 3.13 it downloads
-PyPI's Linux wheel, which pulls the CUDA libraries (about 3 GB per venv; the CPU arithmetic is the
-same).
+The venv (its interpreter found by ``course.runner.interpreter``) gets exactly the pins of requirements.txt, as a
+learner installs them; then strict nbval runs with that interpreter. Prints the README's version x result table and
+exits 1 if any version failed. For 3.12 and 3.13 pip downloads PyPI's Linux torch wheel, which pulls the CUDA
+libraries (about 3 GB per venv; the CPU arithmetic is the same).
 """
 
 from __future__ import annotations

@@ -63,9 +63,8 @@ def test_a_float32_sum_printed_to_nine_digits_is_found_and_a_stable_cell_is_not(
 
 
 def test_a_cell_that_raises_is_reported_as_a_failed_run(tmp_path):
-    notebook = python3_notebook(new_code("1 / 0"))
     path = tmp_path / "01_broken.ipynb"
-    nbformat.write(notebook, path)
+    nbformat.write(python3_notebook(new_code("1 / 0")), path)
     changes = check_one(path, ONE_THREAD)
     assert any(change.cell == -1 and "ZeroDivisionError" in change.diff for change in changes)
 
@@ -99,7 +98,6 @@ def test_a_cpu_without_avx_needs_only_four_runs():
 
 def test_the_probe_sees_the_thread_count_change_a_sum_on_any_cpu():
     effects = {effect.switch: effect for effect in probe_switches()}
-    assert set(effects) == set(SWITCHES)
     assert effects["OMP_NUM_THREADS"].results > 1
 
 

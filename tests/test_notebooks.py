@@ -290,7 +290,7 @@ def test_what_the_projects_sanitize_file_replaces_is_not_reported():
 
 
 def test_the_generated_navigation_links_previous_contents_and_next_in_file_order():
-    """With navigation.py --check above, every stored notebook starts and ends with such a cell."""
+    """With the up-to-date check above, every stored notebook starts and ends with such a cell."""
     paths, titles = [Path(INDEX), Path("01_a.ipynb"), Path("02_b.ipynb")], ["Index", "A", "B"]
     notebook = notebook_of(new_markdown("# 01 · A"))
     regenerate(notebook, nav_source(paths, titles, 1), contents=None)
