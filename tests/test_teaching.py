@@ -258,7 +258,7 @@ def test_a_predict_question_needs_a_tagged_answer_with_output_right_after_it():
     assert predict_problems(lesson(asked, new_code("1", outputs=[stream("1\n")])))
     assert predict_problems(lesson(asked, new_code("x = 1", metadata={"tags": ["predict-answer"]})))
     assert predict_problems(lesson(asked, new_markdown("It is 1."), answer))
-    assert predict_problems(lesson(asked, answer, new_markdown("Text."), answer))
+    assert predict_problems(lesson(asked, answer, new_markdown("Text."), new_code("2", metadata={"tags": ["predict-answer"]})))
 
 
 PLAN = """## 07 · Slow (20 minutes)
