@@ -20,6 +20,7 @@ COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 REPO_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+")
 BADGE_TAG = "colab-badge"
 INSTALL_TAG = "colab-install"
+HELPERS_IMPORT = re.compile(r"^\s*(from|import) helpers\b", re.MULTILINE)
 INSTALL_CELL = """\
 # On Colab (or anywhere `helpers` is missing): install the series' helpers and data from
 # the published branch. Where they are installed already, this cell does nothing.
@@ -47,24 +48,14 @@ def pip_source(repo: str, branch: str) -> str:
     return f"git+https://github.com/{check_repo(repo)}@{branch}"
 
 
-def badge_markdown(link: str) -> str:
-    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({link})"
-
-
-def uses_helpers(notebook: nbformat.NotebookNode) -> bool:
-    """Whether any code cell of ``notebook`` imports the series' helpers."""
-    return any(cell.cell_type == "code" and re.search(r"^\s*(from|import) helpers\b", cell.source, re.M)
-               for cell in notebook.cells)
-
-
 def colab_version(notebook: nbformat.NotebookNode, link: str, source: str) -> nbformat.NotebookNode:
     """``notebook`` with the badge (opening ``link``) first and, if it uses helpers, the install cell (``pip
     install source``) just before its first code cell."""
     copied = nbformat.from_dict(notebook)
-    badge = nbformat.v4.new_markdown_cell(badge_markdown(link), metadata={"tags": [BADGE_TAG]})
+    badge = nbformat.v4.new_markdown_cell(f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({link})", metadata={"tags": [BADGE_TAG]})
     badge.id = BADGE_TAG
     cells = [badge, *copied.cells]
-    if uses_helpers(copied):
+    if any(cell.cell_type == "code" and HELPERS_IMPORT.search(cell.source) for cell in copied.cells):
         install = nbformat.v4.new_code_cell(INSTALL_CELL.format(source=source).rstrip("\n"),
                                             metadata={"tags": [INSTALL_TAG]})
         install.id = INSTALL_TAG

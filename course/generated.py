@@ -18,6 +18,7 @@ Marking notebook code for the engine (the ``#@save`` habit of the d2l book):
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import re
@@ -44,7 +45,6 @@ IMAGE_ONLY = (
     "# Image only: the server extension behind the students' nbgitpuller links (deploy/README.md).",
     "nbgitpuller==1.3.0",
 )
-IMAGE_PYTHON = "python=3.11"
 
 SIZING = ROOT / "deploy" / "classroom-sizing.json"
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
@@ -150,7 +150,7 @@ def environment_yaml(requirements: str) -> str:
         ]
     pip = [f"--extra-index-url={CPU_INDEX}", *entries, *IMAGE_ONLY]
     return (
-        f"""\
+        """\
 # Generated from requirements.txt by `make generated` (python scripts/generate.py). Do not edit: change
 # requirements.txt (or IMAGE_ONLY in course/generated.py), then regenerate.
 # Generated rather than listing `- -r requirements.txt` under pip: conda finds that file next to this one,
@@ -162,7 +162,7 @@ name: gradients-step-by-step
 channels:
   - conda-forge
 dependencies:
-  - {IMAGE_PYTHON}
+  - python=3.11
   - pip
   - pip:
 """
@@ -227,3 +227,21 @@ def update(write: bool) -> list[str]:
             if write:
                 path.write_text(fresh, encoding="utf-8")
     return stale
+
+
+def check_or_write(update: Callable[[bool], list[str]], what: str, command: str, description: str) -> int:
+    """The command line of scripts/generate.py and scripts/navigation.py: ``update(write)`` returns the stale files;
+    with ``--check`` they are only reported (exit 1, naming ``command``), otherwise rewritten."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--check", action="store_true", help=f"only report stale {what} (exit 1)")
+    check = parser.parse_args().check
+    try:
+        stale = update(not check)
+    except ValueError as error:  # a notebook without a title, a #@save marker the generator cannot follow
+        print(error)
+        return 1
+    if check and stale:
+        print(f"stale {what}: {', '.join(stale)}\nrun: {command}")
+        return 1
+    print(f"{what} up to date" if not stale else "updated: " + ", ".join(stale))
+    return 0

@@ -14,17 +14,13 @@ from course.cells import has_tag
 from course.series import INDEX, notebook_paths, title_of
 
 
-class MissingTitle(ValueError):
-    """A notebook has no ``# Title`` line in its first markdown cell after the navigation."""
-
-
 def titles_of(paths: list[Path]) -> list[str]:
-    """Each notebook's title; raises MissingTitle naming the file that has none."""
+    """Each notebook's title; a ValueError names the file that has none."""
     titles = []
     for path in paths:
         title = title_of(nbformat.read(path, as_version=4))
         if title is None:
-            raise MissingTitle(f"{path.name}: the first markdown cell after the navigation needs a '# Title' line")
+            raise ValueError(f"{path.name}: the first markdown cell after the navigation needs a '# Title' line")
         titles.append(title)
     return titles
 

@@ -28,7 +28,6 @@ CLONE_FOLDER = FOLDER
 INDEX_IN_CLONE = f"notebooks/{INDEX}"
 # The top-level paths of a commit that the edition's files come from.
 SOURCE_PATHS = sorted({pattern.split("/")[0] for pattern in EDITION_FILES})
-EMPTY_OLD_VALUE = "0" * 40
 
 
 class PublishError(RuntimeError):
@@ -97,11 +96,6 @@ def student_tree(repo: Path, commit: str, colab: tuple[str, str] | None = None) 
     return tree, len(lines)
 
 
-def branch_tip(repo: Path, branch: str) -> str | None:
-    """The commit ``branch`` points at, or None if it does not exist yet."""
-    return git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None
-
-
 def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = None) -> Publication:
     """Make ``branch`` hold the students' tree of HEAD, as a child of its previous tip.
 
@@ -114,14 +108,14 @@ def publish(repo: Path, branch: str = STUDENT_BRANCH, colab_repo: str | None = N
         raise PublishError(f"{branch} is checked out in a working tree; switch that tree to another branch, then publish again")
     source_commit = git(repo, "rev-parse", "--verify", "HEAD^{commit}").decode().strip()
     tree, files = student_tree(repo, source_commit, (colab_repo, branch) if colab_repo else None)
-    parent = branch_tip(repo, branch)
+    parent = git(repo, "branch", "--list", branch, "--format=%(objectname)").decode().strip() or None  # None: a new branch
     if parent is not None and git(repo, "rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
         return Publication(parent, source_commit, new=False, files=files)
     message = f"Students' copies of {source_commit[:12]}\n\nscripts/publish_student.py: solution code removed, outputs cleared."
     parent_args = ["-p", parent] if parent else []
     commit = git(repo, "commit-tree", tree, *parent_args, "-m", message).decode().strip()
-    # The expected old value makes the update fail, instead of losing commits, if the branch moved meanwhile.
-    git(repo, "update-ref", f"refs/heads/{branch}", commit, parent or EMPTY_OLD_VALUE)
+    # The expected old value (zeros: no branch yet) makes the update fail, instead of losing commits, if the branch moved.
+    git(repo, "update-ref", f"refs/heads/{branch}", commit, parent or "0" * 40)
     return Publication(commit, source_commit, new=True, files=files)
 
 

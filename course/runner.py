@@ -1,10 +1,13 @@
-"""Execute a notebook top to bottom on a fresh kernel, or the project's pytest in a subprocess, under extra environment
-variables."""
+"""Run what the checks run: a notebook top to bottom on a fresh kernel (this venv's or another's), a command such as
+the project's pytest under extra environment variables, and find the interpreters of other Python versions."""
 
 from __future__ import annotations
 
 import copy
+import glob
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -49,22 +52,40 @@ def execute_file(path: Path, env: Mapping[str, str] | None = None) -> nbformat.N
     return execute(nbformat.read(path, as_version=4), path.parent, env)
 
 
-def run_pytest(
-    args: list[str], env: Mapping[str, str] | None = None, python: str | Path = sys.executable, tail: int = 60
-) -> tuple[bool, float, str]:
-    """Run ``python -m pytest -q *args`` in the project, with ``env`` added to this process's environment.
+def interpreter(version: str) -> Path | None:
+    """The newest ``python3.X`` that pyenv has, else the one on PATH, else None."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(glob.glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
+    if found:
+        return Path(found[-1])
+    on_path = shutil.which(f"python{version}")
+    return Path(on_path) if on_path else None
 
-    Return (passed, seconds, detail): pytest's summary line if it passed, else its last ``tail`` lines and the end of stderr.
+
+def kernel_env(python: Path, folder: Path) -> dict[str, str]:
+    """The environment under which :func:`execute` runs notebooks on ``python`` (a venv's), not on this one:
+    a ``python3`` kernel spec for it, written under ``folder``."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python", "display_name": python.parent.parent.name}))
+    return {"JUPYTER_PATH": str(folder)}
+
+
+def run(command: list[str], env: Mapping[str, str] | None = None, tail: int = 60) -> tuple[bool, float, str]:
+    """Run ``command`` in the project, with ``env`` added to this process's environment.
+
+    Return (succeeded, seconds, detail): its last line if it succeeded, else its last ``tail`` lines and the end of stderr.
     """
     start = time.perf_counter()
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False)
     lines = result.stdout.strip().splitlines() or ["(no output)"]
     detail = lines[-1] if result.returncode == 0 else "\n".join(lines[-tail:] + result.stderr.splitlines()[-5:])
     return result.returncode == 0, time.perf_counter() - start, detail
+
+
+def run_pytest(
+    args: list[str], env: Mapping[str, str] | None = None, python: str | Path = sys.executable, tail: int = 60
+) -> tuple[bool, float, str]:
+    """:func:`run` ``python -m pytest -q *args``: (passed, seconds, pytest's summary line or its tail)."""
+    return run([str(python), "-m", "pytest", "-q", *args], env, tail)

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import jupyter_server_mathjax
 import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
@@ -160,22 +161,6 @@ def page_problems(page: Path) -> list[str]:
     return problems
 
 
-def copy_mathjax(out: Path) -> None:
-    """Copy MathJax 2 from the jupyter-server-mathjax package into ``out/mathjax``."""
-    try:
-        import jupyter_server_mathjax
-    except ImportError:
-        raise SystemExit(
-            "jupyter-server-mathjax is not installed; it provides the offline MathJax. "
-            "Install the pinned requirements: pip install -r requirements.txt"
-        ) from None
-    source = Path(jupyter_server_mathjax.__file__).parent / "static"
-    target = out / MATHJAX_DIR
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(source, target)
-
-
 def make_exporter() -> HTMLExporter:
     """An HTMLExporter (JupyterLab look) that loads nothing from the network."""
     return HTMLExporter(
@@ -199,7 +184,8 @@ def build(notebooks: Path, out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.html"):  # pages of renamed or removed notebooks
         stale.unlink()
-    copy_mathjax(out)
+    mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"  # MathJax 2, pinned in requirements.txt
+    shutil.copytree(mathjax, out / MATHJAX_DIR, dirs_exist_ok=True)
 
     exporter = make_exporter()
     stems = {path.stem for path in paths}

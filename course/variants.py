@@ -131,11 +131,7 @@ class SwitchEffect:
 
     switch: str
     levels: tuple[str, ...]  # the names of the levels this CPU can run
-    results: int  # how many different probe results they gave
-
-    @property
-    def changes_arithmetic(self) -> bool:
-        return self.results > 1
+    results: int  # how many different probe results they gave: more than one means it changes the arithmetic
 
 
 def switch_levels(flags: set[str]) -> dict[str, dict[str, str]]:
@@ -173,11 +169,11 @@ def describe_switches(effects: list[SwitchEffect], vendor: str) -> str:
     lines = [f"What each switch changes on this CPU ({vendor}), probed at every level it can run:"]
     for effect in effects:
         levels = f"{len(effect.levels)} levels ({', '.join(effect.levels)})"
-        if effect.changes_arithmetic:
+        if effect.results > 1:
             lines.append(f"  {effect.switch}: {levels} give {effect.results} different results: covered")
         else:
             lines.append(f"  {effect.switch} has no effect on this CPU ({vendor}): {UNCOVERED[effect.switch]}")
-    if not all(effect.changes_arithmetic for effect in effects):
+    if not all(effect.results > 1 for effect in effects):
         lines.append("  For full coverage, run `make portability` once on a CPU where they do (an Intel CPU for MKL).")
     return "\n".join(lines)
 

@@ -30,16 +30,12 @@ N_TRAIN = 12
 N_VAL = 40
 NOISE_STD = 0.25
 DECIMALS = 3
-TRAIN_NAME = "curve_train.csv"
-VAL_NAME = "curve_val.csv"
 
 
 def make_curve(
     n_train: int = N_TRAIN, n_val: int = N_VAL, seed: int = SEED
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Draw the data of the recipe above: ``(x_train, y_train), (x_val, y_val)``, already rounded."""
-    if n_train < 2 or n_val < 2:
-        raise ValueError(f"each set needs at least 2 points; got n_train={n_train} and n_val={n_val}.")
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1.0, 1.0, n_train))
     x_val = np.sort(rng.uniform(-1.0, 1.0, n_val))
@@ -55,8 +51,6 @@ def make_curve(
 
 def to_csv(x: np.ndarray, y: np.ndarray) -> str:
     """Format one set as CSV text with header ``x,y`` and DECIMALS places per value."""
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(f"x and y must be flat and of the same length; got shapes {x.shape} and {y.shape}.")
     rows = [f"{a:.{DECIMALS}f},{b:.{DECIMALS}f}" for a, b in zip(x, y, strict=True)]
     return "\n".join(["x,y", *rows]) + "\n"
 
@@ -64,7 +58,7 @@ def to_csv(x: np.ndarray, y: np.ndarray) -> str:
 def texts() -> dict[str, str]:
     """The files this script makes, by name: the training set, then the validation set."""
     (x_train, y_train), (x_val, y_val) = make_curve()
-    return {TRAIN_NAME: to_csv(x_train, y_train), VAL_NAME: to_csv(x_val, y_val)}
+    return {"curve_train.csv": to_csv(x_train, y_train), "curve_val.csv": to_csv(x_val, y_val)}
 
 
 if __name__ == "__main__":

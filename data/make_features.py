@@ -31,13 +31,10 @@ TRUE_W = (2.0, -1.5, 0.5)
 TRUE_B = 1.0
 NOISE_STD = 0.1
 DECIMALS = 3
-FILE_NAME = "features_3.csv"
 
 
 def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """Draw the dataset of the recipe above: ``X`` (n×3) and ``y`` (n), already rounded."""
-    if n < 2:
-        raise ValueError(f"n must be at least 2 to fit anything; got n={n}.")
     rng = np.random.default_rng(seed)
     features = np.round(rng.standard_normal((n, len(TRUE_W))), DECIMALS)
     noise = rng.normal(0.0, NOISE_STD, size=n)
@@ -48,8 +45,6 @@ def make_features(n: int = N_ROWS, seed: int = SEED) -> tuple[np.ndarray, np.nda
 
 def to_csv(features: np.ndarray, target: np.ndarray) -> str:
     """Format the data as CSV text with header ``x1,...,xd,y`` and DECIMALS places per value."""
-    if features.ndim != 2 or target.shape != (features.shape[0],):
-        raise ValueError(f"features must be n×d and target n; got shapes {features.shape} and {target.shape}.")
     d = features.shape[1]
     header = ",".join([f"x{i}" for i in range(1, d + 1)] + ["y"])
     rows = [",".join(f"{value:.{DECIMALS}f}" for value in [*row, y]) for row, y in zip(features, target, strict=True)]
@@ -58,7 +53,7 @@ def to_csv(features: np.ndarray, target: np.ndarray) -> str:
 
 def texts() -> dict[str, str]:
     """The file this script makes, by name."""
-    return {FILE_NAME: to_csv(*make_features())}
+    return {"features_3.csv": to_csv(*make_features())}
 
 
 if __name__ == "__main__":

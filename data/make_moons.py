@@ -39,8 +39,6 @@ DECIMALS = 3
 
 def make_moons(n_per_class: int = N_PER_CLASS, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """Draw the dataset of the recipe above: points ``X`` (2n×2, rounded) and labels ``y`` (2n, 1 then 0)."""
-    if n_per_class < 1:
-        raise ValueError(f"n_per_class must be at least 1; got n_per_class={n_per_class}.")
     rng = np.random.default_rng(seed)
     t_upper = rng.uniform(0.0, np.pi, n_per_class)
     t_lower = rng.uniform(0.0, np.pi, n_per_class)
@@ -55,8 +53,6 @@ def make_moons(n_per_class: int = N_PER_CLASS, seed: int = SEED) -> tuple[np.nda
 
 def to_csv(points: np.ndarray, labels: np.ndarray) -> str:
     """Format the data as CSV text with header ``x1,x2,y``: DECIMALS places per coordinate, labels as 0 or 1."""
-    if points.ndim != 2 or points.shape[1] != 2 or labels.shape != (points.shape[0],):
-        raise ValueError(f"points must be n×2 and labels n; got shapes {points.shape} and {labels.shape}.")
     rows = [f"{x1:.{DECIMALS}f},{x2:.{DECIMALS}f},{label:.0f}" for (x1, x2), label in zip(points, labels, strict=True)]
     return "\n".join(["x1,x2,y", *rows]) + "\n"
 

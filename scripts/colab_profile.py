@@ -1,27 +1,23 @@
 """Check the series against Google Colab's packages (tests/profiles/colab.txt): the kernel side of a Colab runtime.
 
-    python scripts/colab_profile.py          # CI's Python and torch 2.13.0 (make colab-profile, CI's second step)
+    python scripts/colab_profile.py          # CI's Python and torch 2.13.0 (make colab-profile, CI's last step)
     python scripts/colab_profile.py --full   # Colab's Python 3.13 and torch 2.11.0 from PyPI (make colab-full)
 
-1. **nbval**: strict nbval over every notebook in notebooks/, in a venv built from the profile's pins
-   (.venv-colab/, rebuilt when the profile changes), the helpers taken from this checkout (PYTHONPATH).
-2. **install from the branch**: the Colab edition of the working tree (course/colab.py) is committed as the branch
-   ``student`` of a temporary git repository; its notebooks alone (no helpers/, no data/ beside them) run top to
-   bottom in a fresh venv that sees the profile's packages but has no helpers. The first notebook's install cell
-   pip-installs the helpers and the data from ``git+file://...@student``, offline (no index, no build isolation:
-   Colab's setuptools builds it); every later notebook finds them installed. Then the installed helpers must read
-   the data from inside the package, not from a clone.
-3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, against the venv (its docstring says what).
+1. **nbval**: strict nbval over notebooks/ in a venv of the profile's pins (.venv-colab/, rebuilt when the profile
+   changes), the helpers taken from this checkout.
+2. **install from the branch**: the Colab edition of the working tree, committed as the branch ``student`` of a
+   temporary repository; its notebooks alone run top to bottom in a fresh venv over the profile's packages, without
+   helpers, offline: the first install cell pip-installs them from ``git+file://...@student``, and the installed
+   helpers must read the data from inside the package.
+3. **the ipywidgets 7 front end**: tests/browser/ipywidgets7/ in Chromium, against the venv.
 
-Prints one line per step and exits 1 if either failed. --full needs Python 3.13 (pyenv) and takes torch 2.11.0 from
-PyPI: for Linux that is the CUDA build (about 3 GB with its nvidia-* packages), whose CPU kernels are those of
-Colab's 2.11.0+cpu; PyTorch's own CPU index is not reachable here.
+README's Colab section says more. --full needs Python 3.13 (pyenv) and takes torch 2.11.0 from PyPI: the CUDA build
+(about 3 GB), whose CPU kernels are those of Colab's 2.11.0+cpu; PyTorch's own CPU index is not reachable here.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -31,11 +27,9 @@ import time
 from functools import partial
 from pathlib import Path
 
-from python_versions import interpreter  # scripts/, beside this file
-
 from course.cells import unexpected_errors
 from course.colab import colab_edition
-from course.runner import execute_file, run_pytest
+from course.runner import execute_file, interpreter, kernel_env, run_pytest
 from course.series import NOTEBOOK_GLOB, NOTEBOOKS, ROOT
 from course.student import student_edition, working_tree_sources, write_edition
 
@@ -124,12 +118,7 @@ def run_from_branch(base: Path) -> tuple[bool, str]:
         alone.mkdir()
         for path in sorted((folder / "published" / "notebooks").glob(NOTEBOOK_GLOB)):
             shutil.copy(path, alone)
-        spec = folder / "jupyter" / "kernels" / "python3"
-        spec.mkdir(parents=True)
-        argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        kernel = {"argv": argv, "language": "python", "display_name": "Colab profile, fresh"}
-        (spec / "kernel.json").write_text(json.dumps(kernel))
-        env = {**OFFLINE_PIP, "JUPYTER_PATH": str(folder / "jupyter"), "PYTHONPATH": ""}
+        env = {**OFFLINE_PIP, **kernel_env(python, folder / "jupyter"), "PYTHONPATH": ""}
         problems = []
         for path in sorted(alone.glob(NOTEBOOK_GLOB)):
             problems += [f"{path.name}: {problem}" for problem in unexpected_errors(execute_file(path, env))]

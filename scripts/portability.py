@@ -18,12 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from course.runner import run_pytest
 from course.series import NOTEBOOKS
-from course.variants import Variant, covering_matrix, report_switches
-
-
-def run_nbval(variant: Variant) -> tuple[Variant, bool, float, str]:
-    """Strict nbval over the notebooks under one variant: (variant, passed, seconds, pytest's tail)."""
-    return (variant, *run_pytest([str(NOTEBOOKS)], variant.env))
+from course.variants import covering_matrix, report_switches
 
 
 def main() -> int:
@@ -39,7 +34,8 @@ def main() -> int:
     start = time.perf_counter()
     failed = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for variant, passed, seconds, detail in pool.map(run_nbval, variants):
+        runs = pool.map(lambda variant: run_pytest([str(NOTEBOOKS)], variant.env), variants)
+        for variant, (passed, seconds, detail) in zip(variants, runs, strict=True):
             print(f"{'PASS' if passed else 'FAIL'} {seconds:5.0f} s  {variant.name}  {detail if passed else ''}", flush=True)
             if not passed:
                 failed += 1

@@ -5,13 +5,8 @@
     python scripts/publish_student.py --hub URL --repo https://github.com/you/gradients-step-by-step
     python scripts/publish_student.py --colab you/gradients-step-by-step   # the Colab edition (make colab)
 
-The branch gets the notebooks as `make student` writes them (solution code removed, outputs cleared) with the
-helpers, the data and the install files, built from HEAD (commit your changes first). The
-working tree, the index and the checked-out branch are not touched. Push the branch yourself (the command is
-printed); a student who opens the link gets their own clone, updated on every later click, their edits kept.
-With --colab OWNER/NAME the branch holds the Colab edition instead (course/colab.py): the same files with an
-"Open in Colab" badge and an install cell in each notebook, both pointing at that branch of github.com/OWNER/NAME;
-it works on a hub too (the install cell does nothing where the helpers are installed).
+The branch holds the student edition of HEAD (``course.publish``; commit your changes first), or with --colab the
+Colab edition (``course.colab``); the working tree and the checked-out branch are not touched. Push it yourself.
 """
 
 from __future__ import annotations

@@ -2,49 +2,24 @@
 
     python scripts/python_versions.py                  # 3.11, 3.12 and 3.13, each in a fresh .venv-3.X/, deleted after
 
-Each interpreter is found as ``python3.X`` under pyenv's versions folder or on PATH. The venv gets
-exactly the pins of requirements.txt (the same command a learner runs), then the regression check
-runs with that interpreter: ``python -m pytest notebooks`` with the project's options. Prints a
-version x result table (the one in the README) and exits 1 if any version failed.
-
-pip takes torch 2.13.0 from this machine's disk only for Python 3.11; for 3.12 and 3.13 it downloads
-PyPI's Linux wheel, which pulls the CUDA libraries (about 3 GB per venv; the CPU arithmetic is the
-same).
+The venv (its interpreter found by ``course.runner.interpreter``) gets exactly the pins of requirements.txt, as a
+learner installs them; then strict nbval runs with that interpreter. Prints the README's version x result table and
+exits 1 if any version failed. For 3.12 and 3.13 pip downloads PyPI's Linux torch wheel, which pulls the CUDA
+libraries (about 3 GB per venv; the CPU arithmetic is the same).
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shutil
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from course.runner import run_pytest
+from course.runner import interpreter, run, run_pytest
 from course.series import NOTEBOOKS, ROOT
 
 VERSIONS = ("3.11", "3.12", "3.13")
-
-
-def interpreter(version: str) -> Path | None:
-    """The newest ``python3.X`` that pyenv has, else the one on PATH, else None."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    found = sorted(glob.glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
-    if found:
-        return Path(found[-1])
-    on_path = shutil.which(f"python{version}")
-    return Path(on_path) if on_path else None
-
-
-def run(command: list[str]) -> tuple[bool, float, str]:
-    """Run ``command`` in the project: (succeeded, seconds, the last 30 lines it printed)."""
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
-    return result.returncode == 0, time.perf_counter() - start, tail
 
 
 def check_version(version: str) -> dict[str, str]:
@@ -52,29 +27,27 @@ def check_version(version: str) -> dict[str, str]:
     if python is None:
         return {"version": version, "python": "not found", "install": "-", "nbval": "not run"}
     venv = ROOT / f".venv-{version}"
+    venv_python = venv / "bin" / "python"
     shutil.rmtree(venv, ignore_errors=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    pip = [str(venv_python), "-m", "pip", "install", "--quiet"]
     steps = [[str(python), "-m", "venv", str(venv)], [*pip, "--upgrade", "pip"], [*pip, "-r", "requirements.txt"]]
     install_seconds = 0.0
     for step in steps:
-        ok, seconds, tail = run(step)
+        ok, seconds, tail = run(step, tail=30)
         install_seconds += seconds
         if not ok:
             print(tail)
             return {"version": version, "python": str(python), "install": "FAILED", "nbval": "not run"}
-    exact = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()
+    found, _, exact = run([str(venv_python), "-c", "import sys, torch; print(sys.version.split()[0], torch.__version__)"])
     env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    passed, seconds, tail = run_pytest([str(NOTEBOOKS)], env, python=venv / "bin" / "python", tail=30)
+    passed, seconds, tail = run_pytest([str(NOTEBOOKS)], env, python=venv_python, tail=30)
     summary = tail.splitlines()[-1]
     if not passed:
         print(tail)
     shutil.rmtree(venv)
     return {
         "version": version,
-        "python": exact or str(python),
+        "python": exact if found else str(python),
         "install": f"{install_seconds:.0f} s",
         "nbval": f"{'PASS' if passed else 'FAIL'} ({summary}) {seconds:.0f} s",
     }

@@ -11,13 +11,20 @@ import nbformat
 import pytest
 
 import helpers.explorer
-from course.series import notebook_paths
+from course.series import ROOT, notebook_paths
+from course.student import student_edition, working_tree_sources
 
 
 @pytest.fixture(scope="session")
 def series() -> dict[str, nbformat.NotebookNode]:
     """Every stored notebook of the series, by file name, read once per session."""
     return {path.name: nbformat.read(path, as_version=4) for path in notebook_paths()}
+
+
+@pytest.fixture(scope="session")
+def edition() -> dict[str, bytes]:
+    """The student edition of the working tree (path -> content), as ``make student`` writes it."""
+    return student_edition(working_tree_sources(ROOT))
 
 
 @pytest.fixture

@@ -17,15 +17,10 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from course.colab import BADGE_TAG, INSTALL_TAG, colab_edition, colab_link, pip_source
-from course.series import INDEX, ROOT
-from course.student import student_edition, working_tree_sources, write_edition
+from course.series import notebook_titled
+from course.student import write_edition
 
 REPO, BRANCH = "your-org/gradients-step-by-step", "student"
-
-
-@pytest.fixture(scope="module")
-def edition() -> dict[str, bytes]:
-    return student_edition(working_tree_sources(ROOT))
 
 
 @pytest.fixture(scope="module")
@@ -41,35 +36,22 @@ def notebooks(files: dict[str, bytes]) -> dict[str, nbformat.NotebookNode]:
     }
 
 
-def test_every_notebook_opens_with_a_badge_to_itself_on_the_branch(colab: dict[str, bytes]) -> None:
-    found = notebooks(colab)
-    assert f"notebooks/{INDEX}" in found and len(found) >= 2
-    for path, notebook in found.items():
-        first = notebook.cells[0]
-        assert BADGE_TAG in first.metadata.get("tags", []), path
-        link = f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{path}"
-        assert f"]({link})" in first.source, f"{path}: {first.source}"
-
-
-def test_the_install_cell_is_the_first_code_cell_wherever_helpers_are_used(
+def test_each_notebook_gets_a_badge_to_itself_and_where_helpers_are_used_an_install_cell_and_nothing_else_changes(
     edition: dict[str, bytes], colab: dict[str, bytes]
 ) -> None:
     before, after = notebooks(edition), notebooks(colab)
+    assert colab.keys() == edition.keys() and {path for path in edition if colab[path] != edition[path]} == set(after)
     for path, notebook in after.items():
-        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        badge, *cells = notebook.cells
+        assert BADGE_TAG in badge.metadata.get("tags", []), path
+        assert f"](https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{path})" in badge.source, badge.source
+        install = [cell for cell in cells if INSTALL_TAG in cell.metadata.get("tags", [])]
         uses = any("import helpers" in c.source or "from helpers" in c.source for c in before[path].cells)
-        if not uses:
-            assert all(INSTALL_TAG not in cell.metadata.get("tags", []) for cell in notebook.cells), path
-            continue
-        assert INSTALL_TAG in code[0].metadata.get("tags", []), path
-        assert f'%pip install --quiet "{pip_source(REPO, BRANCH)}"' in code[0].source
-        # Everything else is the student edition's, in order.
-        assert [cell.source for cell in notebook.cells[1:] if cell is not code[0]] == [c.source for c in before[path].cells]
-
-
-def test_other_files_are_the_student_editions(edition: dict[str, bytes], colab: dict[str, bytes]) -> None:
-    assert colab.keys() == edition.keys()
-    assert {path for path in edition if colab[path] != edition[path]} == set(notebooks(edition))
+        assert len(install) == uses, path
+        if uses:
+            assert install[0] is next(cell for cell in cells if cell.cell_type == "code"), f"{path}: install first"
+            assert f'%pip install --quiet "{pip_source(REPO, BRANCH)}"' in install[0].source
+        assert [cell.source for cell in cells if cell not in install] == [cell.source for cell in before[path].cells]
 
 
 @pytest.mark.parametrize("repo", ["your-org", "https://github.com/your-org/repo", "a/b c", ""])
@@ -78,24 +60,18 @@ def test_a_repo_that_is_not_owner_slash_name_is_refused_in_words(repo: str) -> N
         colab_link(repo, BRANCH, "notebooks/00_index.ipynb")
 
 
-def pip_calls_of_the_install_cell(colab: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Run 06's install cell with the %pip magic recording its lines instead of installing."""
-    notebook = notebooks(colab)["notebooks/06_gradient_descent_fit.ipynb"]
+@pytest.mark.parametrize(("missing", "calls"), [(False, []), (True, [f'install --quiet "{pip_source(REPO, BRANCH)}"'])])
+def test_the_install_cell_runs_pip_only_where_helpers_are_missing(colab, monkeypatch, missing, calls) -> None:
+    """The descent notebook's install cell, run with the %pip magic recording its lines instead of installing."""
+    if missing:
+        monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
+    notebook = notebooks(colab)[f"notebooks/{notebook_titled('Fitting a line by gradient descent').name}"]
     (cell,) = [cell for cell in notebook.cells if INSTALL_TAG in cell.metadata.get("tags", [])]
-    shell, calls = InteractiveShell.instance(), []
-    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", calls.append)
+    shell, recorded = InteractiveShell.instance(), []
+    monkeypatch.setitem(shell.magics_manager.magics["line"], "pip", recorded.append)
     result = shell.run_cell(cell.source, store_history=False)
     assert result.success, result.error_in_exec
-    return calls
-
-
-def test_the_install_cell_does_nothing_where_helpers_are_installed(colab: dict[str, bytes], monkeypatch) -> None:
-    assert pip_calls_of_the_install_cell(colab, monkeypatch) == []
-
-
-def test_the_install_cell_installs_from_the_branch_where_helpers_are_missing(colab: dict[str, bytes], monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "helpers", None)  # `import helpers` now fails as in a fresh Colab runtime
-    assert pip_calls_of_the_install_cell(colab, monkeypatch) == [f'install --quiet "{pip_source(REPO, BRANCH)}"']
+    assert recorded == calls
 
 
 def test_the_wheel_built_from_the_branch_carries_every_dataset_inside_the_package(

@@ -15,7 +15,6 @@ from course import generated, publish
 from course.series import ROOT
 from course.student import student_edition, working_tree_sources
 
-SIZING, Z2JH = generated.SIZING, generated.Z2JH
 LAB_SETTINGS = ROOT / "deploy" / "jupyterlab" / "overrides.json"
 
 
@@ -36,17 +35,11 @@ def clone(tmp_path, monkeypatch) -> Path:
     return target
 
 
-def published_files(repo: Path, ref: str) -> dict[str, str]:
-    """``path -> blob id`` of every file in ``ref``."""
-    lines = run_git(repo, "ls-tree", "-r", ref).splitlines()
-    return {line.split("\t", 1)[1]: line.split()[2] for line in lines}
-
-
 def test_the_branch_is_the_student_edition_byte_for_byte(clone):
     """The same files as the zip that make student writes (tests/test_student_edition.py proves that it holds nothing
     of the instructor's, test_student_copy.py that its notebooks are the student versions)."""
     publish.publish(clone)
-    files = published_files(clone, publish.STUDENT_BRANCH)
+    files = run_git(clone, "ls-tree", "-r", "--name-only", publish.STUDENT_BRANCH).splitlines()
     edition = student_edition(working_tree_sources(clone))
     assert sorted(files) == sorted(edition)
     different = [path for path in files if publish.git(clone, "show", f"{publish.STUDENT_BRANCH}:{path}") != edition[path]]
@@ -88,15 +81,12 @@ def test_the_link_clones_the_branch_into_the_folder_the_hub_opens():
 
 @pytest.fixture(scope="module")
 def z2jh() -> dict:
-    return yaml.safe_load(Z2JH.read_text(encoding="utf-8"))
+    return yaml.safe_load(generated.Z2JH.read_text(encoding="utf-8"))
 
 
-def test_z2jh_sizing_is_what_the_generator_writes_from_the_benchmarks_sizing(z2jh):
+def test_the_generated_z2jh_sizing_lies_under_singleuser(z2jh):
+    """That it is what deploy/classroom-sizing.json gives is tests/test_notebooks.py's (generated files up to date)."""
     assert {"memory", "cpu", "extraEnv"} <= set(z2jh["singleuser"]), "the generated lines belong under singleuser"
-    assert Z2JH.read_text(encoding="utf-8") == generated.z2jh_text(), (
-        f"the sizing in {Z2JH.relative_to(ROOT)} is not what {SIZING.relative_to(ROOT)} gives: edit the json "
-        "(benchmarks/classroom.py writes it), never the yaml's generated lines, then run `make generated`"
-    )
     with pytest.raises(ValueError, match="limit is below the guarantee"):
         generated.sizing_block({"memory_guarantee_mb": 512, "memory_limit_mb": 256, "cpu_guarantee": 0.2, "kernel_threads": 1})
 

@@ -1,6 +1,6 @@
-"""The repo2docker/Binder image's files: environment.yml is what course/generated.py writes from requirements.txt
-(exact pins, the CPU-only torch on Linux); postBuild installs the shipped JupyterLab settings; nothing hides the
-root files from repo2docker."""
+"""The repo2docker/Binder image's files: environment.yml, which course/generated.py writes from requirements.txt
+(tests/test_notebooks.py checks it is up to date), has exact pins and the CPU-only torch on Linux; postBuild
+installs the shipped JupyterLab settings; nothing hides the root files from repo2docker."""
 
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ def linux_pins(entries: list[str]) -> dict[str, Version]:
         for r in requirements
         if r.marker is None or r.marker.evaluate({"sys_platform": "linux"})
     }
-
-
-def test_environment_is_what_the_generator_writes_from_requirements():
-    assert generated.ENVIRONMENT.read_text(encoding="utf-8") == generated.environment_text(), (
-        "environment.yml is not what requirements.txt gives: edit requirements.txt, never environment.yml, "
-        "then run `make generated`"
-    )
 
 
 def test_every_requirement_is_pinned_exactly_and_none_serves_only_a_gpu():

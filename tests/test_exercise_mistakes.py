@@ -20,6 +20,19 @@ from course.cells import output_texts, tags
 from course.runner import execute
 from course.series import NOTEBOOKS, notebook_paths
 
+# Answers that differ in one expression, written once with that expression left out.
+PARTIAL = "def central_partial(func, x, i, h=1e-3):\n    "
+STEPPED = PARTIAL + "step = np.zeros_like(x)\n    step[{}] = h\n    return {}"
+BACKWARD = "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n(a**2 + 3 * a).{reduce}().backward()\nq_grad = {grad}"
+TANH = (
+    "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
+    "    def _backward():\n        self.grad {} * out.grad\n\n    out._backward = _backward\n    return out\n\n\n"
+    "Value.tanh = value_tanh"
+)
+TRUEDIV = "def value_truediv(self, other):\n    return {}\n\n\nValue.__truediv__ = value_truediv"
+ACCURACY = "my_val_accuracy = ((logits_torch(theta_trained, {x}) > 0).double() {compare} {y}).double().mean()"
+STEP = "{loss}.backward()\nwith torch.no_grad():\n    {w}{b}\nmy_theta_1 = torch.cat([w, b]).detach()"
+
 # (notebook, exercise): (the right answer, [(a likely wrong answer, the phrase its check must say), ...])
 EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
     ("01", 1): ("my_partials = (4.0, -4.0)", [
@@ -29,33 +42,14 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("my_partials = (4.0, -2.0)", "factor of 2"),
     ]),
     ("01", 2): (
-        "def central_partial(func, x, i, h=1e-3):\n    up, down = x.copy(), x.copy()\n    up[i] += h\n"
-        "    down[i] -= h\n    return (func(up) - func(down)) / (2 * h)", [
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[0] = h\n"
-            "    return (func(x + step) - func(x - step)) / (2 * h)",
-            "ignores i",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    return (func(x + h) - func(x - h)) / (2 * h)",
-            "nudges every entry",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[i] = h\n"
-            "    return (func(x + step) - func(x)) / h",
-            "one-sided",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    step = np.zeros_like(x)\n    step[i] = h\n"
-            "    return (func(x + step) - func(x - step)) / h",
-            "2h apart",
-        ),
-        (
-            "def central_partial(func, x, i, h=1e-3):\n    x[i] += h\n    up = func(x)\n    x[i] -= 2 * h\n"
-            "    return (up - func(x)) / (2 * h)",
-            "changed its input",
-        ),
-        ("def central_partial(func, x, i, h=1e-3):\n    return [6.0, 3.0, 8.0][i]", "for another function"),
+        PARTIAL + "up, down = x.copy(), x.copy()\n    up[i] += h\n    down[i] -= h\n"
+        "    return (func(up) - func(down)) / (2 * h)", [
+        (STEPPED.format(0, "(func(x + step) - func(x - step)) / (2 * h)"), "ignores i"),
+        (PARTIAL + "return (func(x + h) - func(x - h)) / (2 * h)", "nudges every entry"),
+        (STEPPED.format("i", "(func(x + step) - func(x)) / h"), "one-sided"),
+        (STEPPED.format("i", "(func(x + step) - func(x - step)) / h"), "2h apart"),
+        (PARTIAL + "x[i] += h\n    up = func(x)\n    x[i] -= 2 * h\n    return (up - func(x)) / (2 * h)", "changed its input"),
+        (PARTIAL + "return [6.0, 3.0, 8.0][i]", "for another function"),
     ]),
     ("02", 1): ("def my_grad(x):\n    return 3 * x**2", [
         ("def my_grad(point):\n    return x.grad", "same numbers at every x"),
@@ -64,19 +58,9 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("def my_grad(x):\n    return 3 * x", "power of x_i wrong"),
         ("def my_grad(x):\n    return x**2", "constant factor"),
     ]),
-    ("02", 2): (
-        "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-        "(a**2 + 3 * a).mean().backward()\nq_grad = a.grad", [
-        (
-            "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-            "(a**2 + 3 * a).sum().backward()\nq_grad = a.grad",
-            "4 times too large",
-        ),
-        (
-            "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)\n"
-            "(a**2 + 3 * a).mean().backward()\nq_grad = a.detach()",
-            "is a itself",
-        ),
+    ("02", 2): (BACKWARD.format(reduce="mean", grad="a.grad"), [
+        (BACKWARD.format(reduce="sum", grad="a.grad"), "4 times too large"),
+        (BACKWARD.format(reduce="mean", grad="a.detach()"), "is a itself"),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = (a**2 + 3 * a) / 4", "q's terms"),
         ("a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\nq_grad = 2 * a / 4", "term 3a"),
     ]),
@@ -178,44 +162,18 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("def my_speedup(beta):\n    return 1 / (1 + beta)", "sign flipped"),
         ("def my_speedup(beta):\n    return beta / (1 - beta)", "newest gradient"),
     ]),
-    ("09", 1): (
-        "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-        "    def _backward():\n        self.grad += (1 - out.data**2) * out.grad\n\n"
-        "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh", [
-        (
-            "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-            "    def _backward():\n        self.grad = (1 - out.data**2) * out.grad\n\n"
-            "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh",
-            "overwrite (=)",
-        ),
+    ("09", 1): (TANH.format("+= (1 - out.data**2)"), [
+        (TANH.format("= (1 - out.data**2)"), "overwrite (=)"),
         (
             "def value_tanh(self):\n    return Value(math.tanh(self.data), (self,), 'tanh')\n\n\nValue.tanh = value_tanh",
             "no gradient through tanh",
         ),
-        (
-            "def value_tanh(self):\n    out = Value(math.tanh(self.data), (self,), 'tanh')\n\n"
-            "    def _backward():\n        self.grad += (1 - self.data**2) * out.grad\n\n"
-            "    out._backward = _backward\n    return out\n\n\nValue.tanh = value_tanh",
-            "with a the input",
-        ),
+        (TANH.format("+= (1 - self.data**2)"), "with a the input"),
     ]),
-    ("09", 2): (
-        "def value_truediv(self, other):\n    return self * as_value(other) ** -1\n\n\n"
-        "Value.__truediv__ = value_truediv", [
-        (
-            "def value_truediv(self, other):\n    return as_value(other) * self**-1\n\n\n"
-            "Value.__truediv__ = value_truediv",
-            "computes b / a",
-        ),
-        (
-            "def value_truediv(self, other):\n    return self * as_value(other)\n\n\nValue.__truediv__ = value_truediv",
-            "computes a * b",
-        ),
-        (
-            "def value_truediv(self, other):\n    return self * as_value(other).data**-1\n\n\n"
-            "Value.__truediv__ = value_truediv",
-            "gives b no gradient",
-        ),
+    ("09", 2): (TRUEDIV.format("self * as_value(other) ** -1"), [
+        (TRUEDIV.format("as_value(other) * self**-1"), "computes b / a"),
+        (TRUEDIV.format("self * as_value(other)"), "computes a * b"),
+        (TRUEDIV.format("self * as_value(other).data**-1"), "gives b no gradient"),
     ]),
     ("10", 1): ("my_theta = torch.linalg.solve(X1.T @ X1, X1.T @ y)", [
         ("my_theta = theta_star", "theta_star itself"),
@@ -226,24 +184,10 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
             "bias first",
         ),
     ]),
-    ("10", 2): (
-        "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-        "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()", [
-        (
-            "((X @ w + b - y) ** 2).sum().backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-            "    b -= lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
-            "n times too long",
-        ),
-        (
-            "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w += lr * w.grad\n"
-            "    b += lr * b.grad\nmy_theta_1 = torch.cat([w, b]).detach()",
-            "went uphill",
-        ),
-        (
-            "mse(X @ w + b, y).backward()\nwith torch.no_grad():\n    w -= lr * w.grad\n"
-            "my_theta_1 = torch.cat([w, b]).detach()",
-            "moved w but not b",
-        ),
+    ("10", 2): (STEP.format(loss="mse(X @ w + b, y)", w="w -= lr * w.grad", b="\n    b -= lr * b.grad"), [
+        (STEP.format(loss="((X @ w + b - y) ** 2).sum()", w="w -= lr * w.grad", b="\n    b -= lr * b.grad"), "n times too long"),
+        (STEP.format(loss="mse(X @ w + b, y)", w="w += lr * w.grad", b="\n    b += lr * b.grad"), "went uphill"),
+        (STEP.format(loss="mse(X @ w + b, y)", w="w -= lr * w.grad", b=""), "moved w but not b"),
         ("mse(X @ w + b, y).backward()\nmy_theta_1 = torch.cat([w, b]).detach()", "no step was taken"),
     ]),
     ("10", 3): ("my_lr_sum = lr / n", [
@@ -273,15 +217,9 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
         ("p = torch.sigmoid(z_start)\nmy_grad_z = (p - y) * p * (1 - p) / n", "the sigmoid's slope again"),
     ]),
     ("12", 2): ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).float() == y_val).float().mean()", [
-        (
-            "my_val_accuracy = ((logits_torch(theta_trained, X) > 0).double() == y).double().mean()",
-            "on the training points",
-        ),
+        (ACCURACY.format(x="X", compare="==", y="y"), "on the training points"),
         ("my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() == y_val).sum()", "counts the right"),
-        (
-            "my_val_accuracy = ((logits_torch(theta_trained, X_val) > 0).double() != y_val).double().mean()",
-            "on the wrong side",
-        ),
+        (ACCURACY.format(x="X_val", compare="!=", y="y_val"), "on the wrong side"),
         (
             "p = torch.sigmoid(logits_torch(theta_trained, X_val))\n"
             "my_val_accuracy = ((p > 0).double() == y_val).double().mean()",
@@ -305,7 +243,7 @@ EXERCISES: dict[tuple[str, int], tuple[str, list[tuple[str, str]]]] = {
 }
 
 PATHS = {path.name[:2]: path for path in notebook_paths()}
-ROW = "mistake_row"  # metadata key of the inserted check cells: the row's (answer, phrase or None)
+ROW = "mistake_row"  # metadata key of the inserted check cells: (exercise number, answer, phrase or None)
 
 
 def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.NotebookNode:
@@ -322,7 +260,7 @@ def with_answers(notebook: nbformat.NotebookNode, number: str) -> nbformat.Noteb
         right, mistakes = EXERCISES[(number, exercise_number)]
         for code, phrase in [*mistakes, (right, None)]:
             cells.append(nbformat.v4.new_code_cell(exercise.source + "\n\n" + code))
-            cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [code, phrase]}))
+            cells.append(nbformat.v4.new_code_cell(check.source, metadata={ROW: [exercise_number, code, phrase]}))
         cells.append(nbformat.v4.new_code_cell(exercise.source))  # the placeholder again
     tried.cells = cells
     return tried
@@ -339,21 +277,19 @@ def test_each_mistake_gets_its_own_not_yet_and_the_right_answer_passes(number):
     notebook = nbformat.read(PATHS[number], as_version=4)
     executed = execute(with_answers(notebook, number), NOTEBOOKS)
     problems, messages = [], defaultdict(list)
-    exercise = 0
     for cell in executed.cells:
         if ROW not in cell.metadata:
             continue
-        code, phrase = cell.metadata[ROW]
+        exercise, code, phrase = cell.metadata[ROW]
         said = "".join(output_texts(cell, with_tracebacks=True))
         verdict = said.splitlines()[0] if said else "(nothing)"
         if phrase is None:
-            exercise += 1
             if not verdict.startswith("Correct"):
                 problems.append(f"exercise {exercise}: the right answer got {said!r}\n{code}")
             continue
-        messages[exercise + 1].append(verdict)
+        messages[exercise].append(verdict)
         if not (verdict.startswith("Not yet") and phrase in verdict):
-            problems.append(f"exercise {exercise + 1}: expected 'Not yet ... {phrase} ...', got {said!r}\n{code}")
+            problems.append(f"exercise {exercise}: expected 'Not yet ... {phrase} ...', got {said!r}\n{code}")
     for k, verdicts in messages.items():
         if len(set(verdicts)) != len(verdicts):
             problems.append(f"exercise {k}: two mistakes share a message: {verdicts}")

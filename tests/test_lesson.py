@@ -16,7 +16,7 @@ def notebook(tmp_path: Path, *sources: str) -> Path:
     return path
 
 
-def test_loads_a_function_with_the_definitions_it_uses_and_runs_nothing_else(tmp_path):
+def test_loads_what_a_definition_uses_through_functions_lambdas_and_defaults_and_runs_nothing_else(tmp_path):
     path = notebook(
         tmp_path,
         "%xmode Minimal\nimport math\n\nprint(undefined_name)",
@@ -24,10 +24,14 @@ def test_loads_a_function_with_the_definitions_it_uses_and_runs_nothing_else(tmp
         "SCALE = 3\nfor i in range(3):\n    raise AssertionError('a loop must not run')",
         "def scaled_root(v):\n    return SCALE * math.sqrt(square(v))",
         "assert False, 'a statement that defines nothing must not run'",
+        "OFFSET = 10",
+        "STEP = 5",
+        "methods = {'shifted': lambda v: square(v) + OFFSET}",
+        "def g(v, step=STEP):\n    return v + step",
     )
-    lesson = load_definitions(path, ["scaled_root"])
-    assert list(lesson) == ["scaled_root"]
-    assert lesson["scaled_root"](-2.0) == 6.0
+    lesson = load_definitions(path, ["scaled_root", "methods", "g"])
+    assert list(lesson) == ["scaled_root", "methods", "g"]
+    assert (lesson["scaled_root"](-2.0), lesson["methods"]["shifted"](2), lesson["g"](1)) == (6.0, 14, 6)
 
 
 def test_values_come_from_their_last_definition_and_a_dependency_from_the_one_before_its_use(tmp_path):
@@ -41,18 +45,6 @@ def test_values_come_from_their_last_definition_and_a_dependency_from_the_one_be
     )
     lesson = load_definitions(path, ["doubled", "rate", "current_rate"])
     assert (lesson["doubled"], lesson["rate"], lesson["current_rate"]()) == (2, 7, 7)
-
-
-def test_lambdas_and_default_arguments_bring_in_what_they_use(tmp_path):
-    path = notebook(
-        tmp_path,
-        "def f(v):\n    return v + 1",
-        "OFFSET = 10",
-        "methods = {'shifted': lambda v: f(v) + OFFSET}",
-        "def g(v, step=OFFSET):\n    return v + step",
-    )
-    lesson = load_definitions(path, ["methods", "g"])
-    assert lesson["methods"]["shifted"](1) == 12 and lesson["g"](1) == 11
 
 
 def test_a_name_the_notebook_does_not_define_is_refused_by_name(tmp_path):

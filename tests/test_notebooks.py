@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -19,9 +17,10 @@ import pytest
 from support import new_code, new_markdown, stream
 from support import python3_notebook as notebook_of
 
+from course import generated, navigation
 from course.cells import RAISES, code_cells, output_texts, read_sanitize_cfg, sanitize, tags, unexpected_errors
 from course.navigation import nav_source, regenerate
-from course.series import INDEX, ROOT, notebook_paths
+from course.series import INDEX, notebook_paths
 
 NAMES = [path.name for path in notebook_paths()]
 IGNORE_BUDGET = 0.10
@@ -56,37 +55,24 @@ def format_problems(notebook: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
-def private_path_problems(notebook: nbformat.NotebookNode, pairs: list[tuple[str, str]]) -> list[str]:
-    """No absolute paths in outputs, except what the sanitize file already replaces (kernel cell files)."""
+def output_problems(notebook: nbformat.NotebookNode, pairs: list[tuple[str, str]]) -> list[str]:
+    """What a stored output must not hold, once sanitised with ``pairs``: an absolute path (it leaks the author's
+    machine; tracebacks included), a memory address (it changes every run), an SVG (it embeds random ids)."""
     problems = []
     home = str(Path.home())
-    for index, cell in enumerate(code_cells(notebook)):
+    for index, cell in enumerate(code_cells(notebook), start=1):
         for text in output_texts(cell, with_tracebacks=True):
             text = sanitize(text, pairs)
             found = PRIVATE_PATH.search(text)
             if found or (home != "/" and home in text):
                 shown = text[max(0, found.start() - 20) : found.end() + 40] if found else home
-                problems.append(f"code cell {index + 1} output holds a private path: {shown!r}")
-    return problems
-
-
-def address_problems(notebook: nbformat.NotebookNode, pairs: list[tuple[str, str]]) -> list[str]:
-    """Memory addresses change every run, so every one must be covered by the sanitize file."""
-    problems = []
-    for index, cell in enumerate(code_cells(notebook)):
+                problems.append(f"code cell {index} output holds a private path: {shown!r}")
         for text in output_texts(cell, with_tracebacks=False):
-            found = ADDRESS.search(sanitize(text, pairs))
-            if found:
-                problems.append(f"code cell {index + 1} output has {found.group()} that the sanitize file misses")
+            if found := ADDRESS.search(sanitize(text, pairs)):
+                problems.append(f"code cell {index} output has {found.group()} that the sanitize file misses")
+        if any("image/svg+xml" in output.get("data", {}) for output in cell.outputs):
+            problems.append(f"code cell {index} has an SVG output (it embeds random ids, so nbval fails)")
     return problems
-
-
-def svg_problems(notebook: nbformat.NotebookNode) -> list[str]:
-    return [
-        f"code cell {index + 1} has an SVG output (it embeds random ids, so nbval fails)"
-        for index, cell in enumerate(code_cells(notebook))
-        if any("image/svg+xml" in output.get("data", {}) for output in cell.outputs)
-    ]
 
 
 def ignore_budget_problems(notebooks: list[nbformat.NotebookNode], budget: float = IGNORE_BUDGET) -> list[str]:
@@ -240,9 +226,7 @@ def test_notebook_hygiene(name, series):
     problems = (
         format_problems(notebook)
         + unexpected_errors(notebook)
-        + private_path_problems(notebook, pairs)
-        + address_problems(notebook, pairs)
-        + svg_problems(notebook)
+        + output_problems(notebook, pairs)
     )
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
@@ -257,10 +241,10 @@ def test_at_most_ten_percent_of_code_cells_ignored(series):
     assert not ignore_budget_problems(list(series.values()))
 
 
-def test_generated_navigation_is_up_to_date():
-    script = ROOT / "scripts" / "navigation.py"
-    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_generated_files_and_navigation_are_up_to_date():
+    """helpers/engine.py, environment.yml and the z2jh sizing (course/generated.py) and every notebook's navigation."""
+    stale = generated.update(write=False) + navigation.update(write=False)
+    assert not stale, f"stale: {stale}; run `make generated` and `make navigation`, never edit generated text by hand"
 
 
 # ---------------------------------------------------------------- the checks can fail
@@ -285,37 +269,28 @@ def test_an_error_output_and_the_raises_tag_go_together():
     assert unexpected_errors(notebook_of(cell)) == [f"cell 0 is tagged {RAISES} but did not raise"]
 
 
-@pytest.mark.parametrize(
-    "leak", ["/work/main/data/linear_17.csv", "/home/ana/x.py", "/root/.cache", "/Users/bo/x", "C:\\Users\\bo"]
-)
-def test_private_paths_in_outputs_are_found(leak):
-    notebook = notebook_of(new_code("f()", outputs=[stream(f"File {leak}\n")]))
-    assert private_path_problems(notebook, [])
+LEAKS = ("/work/main/data/x.csv", "/home/ana/x.py", "/root/.cache", "/Users/bo/x", "C:\\Users\\bo")
+ADDRESS_OUTPUT = nbformat.v4.new_output("execute_result", data={"text/plain": "<AddBackward0 at 0x7f3a9c0>"})
+BAD_OUTPUTS = [
+    *(stream(f"File {leak}\n") for leak in LEAKS),
+    nbformat.v4.new_output("error", ename="E", evalue="e", traceback=["\x1b[0;31mFile /work/main/.venv/lib/x.py:3\x1b[0m"]),
+    ADDRESS_OUTPUT,
+    nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"}),
+]
 
 
-def test_private_path_in_a_traceback_is_found_but_kernel_files_the_projects_sanitize_file_replaces_are_not():
-    traceback = nbformat.v4.new_output(
-        "error", ename="E", evalue="e", traceback=["\x1b[0;31mFile /work/main/.venv/lib/x.py:3\x1b[0m"]
-    )
-    assert private_path_problems(notebook_of(new_code("f()", outputs=[traceback])), [])
+@pytest.mark.parametrize("output", BAD_OUTPUTS)
+def test_private_paths_addresses_and_svg_in_outputs_are_found(output):
+    assert output_problems(notebook_of(new_code("f()", outputs=[output])), [])
+
+
+def test_what_the_projects_sanitize_file_replaces_is_not_reported():
     warning = nbformat.v4.new_output("stream", name="stderr", text="/tmp/ipykernel_12/345.py:1: UserWarning: w\n")
-    assert private_path_problems(notebook_of(new_code("w()", outputs=[warning])), read_sanitize_cfg()) == []
-
-
-def test_addresses_must_be_covered_by_the_sanitize_file():
-    result = nbformat.v4.new_output("execute_result", data={"text/plain": "<AddBackward0 at 0x7f3a9c0>"})
-    notebook = notebook_of(new_code("y.grad_fn", outputs=[result]))
-    assert address_problems(notebook, [("unrelated", "x")])
-    assert address_problems(notebook, [(r"0x[0-9a-fA-F]+", "0xADDRESS")]) == []
-
-
-def test_svg_output_is_found():
-    svg = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"})
-    assert svg_problems(notebook_of(new_code("plot()", outputs=[svg])))
+    assert output_problems(notebook_of(new_code("w()", outputs=[warning, ADDRESS_OUTPUT])), read_sanitize_cfg()) == []
 
 
 def test_the_generated_navigation_links_previous_contents_and_next_in_file_order():
-    """With navigation.py --check above, every stored notebook starts and ends with such a cell."""
+    """With the up-to-date check above, every stored notebook starts and ends with such a cell."""
     paths, titles = [Path(INDEX), Path("01_a.ipynb"), Path("02_b.ipynb")], ["Index", "A", "B"]
     notebook = notebook_of(new_markdown("# 01 · A"))
     regenerate(notebook, nav_source(paths, titles, 1), contents=None)

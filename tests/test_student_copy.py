@@ -11,24 +11,12 @@ from support import python3_notebook
 
 from course import student as student_copy
 from course.cells import tags
-from course.series import ROOT, notebook_paths
-
-NOTEBOOKS = notebook_paths()
+from course.series import notebook_paths
 
 
-@pytest.fixture(scope="module")
-def copies() -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
-    """Each reference notebook beside its copy in the student edition (what make student writes)."""
-    edition = student_copy.student_edition(student_copy.working_tree_sources(ROOT))
-    return {
-        path.name: (nbformat.read(path, as_version=4), nbformat.reads(edition[f"notebooks/{path.name}"].decode(), as_version=4))
-        for path in NOTEBOOKS
-    }
-
-
-@pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
-def test_copy_differs_only_in_solution_cells_and_collapsed_discussions(name, copies):
-    original, student = copies[name]
+@pytest.mark.parametrize("name", [path.name for path in notebook_paths()])
+def test_copy_differs_only_in_solution_cells_and_collapsed_discussions(name, series, edition):
+    original, student = series[name], nbformat.reads(edition[f"notebooks/{name}"].decode(), as_version=4)
     for i, (before, after) in enumerate(zip(original.cells, student.cells, strict=True)):
         if "solution" in tags(before):
             assert after.source == student_copy.SOLUTION_NOTE, f"{name}: solution cell {i} kept code"

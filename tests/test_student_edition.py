@@ -8,61 +8,23 @@ byte), so what is proved here for the zip holds for the branch.
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
+from course.cells import code_cells, has_tag, output_texts, unexpected_errors
+from course.runner import execute_file, kernel_env
 from course.series import INDEX, ROOT, notebook_paths
-from course.student import FOLDER, edition_zip, student_edition, working_tree_sources
+from course.student import FOLDER, edition_zip
 
 NEVER_IN_IT = ("TEACHING.md", "course/", "tests/", "scripts/", "benchmarks/", "Makefile", ".ci/", "environment.yml")
 WHEELHOUSE = ROOT / ".venv" / "student-wheelhouse"  # the zip's packages, downloaded once, then installed offline
 
-# Run inside the fresh venv: every notebook top to bottom on a fresh kernel, as a student would. Prints,
-# as JSON, each cell that raised without the raises-exception tag and each check that did not say "Not yet".
-RUN_EVERY_NOTEBOOK = """
-import json, sys
-from pathlib import Path
-import nbformat
-from nbclient import NotebookClient
-problems = []
-for path in sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.ipynb")):
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        tags = cell.metadata.get("tags", [])
-        text = "".join(output.get("text", "") for output in cell.outputs)
-        errors = [output["ename"] for output in cell.outputs if output.output_type == "error"]
-        if errors and "raises-exception" not in tags:
-            problems.append(f"{path.name} cell {index} raised {errors[0]}")
-        if "check" in tags and not text.startswith("Not yet"):
-            problems.append(f"{path.name} cell {index}: the check said {text[:80]!r}, not 'Not yet'")
-print(json.dumps(problems))
-"""
-
-
-@pytest.fixture(scope="module")
-def edition() -> dict[str, bytes]:
-    return student_edition(working_tree_sources(ROOT))
-
-
-def listed_paths() -> list[str]:
-    """The paths that STUDENTS.md's "What is in this folder" names, in backticks."""
-    text = (ROOT / "STUDENTS.md").read_text(encoding="utf-8")
-    section = text.split("## What is in this folder", 1)[1]
-    return re.findall(r"`([^`\s]+)`", section)
-
-
 def test_the_edition_holds_exactly_what_students_md_lists(edition):
-    listed = listed_paths()
+    section = (ROOT / "STUDENTS.md").read_text(encoding="utf-8").split("## What is in this folder", 1)[1]
+    listed = re.findall(r"`([^`\s]+)`", section)  # the paths it names, in backticks
     assert listed, "STUDENTS.md lists the folder's contents"
     unlisted = [path for path in edition if not any(path == item or path.startswith(item) for item in listed)]
     assert unlisted == [], "files in the edition that STUDENTS.md does not list"
@@ -90,17 +52,19 @@ def test_the_zip_unpacks_into_one_folder_that_installs_offline_in_a_fresh_venv_a
     wheels = wheelhouse(folder / "requirements.txt")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
     # The one command STUDENTS.md documents, offline: only the downloaded wheels, no index.
-    install = [python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(wheels)]
+    install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(wheels)]
     done = subprocess.run([*install, "-r", "requirements.txt"], cwd=folder, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "python -m pip install -r requirements.txt" in (folder / "STUDENTS.md").read_text(encoding="utf-8")
-    ran = subprocess.run(
-        [python, "-c", RUN_EVERY_NOTEBOOK, str(folder / "notebooks")], capture_output=True, text=True, check=False
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    assert json.loads(ran.stdout.strip().splitlines()[-1]) == []
+    # Every notebook top to bottom on a fresh kernel of that venv, as a student would run it.
+    env, problems = kernel_env(venv / "bin" / "python", tmp_path / "jupyter"), []
+    for path in notebook_paths(folder / "notebooks"):
+        executed = execute_file(path, env)
+        said = ["".join(output_texts(cell)) for cell in code_cells(executed) if has_tag(cell, "check")]
+        problems += [f"{path.name}: {problem}" for problem in unexpected_errors(executed)]
+        problems += [f"{path.name}: a check said {text[:80]!r}, not 'Not yet'" for text in said if not text.startswith("Not yet")]
+    assert problems == []
 
 
 def wheelhouse(requirements: Path) -> Path:
