@@ -6,8 +6,9 @@ test bench, not a way to use the series. The server and its kernels run in the C
 (``.venv-colab``, ``make colab-profile`` builds it), with this checkout's helpers on PYTHONPATH.
 
 :class:`ClassicNotebookServer` is :class:`course.lab_server.LabServer` with the classic Notebook's command line; the
-functions open and run notebooks through the classic Notebook's ``Jupyter`` object. Sliders and explorers (their
-handle, value box, status line, figure, ``settle``) are driven with :mod:`course.lab_page`, which knows both DOMs.
+functions open and run notebooks through the classic Notebook's ``Jupyter`` object. Cells (``notebook_cells``,
+``cell_index``), sliders and explorers (their handle, value box, status line, figure, ``settle``) are read and driven
+with :mod:`course.lab_page`, which knows both front ends.
 """
 
 from __future__ import annotations
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 
 # The Colab profile's venv; scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one.
 COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
-KERNEL_CONNECTED = (
-    "() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
-    " && Jupyter.notebook.kernel.is_connected())"
-)
 # widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
 WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
 # Run cell ``index`` (null: clear every output and run every cell), then wait for the reply to an empty request
@@ -40,13 +37,6 @@ RUN = """index => new Promise(resolve => {
     } else Jupyter.notebook.get_cell(index).execute();
     Jupyter.notebook.kernel.execute('', {shell: {reply: () => resolve(true)}}, {silent: true, store_history: false});
 })"""
-# Each cell's tags, source and error outputs (name and traceback lines), from the notebook model.
-ERRORS = """() => Jupyter.notebook.get_cells().map(cell => ({
-    tags: cell.metadata.tags || [],
-    source: cell.get_text(),
-    errors: cell.cell_type !== 'code' ? [] : cell.output_area.outputs.filter(output => output.output_type === 'error')
-        .map(output => ({ename: output.ename, traceback: output.traceback})),
-}))"""
 STARTUP_SETTLE_MS = 1500
 
 
@@ -80,7 +70,7 @@ def open_notebook(page: Page, server: ClassicNotebookServer, name: str, workspac
     """Open notebook ``name`` on a fresh kernel and wait until the kernel is connected (no workspaces here)."""
     server.delete_sessions()
     page.goto(server.notebook_url(name))
-    for ready in (KERNEL_CONNECTED, WIDGETS_READY, KERNEL_IDLE):
+    for ready in (KERNEL_IDLE, WIDGETS_READY):
         page.wait_for_function(ready, timeout=60_000)
     # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
     # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
@@ -93,33 +83,13 @@ def run_all(page: Page, timeout: float = 180.0) -> None:
     page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
 
 
-def unexpected_errors(page: Page) -> list[str]:
-    """Errors of cells not tagged ``raises-exception``, one line each (the cell's first line and the error's name)."""
-    return [
-        f"{cell['source'].splitlines()[0] if cell['source'] else '(empty cell)'}: {error['ename']}"
-        for cell in page.evaluate(ERRORS)
-        if "raises-exception" not in cell["tags"]
-        for error in cell["errors"]
-    ]
-
-
-def cell_errors(page: Page, index: int) -> list[dict]:
-    """The error outputs (ename, traceback) of cell ``index`` (counting every cell, as ``get_cell`` does)."""
-    return page.evaluate(ERRORS)[index]["errors"]
-
-
-def cell_index(page: Page, text: str) -> int:
-    """The index of the first cell whose source contains ``text``."""
-    return next(index for index, cell in enumerate(page.evaluate(ERRORS)) if text in cell["source"])
-
-
 def restart_kernel(page: Page) -> None:
+    """Restart the notebook's kernel without the confirmation dialog, and wait until the new one is idle."""
     page.evaluate("() => new Promise(resolve => Jupyter.notebook.kernel.restart(() => resolve(true)))")
-    page.wait_for_function(KERNEL_CONNECTED)
     page.wait_for_function(KERNEL_IDLE)
 
 
 def run_cell_alone(page: Page, index: int) -> None:
+    """Run only cell ``index`` (counting every cell, as ``get_cell`` does); return when it has run."""
     page.evaluate(RUN, index)
     page.wait_for_function(KERNEL_IDLE)
-

@@ -25,21 +25,32 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 CURRENT = "window.jupyterapp.shell.currentWidget"
 
-# JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel indicator says so.
+# JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel is connected and its indicator says idle.
 KERNEL_IDLE = f"""() => {{
-    if (!window.jupyterapp) return !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon');
+    if (!window.jupyterapp) return !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
+        && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon'));
     const session = {CURRENT}.sessionContext.session;
     const kernel = session && session.kernel;
     return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
 }}"""
 
-# Every cell's kind, tags, execution count and outputs, read from the notebook model (not the DOM).
-CELLS = f"""() => {CURRENT}.content.widgets.map(cell => ({{
-    type: cell.model.type,
-    tags: cell.model.getMetadata('tags') || [],
-    count: cell.model.type === 'code' ? cell.model.executionCount : null,
-    outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON() : [],
-}}))"""
+# Every cell's kind, tags, source, execution count and outputs, read from the notebook model (not the DOM), in
+# JupyterLab or in the classic Notebook.
+CELLS = f"""() => window.jupyterapp
+    ? {CURRENT}.content.widgets.map(cell => ({{
+        type: cell.model.type,
+        tags: cell.model.getMetadata('tags') || [],
+        source: cell.model.sharedModel.getSource(),
+        count: cell.model.type === 'code' ? cell.model.executionCount : null,
+        outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON() : [],
+    }}))
+    : Jupyter.notebook.get_cells().map(cell => ({{
+        type: cell.cell_type,
+        tags: cell.metadata.tags || [],
+        source: cell.get_text(),
+        count: cell.cell_type === 'code' ? cell.input_prompt_number ?? null : null,
+        outputs: cell.cell_type === 'code' ? cell.output_area.toJSON() : [],
+    }}))"""
 
 RUN_ALL = f"""async milliseconds => {{
     const panel = {CURRENT};
@@ -96,6 +107,7 @@ class Cell:
 
     type: str
     tags: list[str]
+    source: str
     count: int | None
     outputs: list[dict]
 
@@ -186,6 +198,14 @@ def status(scope: Locator) -> str:
     return line.first.inner_text().strip() if line.count() else ""
 
 
+def wait_for_status(scope: Locator, text: str | re.Pattern[str], timeout: float = 30.0) -> str:
+    """Wait until the status line of the explorer in ``scope`` contains ``text``; return the whole status."""
+    from playwright.sync_api import expect  # here, so this module imports without Playwright
+
+    expect(scope.locator(".explorer-status").first).to_contain_text(text, timeout=timeout * 1000)
+    return status(scope)
+
+
 def step_key(slider: Locator) -> str:
     """ArrowRight, or ArrowLeft when the handle is in the right half of its track, so a few presses always move it."""
     track, knob = slider_box(slider), handle(slider).bounding_box()
@@ -259,11 +279,6 @@ def slider_box(slider: Locator) -> FloatRect:
     return box
 
 
-def slider_track_width(slider: Locator) -> float:
-    """The width in CSS pixels of a slider's track."""
-    return float(slider_box(slider)["width"])
-
-
 def slider_span(slider: Locator) -> tuple[float, float]:
     """The smallest and largest value of a slider's handle (for a log slider: the powers of its base)."""
     low, high = (handle(slider).get_attribute(name) for name in ("aria-valuemin", "aria-valuemax"))
@@ -299,14 +314,11 @@ def accessible_image_names(page: Page) -> list[str]:
 
 def cell_index(page: Page, text: str) -> int:
     """The index (0-based among all cells) of the first code cell of the notebook in front whose source holds ``text``."""
-    index = page.evaluate(
-        f"""text => {CURRENT}.content.widgets.findIndex(
-            cell => cell.model.type === 'code' && cell.model.sharedModel.getSource().includes(text))""",
-        text,
-    )
-    if index < 0:
+    found = (index for index, cell in enumerate(notebook_cells(page)) if cell.type == "code" and text in cell.source)
+    index = next(found, None)
+    if index is None:
         raise AssertionError(f"no code cell of the notebook holds {text!r}")
-    return int(index)
+    return index
 
 
 def run_cell_alone(page: Page, index: int) -> None:

@@ -60,7 +60,8 @@ def opened(page: Page, classic: cp.ClassicNotebookServer, title: str) -> None:
     if not page.url.split("?")[0].endswith("/" + name):
         cp.open_notebook(page, classic, name)
         cp.run_all(page)
-        assert cp.unexpected_errors(page) == [], f"{name} raised errors under Run All"
+        errors = [cell.errors for cell in lp.notebook_cells(page) if cell.errors and "raises-exception" not in cell.tags]
+        assert errors == [], f"{name} raised errors under Run All"
 
 
 @pytest.fixture(scope="module", params=list(CHECKS))
@@ -71,7 +72,10 @@ def title(request: pytest.FixtureRequest, page: Page, classic: cp.ClassicNoteboo
 
 
 def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, title: str, screenshot_dir: Path) -> None:
-    sliders = lp.wait_until(lambda: lp.sliders(page).count() and lp.sliders(page), message="the explorer's sliders")
+    from playwright.sync_api import expect
+
+    sliders = lp.sliders(page)
+    sliders.first.wait_for()
     for index in range(sliders.count()):
         slider = sliders.nth(index)
         explorer = lp.explorer_output(slider)
@@ -79,30 +83,30 @@ def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, ti
         before, said = lp.settle(page, explorer), lp.status(explorer)
         lp.press_on_slider(page, slider, lp.step_key(slider))
         name = lp.label(slider)
-        lp.wait_until(lambda scope=explorer, said=said: lp.status(scope) != said, message=f"a new status line from {name}")
+        expect(explorer.locator(".explorer-status").first).not_to_have_text(said, use_inner_text=True, timeout=30_000)
         assert lp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
 
 
 def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, title: str, screenshot_dir: Path) -> None:
     label, bad, answer = CHECKS[title]
-    slider = lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+    slider = lp.sliders(page, label).first
     explorer = lp.explorer_output(slider)
     explorer.scroll_into_view_if_needed()
     before = lp.settle(page, explorer)
     lp.type_into_box(page, slider, bad)
-    said = lp.wait_until(lambda: lp.status(explorer).startswith(answer) and lp.status(explorer), message=f"the answer to {bad}")
-    assert "Traceback" not in said and "Error" not in said, said
+    said = lp.wait_for_status(explorer, answer)
+    assert said.startswith(answer) and "Traceback" not in said and "Error" not in said, said
     assert lp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
 
 
 def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: cp.ClassicNotebookServer):
     opened(page, classic, "Fitting a line by gradient descent")
-    index = cp.cell_index(page, "DescentExplorer(train, raw")
+    index = lp.cell_index(page, "DescentExplorer(train, raw")
     cp.restart_kernel(page)
     cp.run_cell_alone(page, index)
-    errors = cp.cell_errors(page, index)
+    errors = lp.notebook_cells(page)[index].errors
     assert [error["ename"] for error in errors] == ["CellsNotRun"], errors
     (message,) = errors[0]["traceback"]
     assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
