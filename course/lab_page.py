@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CURRENT = "window.jupyterapp.shell.currentWidget"
+# The notebooks with an explorer, by title (file names may change): the browser tests and benchmarks drive each.
+EXPLORER_TITLES = ("Partial derivatives", "Fitting a line by gradient descent", "Momentum and Adam", "Minibatches and validation")
 
 # JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel is connected and its indicator says idle.
 KERNEL_IDLE = f"""() => {{

@@ -52,12 +52,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The notebooks in ``folder`` that store a widget view (an explorer or another widget) or name ``ExplorerPanel``."""
-    marks = ("application/vnd.jupyter.widget-view+json", "ExplorerPanel")
-    return [path for path in sorted(folder.glob("*.ipynb")) if any(mark in path.read_text(encoding="utf-8") for mark in marks)]
-
-
 class LabServer:
     """A JupyterLab process serving a temporary copy of ``notebooks``; use it as a context manager."""
 
