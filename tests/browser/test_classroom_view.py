@@ -27,7 +27,7 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import LabServer
-from course.series import notebook_paths, notebook_titled
+from course.series import notebook_titled
 from helpers.explorer import FIGURE_CLASS, STATUS_CLASS
 
 if TYPE_CHECKING:
@@ -41,10 +41,8 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal-size text
 MAX_STATUS_LINES = 2
 DARK_THEME = "JupyterLab Dark"
 NEWS_QUESTION = "Jupyter news"
-# Chosen by number (the momentum notebook by its title), not by their stored widgets: a notebook that lost its
-# explorer fails here instead of dropping out.
-BY_NUMBER = [path for path in notebook_paths() if path.stem[:2] in ("01", "06", "11")]
-NOTEBOOKS = sorted([*BY_NUMBER, notebook_titled("Momentum and Adam")])
+# Chosen by title, not by their stored widgets: a notebook that lost its explorer fails here instead of dropping out.
+NOTEBOOKS = [notebook_titled(title) for title in lp.EXPLORER_TITLES]
 
 # The smallest text of every live figure in the kernel, in pixels of its PNG: font size in points × dpi / 72.
 # It runs in a namespace of its own (exec with a fresh dict), so the notebook's names are left alone.
@@ -196,11 +194,7 @@ def classroom(request: pytest.FixtureRequest, browser: Browser, lab: LabServer) 
     lp.open_notebook(page, lab, notebook.name, workspace=f"classroom-{notebook.stem}")
     lp.run_all(page)
     panels = page.locator(".jp-OutputArea-output").filter(has=page.locator(f".{STATUS_CLASS}"))
-    lp.wait_until(
-        lambda: panels.count() and panels.locator(f"img.{FIGURE_CLASS}").count() >= panels.count(),
-        timeout=60,
-        message="every explorer panel to show its figure",
-    )
+    panels.first.locator(f"img.{FIGURE_CLASS}").wait_for(timeout=60_000)
     found = [panels.nth(index) for index in range(panels.count())]
     printed = page.evaluate(KERNEL_PRINTS, f"exec({SMALLEST_FIGURE_TEXT!r}, {{}})")
     assert not printed.startswith("ERROR"), f"measuring the figures' text in the kernel failed: {printed}"
