@@ -4,26 +4,21 @@
     .venv/bin/python benchmarks/slider_browser.py --presses 40 --drags 10
     .venv/bin/python benchmarks/slider_browser.py --ipywidgets7   # the ipywidgets 7 front end (Colab's)
 
-Starts a private JupyterLab (as the browser tests do) and, in headless Chromium, runs all of notebook 06, then
-presses an arrow key on its learning-rate slider again and again, each press to a new value, ``--gap`` ms (250 by
-default: a learner pressing deliberately; 0: back to back) after the previous update finished. Then the same on the
-momentum notebook's learning-rate and β sliders, the minibatch notebook's batch-size and learning-rate sliders, and
-01's x1 slider. The latency of a press is from its keydown to the first change of the figure's ``<img>`` src, both
-recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too. 06's
-learning rate starts low enough that the last press stays below its stability limit (``lr_limit``), so every press
-runs a full loop (diverging runs stop early and would flatter the numbers; their count is printed).
+In headless Chromium on a private JupyterLab, each explorer notebook is run, then an arrow key is pressed on each of
+its sliders again and again, each press to a new value, ``--gap`` ms (250: a learner pressing deliberately) after
+the previous update finished. A press's latency runs from its keydown to the first change of the figure's ``<img>``
+src, both recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too.
+The learning rates stay below each explorer's stability limit (06's ``lr_limit``), so every press runs a full loop
+(diverging runs stop early and would flatter the numbers; their count is printed).
 
-Mouse drags (issue 12), on 06's learning-rate slider and 01's x1 slider: the handle is dragged across the track for
-one second in small steps. Per drag: figure updates per second during the drag, the settle time from the release to
-the last figure change, and whether the final figure equals a fresh redraw at the final value (one key press away and
-one back), byte for byte.
+Mouse drags (06's learning rate, 01's x1): the handle is dragged across the track for one second in small steps.
+Per drag: figure updates per second during the drag, the settle time from the release to the last figure change,
+and whether the final figure equals a fresh redraw at the final value (one key press away and back), byte for byte.
 
-It prints the median, min, p10, p90 and max in ms; it asserts nothing. Targets: median <= 100 ms from key
-press to new figure; at least 8 figure updates per second during a drag; settle <= 150 ms median.
-
-With ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10
-(``@jupyter-widgets/controls`` 1.5, the front end Colab's widgets follow) and the Colab profile's kernel
-(``.venv-colab``: ipywidgets 7.7.1; ``make colab-profile`` builds it), through ``course.classic_page``.
+It prints median, min, p10, p90 and max in ms and asserts nothing. Targets: median <= 100 ms from key press to new
+figure; at least 8 figure updates per second during a drag; settle <= 150 ms median. ``--ipywidgets7``: the key
+presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10 (the front end Colab's
+widgets follow) and the Colab profile's kernel (``.venv-colab``; ``make colab-profile`` builds it).
 """
 
 from __future__ import annotations
@@ -60,7 +55,9 @@ LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the
 
 def slider_in(page: Page, label: str) -> Locator:
     """The first slider labelled ``label`` on the page, once it is there (a minute at most: a loaded class is slow)."""
-    return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), timeout=60, message=label).first
+    slider = lp.sliders(page, label).first
+    slider.wait_for(timeout=60_000)
+    return slider
 
 
 def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
@@ -79,10 +76,7 @@ def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[l
         before = page.evaluate(RECORD)
         value_before = lp.box_value(slider)
         page.keyboard.press(key)
-        lp.wait_until(
-            lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
-            message="the figure to update after a key press",
-        )
+        page.wait_for_function(f"loads => ({RECORD})().loads.length > loads", arg=len(before["loads"]))
         page.wait_for_function(lp.KERNEL_IDLE)
         record = page.evaluate(RECORD)
         value = lp.box_value(slider)
@@ -104,7 +98,7 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
     explorer = lp.explorer_output(slider)
     explorer.evaluate(RECORDER)
     box = lp.handle(slider).bounding_box()
-    track = lp.slider_track_width(slider)
+    track = lp.slider_box(slider)["width"]
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     distance = (0.6 if rightwards else -0.6) * track
