@@ -170,7 +170,11 @@ STATES = [
         for rate, beta in MOMENTUM_STATES
     ],
     *[
-        (MINIBATCHES, {"batch size": size, "learning rate": rate}, re.compile(rf"^Batch size {size} .*rate {float(rate):.2e}"))
+        (
+            MINIBATCHES,
+            {"batch size": size, "learning rate": rate},
+            re.compile(f"^Batch size {size} .*rate " + re.escape(f"{float(rate):.2e}")),
+        )
         for size, rate in MINIBATCH_STATES
     ],
 ]
