@@ -158,11 +158,6 @@ def notebook_cells(page: Page) -> list[Cell]:
     return [Cell(**cell) for cell in page.evaluate(CELLS)]
 
 
-def notebook_text(page: Page) -> str:
-    """All the text the notebook in front shows."""
-    return page.evaluate(f"() => {CURRENT}.content.node.innerText")
-
-
 def sliders(scope: Page | Locator, description: str | None = None) -> Locator:
     """The sliders in ``scope``; with ``description``, only those whose label reads exactly that."""
     found = scope.locator(".widget-slider")
@@ -176,11 +171,6 @@ def sliders(scope: Page | Locator, description: str | None = None) -> Locator:
 def explorer_output(widget: Locator) -> Locator:
     """The output area (one explorer panel) that holds ``widget``."""
     return widget.locator(EXPLORER_OUTPUT)
-
-
-def label(slider: Locator) -> str:
-    """A slider's description."""
-    return slider.locator(".widget-label").inner_text().strip()
 
 
 def images_digest(scope: Locator, attempts: int = 50) -> str:

@@ -1,8 +1,11 @@
-"""The explorers' controls in a real JupyterLab at 1280 px: aim, typed values, status line, description, restart.
+"""The explorer notebooks (01, 06, the momentum notebook 08, the minibatch notebook 11) in a real JupyterLab at 1280 px.
 
-Headless Chromium, a 1280×800 window, each explorer notebook (01, 06, the momentum notebook 08, the minibatch
-notebook 11) run top to bottom on a fresh kernel:
+Headless Chromium, a 1280×800 window, each notebook opened on a fresh kernel:
 
+* unrun: every stored explorer output shows the plain "run this cell" hint, not a broken widget or a slider;
+* Run All: no cell shows an error except those tagged ``raises-exception`` (which must raise), and no widget is
+  broken; every slider moved with the keyboard changes the value in its box and the figure; a learning rate far
+  above the stability limit is said to diverge, at which step; each checkbox changes the figure;
 * aim: a learning-rate slider gives at least 60 px per power of ten, the point sliders of 01 at least 60 px per unit,
   the momentum β slider at least 2 px per 0.01; every explorer's controls fit the page with no horizontal scroll;
 * typed values: a value a slider cannot take (-1 for a learning rate, 1.5 for β, 3 for 01's x1) is refused in the
@@ -13,13 +16,15 @@ notebook 11) run top to bottom on a fresh kernel:
 * restart: after a kernel restart, running only the explorer cell answers in one line which cells to run (no
   NameError); after running the cells above it, the explorer works again.
 
-Screenshots go to tests/browser/screenshots/ as ``controls_*.png``.
+Screenshots go to tests/browser/screenshots/.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +43,13 @@ PARTIALS, DESCENT, MOMENTUM, MINIBATCHES = lp.EXPLORER_TITLES
 MAX_STATUS_LINES = 2.2  # two lines, with room for rounding of the text's box
 MAX_CONTROLS_HEIGHT = 90  # px: two rows of controls
 REFUSED = "The learning rate must be positive; got -1. Nothing was run."
+RAISES = "raises-exception"
+HINT = "run this cell"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# A learning rate far above each explorer's stability limit: the descent notebook fits the raw x of linear_17
+# (limit 2/λ_max = 1.3e-3), the momentum one the same with momentum (limit 2(1 + β)/λ_max = 2.5e-3 at β = 0.9),
+# the minibatch one the standardised x (full-batch limit about 0.06).
+LARGE_LEARNING_RATE = {DESCENT: "0.01", MOMENTUM: "0.01", MINIBATCHES: "10"}
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +60,54 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def stored_hints(notebook: Path) -> int:
+    """How many stored widget outputs of ``notebook`` fall back to a text that asks to run the cell."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    outputs = [output for cell in cells if cell["cell_type"] == "code" for output in cell["outputs"]]
+    fallbacks = ["".join(output["data"].get("text/plain", "")) for output in outputs if WIDGET_VIEW in output.get("data", {})]
+    return sum(HINT in text for text in fallbacks)
+
+
+@dataclass
+class Opened:
+    """An explorer notebook: what it showed before any cell ran, and its cells right after Run All."""
+
+    title: str
+    stored_hints: int
+    unrun_hints: int
+    unrun_text: str
+    unrun_sliders: int
+    cells: list[lp.Cell]
+
+
 @pytest.fixture(scope="module")
-def explorer(request: pytest.FixtureRequest, page: Page, lab: LabServer) -> Locator:
-    """The notebook titled ``request.param`` run top to bottom; its explorer's output area, scrolled into view."""
-    notebook = notebook_titled(request.param)
-    lp.open_notebook(page, lab, notebook.name, workspace=f"controls-{notebook.stem[:2]}")
-    lp.run_all(page)
+def notebook(request: pytest.FixtureRequest, page: Page, lab: LabServer, screenshot_dir: Path) -> Opened:
+    """Open the notebook titled ``request.param`` on a fresh kernel, record its unrun view, and run all its cells."""
+    path = notebook_titled(request.param)
+    lp.open_notebook(page, lab, path.name, workspace=f"controls-{path.stem[:2]}")
+    hints = page.locator(".jp-OutputArea-output", has_text=HINT)
+    expected = stored_hints(lab.root / path.name)  # the copy being served, not the file as it may be now
+    if expected:
+        hints.nth(expected - 1).wait_for(timeout=10_000)
+        hints.first.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"{path.stem}_unrun.png")
+    unrun = (hints.count(), page.locator(".jp-Notebook").inner_text(), page.locator(".widget-slider").count())
+    cells = lp.run_all(page)
     explorer = lp.explorer_output(lp.sliders(page).first)
     explorer.scroll_into_view_if_needed()
     lp.settle(page, explorer)
-    return explorer
+    return Opened(request.param, expected, *unrun, cells)
+
+
+@pytest.fixture
+def explorer(page: Page, notebook: Opened) -> Locator:
+    """The output area of the notebook's (first) explorer."""
+    return lp.explorer_output(lp.sliders(page).first)
 
 
 def each(*titles: str) -> pytest.MarkDecorator:
-    """Run the test on the explorer of each notebook titled so."""
-    return pytest.mark.parametrize("explorer", titles, indirect=True, ids=[notebook_titled(t).stem[:2] for t in titles])
+    """Run the test on each notebook titled so."""
+    return pytest.mark.parametrize("notebook", titles, indirect=True, ids=[notebook_titled(t).stem[:2] for t in titles])
 
 
 def slider(explorer: Locator, label: str) -> Locator:
@@ -84,16 +129,94 @@ def set_values(page: Page, explorer: Locator, values: dict[str, str], status: st
     return said
 
 
+def check_no_broken_widget(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    notebook = page.locator(".jp-Notebook")
+    expect(notebook).not_to_contain_text("Loading widget", timeout=20_000)
+    expect(notebook).not_to_contain_text("Error displaying widget", timeout=0)
+
+
+def check_figure_shown(explorer: Locator) -> None:
+    images = explorer.locator("img.widget-image")
+    assert images.count() >= 1, "the explorer shows no figure (no img.widget-image)"
+    for index in range(images.count()):
+        assert images.nth(index).evaluate("img => img.complete && img.naturalWidth > 0"), "an explorer figure failed to load"
+
+
+def move_slider(page: Page, explorer: Locator, slider: Locator) -> None:
+    """Press an arrow key three times on ``slider``; the value in its box and the explorer's figure must both change."""
+    name = slider.locator(".widget-label").inner_text()
+    before_value, before_image = lp.box_value(slider), lp.settle(page, explorer)
+    key = lp.step_key(slider)
+    lp.press_on_slider(page, slider, key, times=3)
+    lp.wait_until(lambda: lp.box_value(slider) != before_value, message=f"the value of {name!r} to change after {key}")
+    after_value, after_image = lp.box_value(slider), lp.settle(page, explorer)
+    assert after_image != before_image, f"the figure did not change when {name!r} went from {before_value} to {after_value}"
+
+
+@each(*lp.EXPLORER_TITLES)
+def test_unrun_the_explorer_outputs_show_the_run_hint(notebook: Opened) -> None:
+    expected = notebook.stored_hints
+    assert expected, f"no stored widget output of {notebook.title} falls back to a text containing {HINT!r}"
+    assert notebook.unrun_hints == expected, f"{notebook.unrun_hints} of the {expected} stored explorer outputs show {HINT!r}"
+    for word in ("Error displaying widget", "Loading widget"):
+        assert word not in notebook.unrun_text, f"the unrun notebook shows {word!r} instead of the hint"
+    assert notebook.unrun_sliders == 0, "a slider is shown although no cell has run"
+
+
+@each(*lp.EXPLORER_TITLES)
+def test_after_run_all_every_control_changes_the_figure(page: Page, notebook: Opened, screenshot_dir: Path) -> None:
+    code = [cell for cell in notebook.cells if cell.type == "code"]
+    not_run = [index for index, cell in enumerate(code) if cell.count is None]
+    assert not not_run, (
+        f"Run All stopped before code cells {not_run} (0-based among code cells); errors in code cells "
+        f"{[index for index, cell in enumerate(code) if cell.errors]}. JupyterLab stops Run All at the first error "
+        f"unless the cell is tagged `{RAISES}`: tag intended errors so."
+    )
+    for index, cell in enumerate(code):
+        names = [f"{error.get('ename')}: {error.get('evalue')}" for error in cell.errors]
+        assert bool(names) == (RAISES in cell.tags), f"code cell {index}, tagged {cell.tags}, shows errors {names}"
+    check_no_broken_widget(page)
+    outputs = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-slider"))
+    found = [outputs.nth(index) for index in range(outputs.count())]
+    assert found, "the notebook shows no explorer (an output with a slider)"
+    for number, explorer in enumerate(found, start=1):
+        check_figure_shown(explorer)
+        explorer.scroll_into_view_if_needed()
+        for index in range(lp.sliders(explorer).count()):
+            move_slider(page, explorer, lp.sliders(explorer).nth(index))
+        if notebook.title in LARGE_LEARNING_RATE:  # far above the stability limit: said to diverge, and at which step
+            lp.type_into_box(page, slider(explorer, "learning rate"), LARGE_LEARNING_RATE[notebook.title])
+            said = lp.wait_for_status(explorer, re.compile("diverge", re.IGNORECASE))
+            assert re.search(r"step \d+", said), f"the divergence message does not say at which step: {said!r}"
+            lp.settle(page, explorer)
+            check_figure_shown(explorer)
+        checkboxes = explorer.locator(".widget-checkbox input[type=checkbox]")
+        for index in range(checkboxes.count()):  # such as "standardised x": tick, the figure changes; untick
+            before = lp.settle(page, explorer)
+            checkboxes.nth(index).click()
+            assert lp.settle(page, explorer) != before, "the figure did not change when a checkbox was ticked"
+            check_figure_shown(explorer)
+            checkboxes.nth(index).click()
+            lp.settle(page, explorer)
+        explorer.screenshot(path=screenshot_dir / f"{notebook_titled(notebook.title).stem}_explorer{number}.png")
+        assert "Traceback" not in lp.status(explorer), "an explorer's status shows a traceback"
+    check_no_broken_widget(page)
+    errors = sum(len(cell.errors) for cell in code)
+    assert sum(len(cell.errors) for cell in lp.notebook_cells(page)) == errors, "moving the sliders added an error output"
+
+
 # Per explorer: each slider's label, the span of one unit of aim, and the fewest pixels that unit must get.
 @pytest.mark.parametrize(
-    ("explorer", "aims"),
+    ("notebook", "aims"),
     [
         (PARTIALS, [("x1", 1.0, 60.0), ("x2", 1.0, 60.0)]),
         (DESCENT, [("learning rate", 1.0, 60.0)]),
         (MOMENTUM, [("learning rate", 1.0, 60.0), ("momentum β", 0.01, 2.0)]),
         (MINIBATCHES, [("learning rate", 1.0, 60.0)]),
     ],
-    indirect=["explorer"],
+    indirect=["notebook"],
     scope="module",
 )
 def test_the_sliders_give_enough_pixels_to_aim_and_the_controls_fit(
@@ -122,7 +245,7 @@ def test_the_learning_rate_slider_of_06_spans_1e_6_to_1e_1_with_its_limit_beside
 
 
 @pytest.mark.parametrize(
-    ("explorer", "label", "typed", "answer"),
+    ("notebook", "label", "typed", "answer"),
     [
         (PARTIALS, "x1", "3", "x1 = 3 is off the plot: choose x1 between -2 and 2, or widen x1_range."),
         (DESCENT, "learning rate", "-1", REFUSED),
@@ -130,7 +253,7 @@ def test_the_learning_rate_slider_of_06_spans_1e_6_to_1e_1_with_its_limit_beside
         (MOMENTUM, "momentum β", "1.5", "The momentum β must be between 0 and 1; got 1.5. Nothing was run."),
         (MINIBATCHES, "learning rate", "-1", REFUSED),
     ],
-    indirect=["explorer"],
+    indirect=["notebook"],
     scope="module",
 )
 def test_a_value_a_slider_cannot_take_is_refused_in_words_and_changes_nothing(
@@ -145,9 +268,9 @@ def test_a_value_a_slider_cannot_take_is_refused_in_words_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("explorer", "label", "status", "box"),
+    ("notebook", "label", "status", "box"),
     [(PARTIALS, "x1", "At (x1, x2) = (0.03,", "0.03"), (DESCENT, "learning rate", "Learning rate 3.00e-02, ", "3.00e-2")],
-    indirect=["explorer"],
+    indirect=["notebook"],
     scope="module",
 )
 def test_a_value_between_slider_positions_is_run_as_typed(page: Page, explorer: Locator, label: str, status: str, box: str):
@@ -180,7 +303,7 @@ STATES = [
 ]
 
 
-@pytest.mark.parametrize(("explorer", "values", "status"), STATES, indirect=["explorer"], scope="module")
+@pytest.mark.parametrize(("notebook", "values", "status"), STATES, indirect=["notebook"], scope="module")
 def test_the_status_line_takes_at_most_two_lines(
     page: Page, explorer: Locator, values: dict[str, str], status: str | re.Pattern[str], screenshot_dir: Path
 ) -> None:
@@ -203,12 +326,12 @@ def test_the_figures_accessible_name_carries_the_status_line_and_follows_it(page
 
 
 @pytest.mark.parametrize(
-    ("explorer", "code", "works"),
+    ("notebook", "code", "works"),
     [
         (DESCENT, "DescentExplorer(train, raw", "Learning rate 2.00e-04"),
         (MOMENTUM, "MomentumExplorer(train_momentum", f"η = {rate_text(2e-4)}"),
     ],
-    indirect=["explorer"],
+    indirect=["notebook"],
     scope="module",
 )
 def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run_and_then_works(

@@ -82,7 +82,7 @@ def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, ti
         explorer.scroll_into_view_if_needed()
         before, said = lp.settle(page, explorer), lp.status(explorer)
         lp.press_on_slider(page, slider, lp.step_key(slider))
-        name = lp.label(slider)
+        name = slider.locator(".widget-label").inner_text()
         expect(explorer.locator(".explorer-status").first).not_to_have_text(said, use_inner_text=True, timeout=30_000)
         assert lp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
