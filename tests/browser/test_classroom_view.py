@@ -1,6 +1,6 @@
 """The explorers in front of a class: a 1280×720 projector, presentation mode, the dark theme, no news pop-up.
 
-For each explorer notebook (01, 06, 08, 11): open it in JupyterLab in a 1280×720 window and run all. Each explorer
+For each explorer notebook (01, 06, 08, 11, by title): open it in JupyterLab in a 1280×720 window and run all. Each explorer
 panel, scrolled to the top of the notebook, must show its controls, a status of at most two lines and its whole
 figure at once, with nothing scrolled sideways, in JupyterLab's normal mode and in presentation mode (View ›
 Presentation Mode, which enlarges the code font from 13 to 16 px); and the figure's smallest text, as the page
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +24,10 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import LabServer
-from course.series import notebook_titled
 from helpers.explorer import FIGURE_CLASS, STATUS_CLASS
 
 if TYPE_CHECKING:
+    from conftest import Opened
     from playwright.sync_api import Browser, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +38,6 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal-size text
 MAX_STATUS_LINES = 2.2  # two lines, with room for rounding of the text's box
 DARK_THEME = "JupyterLab Dark"
 NEWS_QUESTION = "Jupyter news"
-# Chosen by title, not by their stored widgets: a notebook that lost its explorer fails here instead of dropping out.
-NOTEBOOKS = [notebook_titled(title) for title in lp.EXPLORER_TITLES]
 
 # The smallest text of every live figure in the kernel, in pixels of its PNG: font size in points × dpi / 72.
 # It runs in a namespace of its own (exec with a fresh dict), so the notebook's names are left alone.
@@ -163,46 +159,33 @@ PRESENTATION = "() => window.jupyterapp.shell.presentationMode"
 THEME_LOADED = "light => document.body.dataset.jpThemeLight === light && !document.querySelector('#jupyterlab-splash')"
 
 
-@dataclass
-class Classroom:
-    """A notebook run in a 1280×720 page, its explorer panels, and the smallest text of its figures in PNG pixels."""
-
-    notebook: Path
-    page: Page
-    panels: list[Locator]
-    smallest_figure_text_px: float
-
-
-@pytest.fixture(scope="module", params=NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def classroom(request: pytest.FixtureRequest, browser: Browser, lab: LabServer) -> Iterator[Classroom]:
-    """Open one explorer notebook in a 1280×720 window, run all and find its explorers; one kernel per notebook."""
-    notebook: Path = request.param
-    context = browser.new_context(viewport=PROJECTOR)
-    page = context.new_page()
-    lp.open_notebook(page, lab, notebook.name, workspace=f"classroom-{notebook.stem}")
-    lp.run_all(page)
-    panels = page.locator(".jp-OutputArea-output").filter(has=page.locator(f".{STATUS_CLASS}"))
-    panels.first.locator(f"img.{FIGURE_CLASS}").wait_for(timeout=60_000)
-    found = [panels.nth(index) for index in range(panels.count())]
+def smallest_figure_text_px(page: Page) -> float:
+    """The smallest text of the live figures in the kernel of the notebook in front, in pixels of their PNGs."""
     printed = page.evaluate(KERNEL_PRINTS, f"exec({SMALLEST_FIGURE_TEXT!r}, {{}})")
     assert not printed.startswith("ERROR"), f"measuring the figures' text in the kernel failed: {printed}"
     sizes = json.loads(printed)
-    assert sizes, f"{notebook.name}: the kernel holds no LiveFigure after Run All"
-    yield Classroom(notebook, page, found, min(sizes))
-    context.close()
-    lab.delete_sessions()
+    assert sizes, "the kernel holds no LiveFigure after Run All"
+    return min(sizes)
 
 
-def check_fits(room: Classroom, mode: str, screenshot_dir: Path) -> list[str]:
-    """Check every panel of ``room`` in the current mode; return what failed, one line each, and save screenshots."""
+def panels(page: Page) -> list[Locator]:
+    """The explorer panels (outputs with a status line) of the notebook in front, each showing its figure."""
+    found = page.locator(".jp-OutputArea-output").filter(has=page.locator(f".{STATUS_CLASS}"))
+    found.first.locator(f"img.{FIGURE_CLASS}").wait_for(timeout=60_000)
+    return [found.nth(index) for index in range(found.count())]
+
+
+def check_fits(page: Page, stem: str, smallest_text_px: float, mode: str, screenshot_dir: Path) -> list[str]:
+    """Check every panel of the notebook in front in the current mode; return what failed, one line each, and save
+    screenshots."""
     failures = []
-    for number, panel in enumerate(room.panels, start=1):
+    for number, panel in enumerate(panels(page), start=1):
         view = panel.evaluate(PANEL_VIEW)
         lines = lp.status_lines(panel)
-        room.page.wait_for_timeout(100)  # let the scroll settle before the picture
-        room.page.screenshot(path=screenshot_dir / f"{room.notebook.stem}_explorer{number}_1280x720_{mode}.png")
-        where = f"{room.notebook.stem} explorer {number}, {mode} mode"
-        text_px = room.smallest_figure_text_px * view["figureScale"]
+        page.wait_for_timeout(100)  # let the scroll settle before the picture
+        page.screenshot(path=screenshot_dir / f"{stem}_explorer{number}_1280x720_{mode}.png")
+        where = f"{stem} explorer {number}, {mode} mode"
+        text_px = smallest_text_px * view["figureScale"]
         print(
             f"{where}: figure text {text_px:.1f} px (scale {view['figureScale']:.2f}) vs code {view['codeFontPx']:.0f} px; "
             f"status {lines:.2f} lines; figure {view['figureHeight']:.0f} of {view['visibleHeight']:.0f} px visible"
@@ -228,23 +211,27 @@ def check_fits(room: Classroom, mode: str, screenshot_dir: Path) -> list[str]:
     return failures
 
 
-def test_explorers_fit_a_1280x720_projector_in_normal_and_presentation_mode(classroom: Classroom, screenshot_dir: Path) -> None:
-    page = classroom.page
-    failures = check_fits(classroom, "normal", screenshot_dir)
+@pytest.mark.parametrize("notebook", lp.EXPLORER_TITLES, indirect=True)
+def test_explorers_fit_a_1280x720_projector_in_normal_and_presentation_mode(
+    page: Page, notebook: Opened, screenshot_dir: Path
+) -> None:
+    page.set_viewport_size(PROJECTOR)
+    smallest = smallest_figure_text_px(page)
+    failures = check_fits(page, notebook.path.stem, smallest, "normal", screenshot_dir)
     page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
     page.wait_for_function(PRESENTATION)
     try:
-        failures += check_fits(classroom, "presentation", screenshot_dir)
+        failures += check_fits(page, notebook.path.stem, smallest, "presentation", screenshot_dir)
     finally:
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
     assert not failures, "\n".join(failures)
 
 
-def check_theme(room: Classroom, theme: str, screenshot_dir: Path) -> list[str]:
+def check_theme(page: Page, stem: str, theme: str, screenshot_dir: Path) -> list[str]:
     """Status contrast and figure opacity of every panel, and opacity of every static figure, in the current theme."""
     failures = []
-    for number, panel in enumerate(room.panels, start=1):
-        where = f"{room.notebook.stem} explorer {number}, {theme}"
+    for number, panel in enumerate(panels(page), start=1):
+        where = f"{stem} explorer {number}, {theme}"
         panel.evaluate("panel => panel.scrollIntoView({block: 'start'})")
         contrast = panel.locator(f".{STATUS_CLASS}").first.evaluate(STATUS_CONTRAST)
         assert contrast, f"{where}: the status line shows no text"
@@ -254,21 +241,24 @@ def check_theme(room: Classroom, theme: str, screenshot_dir: Path) -> list[str]:
         alpha = panel.locator(f"img.{FIGURE_CLASS}").first.evaluate(LOWEST_ALPHA)
         if alpha < 255:
             failures.append(f"{where}: the figure has see-through pixels (lowest alpha {alpha})")
-        room.page.screenshot(path=screenshot_dir / f"{room.notebook.stem}_explorer{number}_{theme}.png")
-    static = room.page.locator(".jp-RenderedImage img")
+        page.screenshot(path=screenshot_dir / f"{stem}_explorer{number}_{theme}.png")
+    static = page.locator(".jp-RenderedImage img")
     see_through = [index for index in range(static.count()) if static.nth(index).evaluate(LOWEST_ALPHA) < 255]
     if see_through:
-        failures.append(f"{room.notebook.stem}, {theme}: static figures {see_through} (in page order) have see-through pixels")
+        failures.append(f"{stem}, {theme}: static figures {see_through} (in page order) have see-through pixels")
     return failures
 
 
-def test_status_is_readable_and_figures_opaque_in_light_and_dark_themes(classroom: Classroom, screenshot_dir: Path) -> None:
-    page = classroom.page
-    failures = check_theme(classroom, "light", screenshot_dir)
+@pytest.mark.parametrize("notebook", lp.EXPLORER_TITLES, indirect=True)
+def test_status_is_readable_and_figures_opaque_in_light_and_dark_themes(
+    page: Page, notebook: Opened, screenshot_dir: Path
+) -> None:
+    page.set_viewport_size(PROJECTOR)
+    failures = check_theme(page, notebook.path.stem, "light", screenshot_dir)
     page.evaluate(f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: {DARK_THEME!r}}})")
     page.wait_for_function(THEME_LOADED, arg="false", timeout=20_000)
     try:
-        failures += check_theme(classroom, "dark", screenshot_dir)
+        failures += check_theme(page, notebook.path.stem, "dark", screenshot_dir)
     finally:
         page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
         page.wait_for_function(THEME_LOADED, arg="true", timeout=20_000)

@@ -21,88 +21,30 @@ Screenshots go to tests/browser/screenshots/.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from course import lab_page as lp
-from course.lab_server import LabServer
 from course.series import notebook_titled
 from helpers.explorer import rate_text
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from conftest import Opened
+    from playwright.sync_api import Locator, Page
 
-WIDTH, HEIGHT = 1280, 800
+WIDTH = 1280
 PARTIALS, DESCENT, MOMENTUM, MINIBATCHES = lp.EXPLORER_TITLES
 MAX_STATUS_LINES = 2.2  # two lines, with room for rounding of the text's box
 MAX_CONTROLS_HEIGHT = 90  # px: two rows of controls
 REFUSED = "The learning rate must be positive; got -1. Nothing was run."
 RAISES = "raises-exception"
-HINT = "run this cell"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # A learning rate far above each explorer's stability limit: the descent notebook fits the raw x of linear_17
 # (limit 2/λ_max = 1.3e-3), the momentum one the same with momentum (limit 2(1 + β)/λ_max = 2.5e-3 at β = 0.9),
 # the minibatch one the standardised x (full-batch limit about 0.06).
 LARGE_LEARNING_RATE = {DESCENT: "0.01", MOMENTUM: "0.01", MINIBATCHES: "10"}
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    """One 1280×800 page for the module, which every test points at the module's JupyterLab (``lab``)."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    yield context.new_page()
-    context.close()
-
-
-def stored_hints(notebook: Path) -> int:
-    """How many stored widget outputs of ``notebook`` fall back to a text that asks to run the cell."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    outputs = [output for cell in cells if cell["cell_type"] == "code" for output in cell["outputs"]]
-    fallbacks = ["".join(output["data"].get("text/plain", "")) for output in outputs if WIDGET_VIEW in output.get("data", {})]
-    return sum(HINT in text for text in fallbacks)
-
-
-@dataclass
-class Opened:
-    """An explorer notebook: what it showed before any cell ran, and its cells right after Run All."""
-
-    title: str
-    stored_hints: int
-    unrun_hints: int
-    unrun_text: str
-    unrun_sliders: int
-    cells: list[lp.Cell]
-
-
-@pytest.fixture(scope="module")
-def notebook(request: pytest.FixtureRequest, page: Page, lab: LabServer, screenshot_dir: Path) -> Opened:
-    """Open the notebook titled ``request.param`` on a fresh kernel, record its unrun view, and run all its cells."""
-    path = notebook_titled(request.param)
-    lp.open_notebook(page, lab, path.name, workspace=f"controls-{path.stem[:2]}")
-    hints = page.locator(".jp-OutputArea-output", has_text=HINT)
-    expected = stored_hints(lab.root / path.name)  # the copy being served, not the file as it may be now
-    if expected:
-        hints.nth(expected - 1).wait_for(timeout=10_000)
-        hints.first.scroll_into_view_if_needed()
-    page.screenshot(path=screenshot_dir / f"{path.stem}_unrun.png")
-    unrun = (hints.count(), page.locator(".jp-Notebook").inner_text(), page.locator(".widget-slider").count())
-    cells = lp.run_all(page)
-    explorer = lp.explorer_output(lp.sliders(page).first)
-    explorer.scroll_into_view_if_needed()
-    lp.settle(page, explorer)
-    return Opened(request.param, expected, *unrun, cells)
-
-
-@pytest.fixture
-def explorer(page: Page, notebook: Opened) -> Locator:
-    """The output area of the notebook's (first) explorer."""
-    return lp.explorer_output(lp.sliders(page).first)
 
 
 def each(*titles: str) -> pytest.MarkDecorator:
@@ -158,8 +100,8 @@ def move_slider(page: Page, explorer: Locator, slider: Locator) -> None:
 @each(*lp.EXPLORER_TITLES)
 def test_unrun_the_explorer_outputs_show_the_run_hint(notebook: Opened) -> None:
     expected = notebook.stored_hints
-    assert expected, f"no stored widget output of {notebook.title} falls back to a text containing {HINT!r}"
-    assert notebook.unrun_hints == expected, f"{notebook.unrun_hints} of the {expected} stored explorer outputs show {HINT!r}"
+    assert expected, f"no stored widget output of {notebook.title} falls back to the hint to run its cell"
+    assert notebook.unrun_hints == expected, f"{notebook.unrun_hints} of the {expected} stored explorer outputs show the hint"
     for word in ("Error displaying widget", "Loading widget"):
         assert word not in notebook.unrun_text, f"the unrun notebook shows {word!r} instead of the hint"
     assert notebook.unrun_sliders == 0, "a slider is shown although no cell has run"
@@ -200,7 +142,7 @@ def test_after_run_all_every_control_changes_the_figure(page: Page, notebook: Op
             check_figure_shown(explorer)
             checkboxes.nth(index).click()
             lp.settle(page, explorer)
-        explorer.screenshot(path=screenshot_dir / f"{notebook_titled(notebook.title).stem}_explorer{number}.png")
+        explorer.screenshot(path=screenshot_dir / f"{notebook.path.stem}_explorer{number}.png")
         assert "Traceback" not in lp.status(explorer), "an explorer's status shows a traceback"
     check_no_broken_widget(page)
     errors = sum(len(cell.errors) for cell in code)
