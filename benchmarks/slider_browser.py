@@ -110,15 +110,10 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
         page.wait_for_timeout(DRAG_SECONDS * 1000 / DRAG_MOVES)
     released = page.evaluate("() => performance.now()")
     page.mouse.up()
-    while True:  # settled: an idle kernel and no new figure for QUIET_MS
-        page.wait_for_timeout(QUIET_MS)
-        page.wait_for_function(lp.KERNEL_IDLE)
-        srcs = page.evaluate(RECORD)["srcs"]
-        if not srcs or page.evaluate("() => performance.now()") - srcs[-1] >= QUIET_MS:
-            break
+    final = lp.settle(page, explorer, quiet=QUIET_MS / 1000)  # an idle kernel and no new figure for QUIET_MS
+    srcs = page.evaluate(RECORD)["srcs"]
     during = [t for t in srcs if pressed <= t <= released]
     settle = max(0.0, srcs[-1] - released) if srcs else 0.0
-    final = lp.settle(page, explorer)
     key = "ArrowLeft" if rightwards else "ArrowRight"
     back = "ArrowRight" if rightwards else "ArrowLeft"
     lp.press_on_slider(page, slider, key)

@@ -95,9 +95,8 @@ def site_url(site: Path) -> Iterator[str]:
 def test_every_notebook_has_a_page_and_the_index_links_to_them(site: Path) -> None:
     pages = {path.stem for path in notebook_paths()}
     assert {page.stem for page in site.glob("*.html")} == pages | {"index", "STUDENTS"}
+    # A link to a missing file fails the build (course.site.page_problems).
     linked = {urlsplit(url).path for tag, url in refs(site / "index.html") if tag == "a" and "://" not in url}
-    missing = sorted(url for url in linked if url and not (site / url).is_file())
-    assert not missing, f"index.html links to pages that do not exist: {missing}"
     unlisted = sorted(f"{stem}.html" for stem in pages - {"00_index"} if f"{stem}.html" not in linked)
     assert not unlisted, f"index.html does not link to: {unlisted}"
     assert "STUDENTS.html" in linked, "the index links the students' page"

@@ -47,13 +47,6 @@ def classic(browser: Browser) -> Iterator[cp.ClassicNotebookServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    yield context.new_page()
-    context.close()
-
-
 def opened(page: Page, classic: cp.ClassicNotebookServer, title: str) -> None:
     """The notebook titled ``title`` open and run top to bottom on a fresh kernel, unless it is open already."""
     name = notebook_titled(title).name
