@@ -1,12 +1,11 @@
 """The read-only HTML site (scripts/build_html.py) works offline in a real browser.
 
-The site is built from the committed notebooks into a temporary folder and served from 127.0.0.1.
-Chromium may reach nothing else: any other request is aborted and fails the test. On the index page,
-MathJax must have typeset its math; on every page, each image must have
-loaded, no local file may be missing, and each stored widget must show its "needs a kernel" note.
-Every page is also checked for accessibility: axe-core (from npm) must find no violation of impact
-"serious" or "critical", and Chromium's accessibility tree must name each figure by the description
-stored with it (its alt text), in order.
+The site is built from the committed notebooks into a temporary folder and served from 127.0.0.1. Chromium may
+reach nothing else: any other request is aborted and fails the test. MathJax must have typeset the index page's
+math and report no error on any page; on every page each image must have loaded, no local file may be missing, and
+each stored widget must show its "needs a kernel" note. Every page is also checked for accessibility: axe-core
+(from npm) must find no violation of impact "serious" or "critical", and Chromium's accessibility tree must name
+each figure by the description stored with it (its alt text), in order.
 """
 
 from __future__ import annotations
@@ -109,30 +108,19 @@ def test_no_page_links_to_a_notebook(site: Path) -> None:
     assert not stale, "\n".join(stale)
 
 
-def test_math_renders_offline_and_the_page_is_captured(site_url: str, offline_page: OfflinePage, screenshot_dir: Path) -> None:
-    stem = notebook_paths()[0].stem  # the index, whose markdown has math (as every notebook's has)
-    page = offline_page.page
-    open_typeset(page, f"{site_url}/{stem}.html")
-
-    typeset = page.locator(".MathJax, .MathJax_Display, .MathJax_SVG, mjx-container").count()
-    assert typeset > 0, f"{stem}.html: MathJax produced no output elements"
-    assert page.locator(".MathJax_Error, merror").count() == 0, f"{stem}.html: MathJax reported an error"
-    assert "Math Processing Error" not in page.inner_text("body")
-    assert not offline_page.problems(), "\n".join(offline_page.problems())
-
-    whole, math = screenshot_dir / f"html_{stem}.png", screenshot_dir / f"html_{stem}_math.png"
-    page.screenshot(path=str(whole), full_page=True)
-    page.locator(".MathJax_Display, .MathJax").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(math))
-    assert whole.stat().st_size > 10_000 and math.stat().st_size > 10_000
-
-
-def test_every_page_shows_its_plots_and_widget_notes_offline(site_url: str, offline_page: OfflinePage) -> None:
+def test_every_page_shows_its_math_plots_and_widget_notes_offline(
+    site_url: str, offline_page: OfflinePage, screenshot_dir: Path
+) -> None:
     page = offline_page.page
     failures = []
     total_images = 0
     for path in notebook_paths():
         open_typeset(page, f"{site_url}/{path.stem}.html")
+        if page.locator(".MathJax_Error, merror").count() or "Math Processing Error" in page.inner_text("body"):
+            failures.append(f"{path.stem}.html: MathJax reported an error")
+        if path == notebook_paths()[0]:  # the index, whose markdown has math (as every notebook's has)
+            assert page.locator(".MathJax, .MathJax_Display, .MathJax_SVG, mjx-container").count(), "MathJax typeset nothing"
+            page.screenshot(path=screenshot_dir / f"html_{path.stem}.png", full_page=True)
         images = page.evaluate(IMAGES_LOADED)
         total_images += len(images)
         broken = [image for image in images if not (image["complete"] and image["width"] > 0)]
