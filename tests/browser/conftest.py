@@ -69,24 +69,12 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class OfflinePage:
-    """A page whose requests may only reach this machine, with a record of what went wrong.
-
-    ``blocked``: requests to any other host, aborted before they left. ``failed``: local requests
-    that failed or answered with an HTTP error. ``errors``: uncaught JavaScript errors.
-    """
+    """A page whose requests may only reach this machine, and what went wrong on it, one line each: requests to any
+    other host (aborted before they left), local requests that failed or answered with an HTTP error, and uncaught
+    JavaScript errors."""
 
     page: Page
-    blocked: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def problems(self) -> list[str]:
-        """Everything recorded, one line each, for an assertion message."""
-        return (
-            [f"blocked network request: {url}" for url in self.blocked]
-            + [f"failed local request: {entry}" for entry in self.failed]
-            + [f"page error: {message}" for message in self.errors]
-        )
+    problems: list[str] = field(default_factory=list)
 
 
 def is_local(url: str) -> bool:
@@ -169,22 +157,22 @@ def offline_page(browser: Browser) -> Iterator[OfflinePage]:
         if is_local(url):
             route.continue_()
         else:
-            record.blocked.append(url)
+            record.problems.append(f"blocked network request: {url}")
             route.abort("blockedbyclient")
 
     def on_response(response: Response) -> None:
         if response.status >= 400 and is_local(response.url):
-            record.failed.append(f"{response.status} {response.url}")
+            record.problems.append(f"failed local request: {response.status} {response.url}")
 
     def on_request_failed(request: Request) -> None:
         # about:blank frames (MathJax makes one) report a harmless failure; only real files count.
         if is_local(request.url) and urlsplit(request.url).scheme in ("http", "https", "file"):
-            record.failed.append(f"{request.failure} {request.url}")
+            record.problems.append(f"failed local request: {request.failure} {request.url}")
 
     context.route("**/*", guard)
     record.page.on("response", on_response)
     record.page.on("requestfailed", on_request_failed)
-    record.page.on("pageerror", lambda error: record.errors.append(str(error)))
+    record.page.on("pageerror", lambda error: record.problems.append(f"page error: {error}"))
     yield record
     context.close()
 

@@ -134,7 +134,7 @@ def test_every_page_shows_its_math_plots_and_widget_notes_offline(
             failures.append(f"{path.stem}.html: the widget note is not visible")
         if page.get_by_text("Error displaying widget").count():
             failures.append(f"{path.stem}.html: shows 'Error displaying widget'")
-    failures += offline_page.problems()
+    failures += offline_page.problems
     assert not failures, "\n".join(failures)
     assert total_images > 0, "No page shows a single plot: the stored PNG outputs are missing"
 
