@@ -32,10 +32,9 @@ from pathlib import Path
 import numpy as np
 from playwright.sync_api import Locator, Page, sync_playwright
 
-from course import classic_page as cp
 from course import lab_page as lp
 from course.lab_page import RECORD, RECORDER
-from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS, COLAB_VENV, ClassicNotebookServer, LabServer
 from course.lesson import load_definitions
 from course.series import notebook_titled
 
@@ -178,19 +177,19 @@ def main() -> None:
         parser.error("--presses and --drags must be at least 2")
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    if not lab and not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
-        sys.exit(f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`")
+    if not lab and not (COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        sys.exit(f"{COLAB_VENV} has no classic Notebook: build it with `make colab-profile`")
 
     began = time.monotonic()
     highest = math.log10(load_definitions(DESCENT, ["lr_limit"])["lr_limit"]) - LOG10_MARGIN
-    front, suffix = (lp, "") if lab else (cp, " (ipywidgets 7)")
-    with (LabServer() if lab else cp.ClassicNotebookServer()) as server, sync_playwright() as playwright:
+    suffix = "" if lab else " (ipywidgets 7)"
+    with (LabServer() if lab else ClassicNotebookServer()) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
 
         def run(notebook: Path) -> None:
-            front.open_notebook(page, server, notebook.name, workspace=f"bench-{notebook.stem[:2]}")
-            front.run_all(page)
+            lp.open_notebook(page, server, notebook.name, workspace=f"bench-{notebook.stem[:2]}")
+            lp.run_all(page, timeout=180)
 
         run(DESCENT)
         start = f"{10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses)):.2e}"

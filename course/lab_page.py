@@ -5,8 +5,9 @@ own models through ``window.jupyterapp`` (the server runs with ``expose_app_in_b
 finds widgets by the DOM that ipywidgets 8 renders: a ``.widget-slider`` with a ``.widget-label``
 (its description), a ``.noUi-handle`` that takes the keyboard, a ``.widget-readout``, and an
 ``img.widget-image`` showing the figure. The functions that take a slider or an explorer (and
-``settle``) also work on the classic Notebook's ipywidgets 7 DOM (``course.classic_page``): its
-jQuery UI ``.ui-slider-handle``, its ``output_subarea`` and its kernel indicator.
+``settle``), and opening and running notebooks, also work in the classic Notebook
+(``course.lab_server.ClassicNotebookServer``), through its ``Jupyter`` object and its ipywidgets 7 DOM: its jQuery
+UI ``.ui-slider-handle``, its ``output_subarea`` and its kernel indicator.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from course.lab_server import LabServer
+from course.lab_server import ClassicNotebookServer, LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Locator, Page
@@ -54,15 +55,38 @@ CELLS = f"""() => window.jupyterapp
         outputs: cell.cell_type === 'code' ? cell.output_area.toJSON() : [],
     }}))"""
 
+# Run every cell as the Run menu does (the classic Notebook: clear the outputs first), then wait for the reply to an
+# empty request queued behind: the kernel answers in order, so that reply means every cell sent has run. JupyterLab's
+# command promise alone can settle before the last cell has run (it does when a cell raised).
 RUN_ALL = f"""async milliseconds => {{
-    const panel = {CURRENT};
-    const run = (async () => {{
+    const run = window.jupyterapp ? (async () => {{
+        const kernel = {CURRENT}.sessionContext.session.kernel;
         await window.jupyterapp.commands.execute('notebook:run-all-cells');
-        await panel.sessionContext.session.kernel.requestExecute({{code: '', silent: true, store_history: false}}).done;
+        await kernel.requestExecute({{code: '', silent: true, store_history: false}}).done;
         return true;
-    }})();
+    }})() : new Promise(resolve => {{
+        Jupyter.notebook.clear_all_output();
+        Jupyter.notebook.execute_all_cells();
+        Jupyter.notebook.kernel.execute('', {{shell: {{reply: () => resolve(true)}}}}, {{silent: true, store_history: false}});
+    }});
     return await Promise.race([run, new Promise(resolve => setTimeout(() => resolve(false), milliseconds))]);
 }}"""
+
+# Run only cell ``index``, as Shift+Enter would; the classic Notebook's answer waits for an empty request queued behind.
+RUN_CELL = f"""async index => {{
+    if (!window.jupyterapp) return new Promise(resolve => {{
+        Jupyter.notebook.get_cell(index).execute();
+        Jupyter.notebook.kernel.execute('', {{shell: {{reply: () => resolve(true)}}}}, {{silent: true, store_history: false}});
+    }});
+    {CURRENT}.content.activeCellIndex = index;
+    await window.jupyterapp.commands.execute('notebook:run-cell');
+}}"""
+
+RESTART = f"""() => window.jupyterapp ? {CURRENT}.sessionContext.session.kernel.restart()
+    : new Promise(resolve => Jupyter.notebook.kernel.restart(() => resolve(true)))"""
+
+# widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
+CLASSIC_WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
 
 # SHA-256 of the bytes an <img> shows, read back from its blob: or data: URL. ipywidgets revokes the
 # old blob URL when a new image arrives, so a fetch that loses that race is retried on the new src;
@@ -125,6 +149,13 @@ def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout
 
     lab.delete_sessions()
     page.goto(lab.notebook_url(name, workspace))
+    if isinstance(lab, ClassicNotebookServer):
+        for ready in (KERNEL_IDLE, CLASSIC_WIDGETS_READY):
+            page.wait_for_function(ready, timeout=timeout * 1000)
+        # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
+        # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
+        page.wait_for_timeout(1500)
+        return
     page.wait_for_function(
         f"() => {{ const p = window.jupyterapp && {CURRENT};"
         f" return !!(p && p.context && p.context.path === {name!r} && p.content && p.sessionContext); }}",
@@ -142,11 +173,7 @@ def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout
 
 
 def run_all(page: Page, timeout: float = 120.0) -> list[Cell]:
-    """Run all cells as the Run menu does and wait until the kernel has done all it was sent; return the cells.
-
-    The command's promise can settle before the last cell has run (it does when a cell raised), so an
-    empty silent request is queued after it: the kernel answers requests in order.
-    """
+    """Run all cells as the Run menu does and wait until the kernel has done all it was sent; return the cells."""
     if not page.evaluate(RUN_ALL, timeout * 1000):
         raise TimeoutError(f"the notebook was still running after {timeout:.0f} s")
     page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
@@ -315,18 +342,11 @@ def cell_index(page: Page, text: str) -> int:
 
 def run_cell_alone(page: Page, index: int) -> None:
     """Make cell ``index`` (0-based among all cells) the active cell and run only it, as Shift+Enter would."""
-    page.evaluate(
-        f"""async index => {{
-            const panel = {CURRENT};
-            panel.content.activeCellIndex = index;
-            await window.jupyterapp.commands.execute('notebook:run-cell');
-        }}""",
-        index,
-    )
+    page.evaluate(RUN_CELL, index)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
 
 
 def restart_kernel(page: Page) -> None:
     """Restart the notebook's kernel without the confirmation dialog, and wait until the new one is idle."""
-    page.evaluate(f"async () => {{ await {CURRENT}.sessionContext.session.kernel.restart(); }}")
+    page.evaluate(RESTART)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)

@@ -1,4 +1,4 @@
-"""Start and stop a private JupyterLab for the real-browser tests and the browser benchmarks.
+"""Start and stop a private JupyterLab (or classic Notebook) for the real-browser tests and the browser benchmarks.
 
 The server (127.0.0.1, a free port, a random token) serves a temporary copy of the notebooks and keeps all its state
 in temporary folders, so what the browser sees is what a student sees on a fresh clone: untrusted notebooks, no news
@@ -23,8 +23,11 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from course.series import NOTEBOOKS
+from course.series import NOTEBOOKS, ROOT
 
+# The Colab profile's venv, whose classic Notebook runs the ipywidgets 7 front end (make colab-profile builds it;
+# scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one).
+COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
 # Debian's Chromium (``apt-get install -y chromium``); Playwright drives it, never a browser of its own download.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -176,3 +179,29 @@ class LabServer:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+class ClassicNotebookServer(LabServer):
+    """The classic Notebook 6.5 of ``venv`` (with widgetsnbextension 3.6: the ipywidgets 7 front end, as on Colab) on
+    a private port, serving a temporary copy of ``notebooks``; kernels import this checkout's helpers."""
+
+    def __init__(self, venv: Path = COLAB_VENV, notebooks: Path = NOTEBOOKS) -> None:
+        super().__init__(notebooks, settings={})
+        self.venv = venv
+        self.extra_env = {"PYTHONPATH": str(ROOT)}
+
+    def command(self, base: Path, settings: Path) -> list[str]:
+        return [
+            str(self.venv / "bin" / "python"), "-m", "notebook",
+            "--no-browser",
+            "--NotebookApp.ip=127.0.0.1",
+            f"--NotebookApp.port={self.port}",
+            "--NotebookApp.port_retries=0",
+            f"--NotebookApp.token={self.token}",
+            f"--NotebookApp.notebook_dir={self.root}",
+            "--allow-root",
+        ]
+
+    def notebook_url(self, name: str, workspace: str = "") -> str:
+        """The address that opens notebook ``name`` (the classic Notebook has no workspaces)."""
+        return f"{self.url}/notebooks/{name}?token={self.token}"

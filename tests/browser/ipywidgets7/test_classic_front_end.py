@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from course import classic_page as cp
 from course import lab_page as lp
+from course.lab_server import COLAB_VENV, ClassicNotebookServer
 from course.series import notebook_titled
 
 if TYPE_CHECKING:
@@ -37,28 +37,28 @@ CHECKS = {
 
 
 @pytest.fixture(scope="module")
-def classic(browser: Browser) -> Iterator[cp.ClassicNotebookServer]:
-    if not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
-        message = f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
+def classic(browser: Browser) -> Iterator[ClassicNotebookServer]:
+    if not (COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        message = f"{COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
         if os.environ.get("REQUIRE_COLAB") == "1":
             pytest.fail(message + " (REQUIRE_COLAB=1)", pytrace=False)
         pytest.skip(message)
-    with cp.ClassicNotebookServer() as server:
+    with ClassicNotebookServer() as server:
         yield server
 
 
-def opened(page: Page, classic: cp.ClassicNotebookServer, title: str) -> None:
+def opened(page: Page, classic: ClassicNotebookServer, title: str) -> None:
     """The notebook titled ``title`` open and run top to bottom on a fresh kernel, unless it is open already."""
     name = notebook_titled(title).name
     if not page.url.split("?")[0].endswith("/" + name):
-        cp.open_notebook(page, classic, name)
-        cp.run_all(page)
-        errors = [cell.errors for cell in lp.notebook_cells(page) if cell.errors and "raises-exception" not in cell.tags]
+        lp.open_notebook(page, classic, name, workspace="")
+        cells = lp.run_all(page, timeout=180)
+        errors = [cell.errors for cell in cells if cell.errors and "raises-exception" not in cell.tags]
         assert errors == [], f"{name} raised errors under Run All"
 
 
 @pytest.fixture(scope="module", params=list(CHECKS))
-def title(request: pytest.FixtureRequest, page: Page, classic: cp.ClassicNotebookServer) -> str:
+def title(request: pytest.FixtureRequest, page: Page, classic: ClassicNotebookServer) -> str:
     """Each notebook's title in turn, the notebook open and run (pytest runs one notebook's tests together)."""
     opened(page, classic, request.param)
     return request.param
@@ -94,11 +94,11 @@ def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, 
     explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
 
 
-def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: cp.ClassicNotebookServer):
+def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: ClassicNotebookServer):
     opened(page, classic, "Fitting a line by gradient descent")
     index = lp.cell_index(page, "DescentExplorer(train, raw")
-    cp.restart_kernel(page)
-    cp.run_cell_alone(page, index)
+    lp.restart_kernel(page)
+    lp.run_cell_alone(page, index)
     errors = lp.notebook_cells(page)[index].errors
     assert [error["ename"] for error in errors] == ["CellsNotRun"], errors
     (message,) = errors[0]["traceback"]
