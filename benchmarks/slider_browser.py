@@ -9,16 +9,13 @@ its sliders again and again, each press to a new value, ``--gap`` ms (250: a lea
 the previous update finished. A press's latency runs from its keydown to the first change of the figure's ``<img>``
 src, both recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too.
 The learning rates stay below each explorer's stability limit (06's ``lr_limit``), so every press runs a full loop
-(diverging runs stop early and would flatter the numbers; their count is printed).
-
-Mouse drags (06's learning rate, 01's x1): the handle is dragged across the track for one second in small steps.
-Per drag: figure updates per second during the drag, the settle time from the release to the last figure change,
+(diverging runs stop early and would flatter the numbers; their count is printed). Mouse drags (06's learning rate,
+01's x1) move the handle across the track for one second: updates per second, the settle time from the release,
 and whether the final figure equals a fresh redraw at the final value (one key press away and back), byte for byte.
 
-It prints median, min, p10, p90 and max in ms and asserts nothing. Targets: median <= 100 ms from key press to new
-figure; at least 8 figure updates per second during a drag; settle <= 150 ms median. ``--ipywidgets7``: the key
-presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10 (the front end Colab's
-widgets follow) and the Colab profile's kernel (``.venv-colab``; ``make colab-profile`` builds it).
+Targets: median <= 100 ms from key press to new figure; at least 8 figure updates per second during a drag; settle
+<= 150 ms median. ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook with widgetsnbextension
+3.6 (the front end Colab's widgets follow) and the Colab profile's kernel (``make colab-profile`` builds it).
 """
 
 from __future__ import annotations
@@ -31,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import Locator, Page, sync_playwright
+from slider_callback import spread  # benchmarks/, beside this file
 
 from course import lab_page as lp
 from course.lab_page import RECORD, RECORDER
@@ -134,14 +132,8 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
         f"max {max(rates):5.1f}   [{rate_verdict} the {TARGET_UPDATES_PER_SECOND:.0f}/s target]"
     )
     target = f"[{settle_verdict} the {TARGET_SETTLE_MS:.0f} ms median target]"
-    print(f"  settle after release (ms):            {summary(list(settles))}   {target}")
+    print(f"  settle after release:                 {spread(np.array(settles) / 1e3)}   {target}")
     print(f"  final figure equals a fresh redraw at the final value: {matches} of {drags}")
-
-
-def summary(times: list[float]) -> str:
-    """Median, min, p10, p90 and max of ``times`` in ms."""
-    p10, median, p90 = np.percentile(times, [10, 50, 90])
-    return f"median {median:6.1f}  min {min(times):6.1f}  p10 {p10:6.1f}  p90 {p90:6.1f}  max {max(times):6.1f}"
 
 
 def report(title: str, to_src: list[float], to_load: list[float], values: list[str], diverged: int) -> None:
@@ -151,8 +143,9 @@ def report(title: str, to_src: list[float], to_load: list[float], values: list[s
         f"{title}: {len(to_src)} key presses, values {values[0]} .. {values[-1]} "
         f"(after {WARM_UP} warm-up presses; {diverged} diverged runs)"
     )
-    print(f"  key press -> new figure src (ms):     {summary(to_src)}   [{verdict} the {TARGET_MS:.0f} ms median target]")
-    print(f"  key press -> new figure loaded (ms):  {summary(to_load)}")
+    target = f"[{verdict} the {TARGET_MS:.0f} ms median target]"
+    print(f"  key press -> new figure src:     {spread(np.array(to_src) / 1e3)}   {target}")
+    print(f"  key press -> new figure loaded:  {spread(np.array(to_load) / 1e3)}")
 
 
 def bench(page: Page, label: str, start: str | None, presses: int, gap: float, title: str) -> Locator:

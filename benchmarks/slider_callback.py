@@ -36,7 +36,7 @@ TARGET_MS = 30.0
 BELOW_LIMIT = 0.96  # the fastest rate measured, as a fraction of the stability limit
 
 
-def spread(seconds: list[float]) -> str:
+def spread(seconds: list[float] | np.ndarray) -> str:
     """Median, min, p10, p90 and max of ``seconds``, in ms."""
     ms = np.array(seconds) * 1e3
     p10, p90 = np.percentile(ms, [10, 90])

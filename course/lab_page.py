@@ -333,11 +333,10 @@ def accessible_image_names(page: Page) -> list[str]:
 
 def cell_index(page: Page, text: str) -> int:
     """The index (0-based among all cells) of the first code cell of the notebook in front whose source holds ``text``."""
-    found = (index for index, cell in enumerate(notebook_cells(page)) if cell.type == "code" and text in cell.source)
-    index = next(found, None)
-    if index is None:
-        raise AssertionError(f"no code cell of the notebook holds {text!r}")
-    return index
+    for index, cell in enumerate(notebook_cells(page)):
+        if cell.type == "code" and text in cell.source:
+            return index
+    raise AssertionError(f"no code cell of the notebook holds {text!r}")
 
 
 def run_cell_alone(page: Page, index: int) -> None:
