@@ -125,14 +125,14 @@ def notebook(request: pytest.FixtureRequest, page: Page, lab: LabServer, screens
     """Open the notebook titled ``request.param`` on a fresh kernel, record its unrun view, and run all its cells."""
     path = notebook_titled(request.param)
     lp.open_notebook(page, lab, path.name, workspace=f"explorer-{path.stem[:2]}")
-    hints = page.locator(".jp-OutputArea-output", has_text=HINT)
+    hints = page.locator(".jp-OutputArea-output, .output_subarea", has_text=HINT)  # JupyterLab's, the classic Notebook's
     expected = stored_hints(lab.root / path.name)  # the copy being served, not the file as it may be now
     if expected:
         hints.nth(expected - 1).wait_for(timeout=10_000)
         hints.first.scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / f"{path.stem}_unrun.png")
-    unrun = (hints.count(), page.locator(".jp-Notebook").inner_text(), page.locator(".widget-slider").count())
-    cells = lp.run_all(page)
+    unrun = (hints.count(), page.locator("body").inner_text(), page.locator(".widget-slider").count())
+    cells = lp.run_all(page, timeout=180)
     explorer = lp.explorer_output(lp.sliders(page).first)
     explorer.scroll_into_view_if_needed()
     lp.settle(page, explorer)

@@ -23,9 +23,9 @@ import pytest
 
 from course import lab_page as lp
 from course.lab_server import COLAB_VENV, ClassicNotebookServer
-from course.series import notebook_titled
 
 if TYPE_CHECKING:
+    from conftest import Opened
     from playwright.sync_api import Browser, Page
 
 # title -> (slider to type into, a bad value, how the status line must start its answer)
@@ -37,7 +37,8 @@ CHECKS = {
 
 
 @pytest.fixture(scope="module")
-def classic(browser: Browser) -> Iterator[ClassicNotebookServer]:
+def lab(browser: Browser) -> Iterator[ClassicNotebookServer]:
+    """The classic Notebook of the Colab profile's venv, in place of the other browser tests' JupyterLab."""
     if not (COLAB_VENV / "bin" / "jupyter-notebook").exists():
         message = f"{COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
         if os.environ.get("REQUIRE_COLAB") == "1":
@@ -47,28 +48,15 @@ def classic(browser: Browser) -> Iterator[ClassicNotebookServer]:
         yield server
 
 
-def opened(page: Page, classic: ClassicNotebookServer, title: str) -> None:
-    """The notebook titled ``title`` open and run top to bottom on a fresh kernel, unless it is open already."""
-    name = notebook_titled(title).name
-    if not page.url.split("?")[0].endswith("/" + name):
-        lp.open_notebook(page, classic, name, workspace="")
-        cells = lp.run_all(page, timeout=180)
-        errors = [cell.errors for cell in cells if cell.errors and "raises-exception" not in cell.tags]
-        assert errors == [], f"{name} raised errors under Run All"
-
-
-@pytest.fixture(scope="module", params=list(CHECKS))
-def title(request: pytest.FixtureRequest, page: Page, classic: ClassicNotebookServer) -> str:
-    """Each notebook's title in turn, the notebook open and run (pytest runs one notebook's tests together)."""
-    opened(page, classic, request.param)
-    return request.param
-
-
-def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, title: str, screenshot_dir: Path) -> None:
+@pytest.mark.parametrize("notebook", CHECKS, indirect=True)
+def test_run_all_raises_nothing_and_every_slider_moved_with_the_keyboard_brings_a_new_figure(
+    page: Page, notebook: Opened, screenshot_dir: Path
+) -> None:
     from playwright.sync_api import expect
 
+    errors = [cell.errors for cell in notebook.cells if cell.errors and "raises-exception" not in cell.tags]
+    assert errors == [], f"{notebook.title} raised errors under Run All"
     sliders = lp.sliders(page)
-    sliders.first.wait_for()
     for index in range(sliders.count()):
         slider = sliders.nth(index)
         explorer = lp.explorer_output(slider)
@@ -78,11 +66,12 @@ def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, ti
         name = slider.locator(".widget-label").inner_text()
         expect(explorer.locator(".explorer-status").first).not_to_have_text(said, use_inner_text=True, timeout=30_000)
         assert lp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
-    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook.path.stem}.png")
 
 
-def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, title: str, screenshot_dir: Path) -> None:
-    label, bad, answer = CHECKS[title]
+@pytest.mark.parametrize("notebook", CHECKS, indirect=True)
+def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, notebook: Opened, screenshot_dir: Path) -> None:
+    label, bad, answer = CHECKS[notebook.title]
     slider = lp.sliders(page, label).first
     explorer = lp.explorer_output(slider)
     explorer.scroll_into_view_if_needed()
@@ -91,11 +80,11 @@ def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, 
     said = lp.wait_for_status(explorer, answer)
     assert said.startswith(answer) and "Traceback" not in said and "Error" not in said, said
     assert lp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
-    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook.path.stem}_typed_{bad}.png")
 
 
-def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: ClassicNotebookServer):
-    opened(page, classic, "Fitting a line by gradient descent")
+@pytest.mark.parametrize("notebook", ["Fitting a line by gradient descent"], indirect=True)
+def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, notebook: Opened) -> None:
     index = lp.cell_index(page, "DescentExplorer(train, raw")
     lp.restart_kernel(page)
     lp.run_cell_alone(page, index)
@@ -104,4 +93,3 @@ def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: P
     (message,) = errors[0]["traceback"]
     assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
     assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
-    page.goto("about:blank")  # its kernel was restarted: a later test opens and runs 06 afresh
