@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+STARTUP_SECONDS = 60  # how long a server may take to answer its API
 # Written as the temporary user settings. windowingMode "none" keeps every cell in the DOM, so
 # outputs far down a notebook are rendered and can be checked without scrolling first.
 SETTINGS: dict[str, dict[str, object]] = {
@@ -58,12 +59,9 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab process serving a temporary copy of ``notebooks``; use it as a context manager."""
 
-    def __init__(
-        self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0, settings: Mapping[str, dict] = SETTINGS
-    ) -> None:
+    def __init__(self, notebooks: Path = NOTEBOOKS, settings: Mapping[str, dict] = SETTINGS) -> None:
         self.source = notebooks
         self.settings = settings
-        self.startup_timeout = startup_timeout
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -126,7 +124,7 @@ class LabServer:
         return command
 
     def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with status {self._process.returncode} while starting:\n{self.log_tail()}")
@@ -136,7 +134,7 @@ class LabServer:
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {self.startup_timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {STARTUP_SECONDS} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines the server printed, for error messages."""
