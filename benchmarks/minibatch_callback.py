@@ -2,18 +2,10 @@
 
     python benchmarks/minibatch_callback.py [--updates 25]     # OMP_NUM_THREADS=N for another torch thread count
 
-One update is what a slider change costs in the kernel's Python: running the notebook's own ``train`` at the
-new setting (and once more with full batches when the learning rate is new), then repainting the figure's
-moving lines into a new PNG. The explorer is built as the notebook builds it, from the notebook's own
-definitions (``train``, and ``fit``: the data with the least-squares line and stability limit it computes),
-loaded with ``course.lesson``. Every measured update is a setting not seen before, so the explorer's memory of
-earlier runs never helps (going back to a setting costs only the drawing, measured as "recalled").
-
-* batch-size slider: every batch size from 1 to n, in a shuffled order, at the default learning rate;
-* learning-rate slider: distinct rates, log-spaced below the full-batch stability limit, at batch size 1 (the
-  slowest: one step per row) and at the default batch size.
-
-Outside a kernel no widget message is sent, so the cost of shipping the PNG to the browser is not included.
+One update runs the notebook's own ``train`` (loaded with ``course.lesson``) at a setting not seen before and
+repaints the figure: every batch size from 1 to n in a shuffled order, then distinct learning rates below the
+full-batch stability limit at batch size 1 (the slowest) and at the default; last, rates seen before ("recalled":
+the drawing only). Shipping the PNG to the browser is not included.
 """
 
 from __future__ import annotations

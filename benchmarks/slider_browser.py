@@ -4,26 +4,18 @@
     .venv/bin/python benchmarks/slider_browser.py --presses 40 --drags 10
     .venv/bin/python benchmarks/slider_browser.py --ipywidgets7   # the ipywidgets 7 front end (Colab's)
 
-Starts a private JupyterLab (as the browser tests do) and, in headless Chromium, runs all of notebook 06, then
-presses an arrow key on its learning-rate slider again and again, each press to a new value, ``--gap`` ms (250 by
-default: a learner pressing deliberately; 0: back to back) after the previous update finished. Then the same on the
-momentum notebook's learning-rate and β sliders, the minibatch notebook's batch-size and learning-rate sliders, and
-01's x1 slider. The latency of a press is from its keydown to the first change of the figure's ``<img>`` src, both
-recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too. 06's
-learning rate starts low enough that the last press stays below its stability limit (``lr_limit``), so every press
-runs a full loop (diverging runs stop early and would flatter the numbers; their count is printed).
+In headless Chromium on a private JupyterLab, each explorer notebook is run, then an arrow key is pressed on each of
+its sliders again and again, each press to a new value, ``--gap`` ms (250: a learner pressing deliberately) after
+the previous update finished. A press's latency runs from its keydown to the first change of the figure's ``<img>``
+src, both recorded in the page with ``performance.now()``; the time until the new image has loaded is printed too.
+The learning rates stay below each explorer's stability limit (06's ``lr_limit``), so every press runs a full loop
+(diverging runs stop early and would flatter the numbers; their count is printed). Mouse drags (06's learning rate,
+01's x1) move the handle across the track for one second: updates per second, the settle time from the release,
+and whether the final figure equals a fresh redraw at the final value (one key press away and back), byte for byte.
 
-Mouse drags (issue 12), on 06's learning-rate slider and 01's x1 slider: the handle is dragged across the track for
-one second in small steps. Per drag: figure updates per second during the drag, the settle time from the release to
-the last figure change, and whether the final figure equals a fresh redraw at the final value (one key press away and
-one back), byte for byte.
-
-It prints the median, min, p10, p90 and max in ms; it asserts nothing. Targets: median <= 100 ms from key
-press to new figure; at least 8 figure updates per second during a drag; settle <= 150 ms median.
-
-With ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook 6.5.7 with widgetsnbextension 3.6.10
-(``@jupyter-widgets/controls`` 1.5, the front end Colab's widgets follow) and the Colab profile's kernel
-(``.venv-colab``: ipywidgets 7.7.1; ``make colab-profile`` builds it), through ``course.classic_page``.
+Targets: median <= 100 ms from key press to new figure; at least 8 figure updates per second during a drag; settle
+<= 150 ms median. ``--ipywidgets7``: the key presses on 06, 11 and 01 in the classic Notebook with widgetsnbextension
+3.6 (the front end Colab's widgets follow) and the Colab profile's kernel (``make colab-profile`` builds it).
 """
 
 from __future__ import annotations
@@ -36,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import Locator, Page, sync_playwright
+from slider_callback import spread  # benchmarks/, beside this file
 
-from course import classic_page as cp
 from course import lab_page as lp
 from course.lab_page import RECORD, RECORDER
-from course.lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
+from course.lab_server import CHROMIUM, CHROMIUM_ARGS, COLAB_VENV, ClassicNotebookServer, LabServer
 from course.lesson import load_definitions
 from course.series import notebook_titled
 
@@ -60,7 +52,9 @@ LOG10_MARGIN = 0.065  # how far below notebook 06's stability limit 2/λ_max the
 
 def slider_in(page: Page, label: str) -> Locator:
     """The first slider labelled ``label`` on the page, once it is there (a minute at most: a loaded class is slow)."""
-    return lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label), timeout=60, message=label).first
+    slider = lp.sliders(page, label).first
+    slider.wait_for(timeout=60_000)
+    return slider
 
 
 def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[list[float], list[float], list[str], int]:
@@ -79,10 +73,7 @@ def measure(page: Page, slider: Locator, presses: int, gap_ms: float) -> tuple[l
         before = page.evaluate(RECORD)
         value_before = lp.box_value(slider)
         page.keyboard.press(key)
-        lp.wait_until(
-            lambda before=before: len(page.evaluate(RECORD)["loads"]) > len(before["loads"]),
-            message="the figure to update after a key press",
-        )
+        page.wait_for_function(f"loads => ({RECORD})().loads.length > loads", arg=len(before["loads"]))
         page.wait_for_function(lp.KERNEL_IDLE)
         record = page.evaluate(RECORD)
         value = lp.box_value(slider)
@@ -104,7 +95,7 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
     explorer = lp.explorer_output(slider)
     explorer.evaluate(RECORDER)
     box = lp.handle(slider).bounding_box()
-    track = lp.slider_track_width(slider)
+    track = lp.slider_box(slider)["width"]
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     distance = (0.6 if rightwards else -0.6) * track
@@ -116,15 +107,10 @@ def drag(page: Page, slider: Locator, rightwards: bool) -> tuple[float, float, b
         page.wait_for_timeout(DRAG_SECONDS * 1000 / DRAG_MOVES)
     released = page.evaluate("() => performance.now()")
     page.mouse.up()
-    while True:  # settled: an idle kernel and no new figure for QUIET_MS
-        page.wait_for_timeout(QUIET_MS)
-        page.wait_for_function(lp.KERNEL_IDLE)
-        srcs = page.evaluate(RECORD)["srcs"]
-        if not srcs or page.evaluate("() => performance.now()") - srcs[-1] >= QUIET_MS:
-            break
+    final = lp.settle(page, explorer, quiet=QUIET_MS / 1000)  # an idle kernel and no new figure for QUIET_MS
+    srcs = page.evaluate(RECORD)["srcs"]
     during = [t for t in srcs if pressed <= t <= released]
     settle = max(0.0, srcs[-1] - released) if srcs else 0.0
-    final = lp.settle(page, explorer)
     key = "ArrowLeft" if rightwards else "ArrowRight"
     back = "ArrowRight" if rightwards else "ArrowLeft"
     lp.press_on_slider(page, slider, key)
@@ -146,14 +132,8 @@ def report_drags(title: str, page: Page, slider: Locator, drags: int) -> None:
         f"max {max(rates):5.1f}   [{rate_verdict} the {TARGET_UPDATES_PER_SECOND:.0f}/s target]"
     )
     target = f"[{settle_verdict} the {TARGET_SETTLE_MS:.0f} ms median target]"
-    print(f"  settle after release (ms):            {summary(list(settles))}   {target}")
+    print(f"  settle after release:                 {spread(np.array(settles) / 1e3)}   {target}")
     print(f"  final figure equals a fresh redraw at the final value: {matches} of {drags}")
-
-
-def summary(times: list[float]) -> str:
-    """Median, min, p10, p90 and max of ``times`` in ms."""
-    p10, median, p90 = np.percentile(times, [10, 50, 90])
-    return f"median {median:6.1f}  min {min(times):6.1f}  p10 {p10:6.1f}  p90 {p90:6.1f}  max {max(times):6.1f}"
 
 
 def report(title: str, to_src: list[float], to_load: list[float], values: list[str], diverged: int) -> None:
@@ -163,8 +143,9 @@ def report(title: str, to_src: list[float], to_load: list[float], values: list[s
         f"{title}: {len(to_src)} key presses, values {values[0]} .. {values[-1]} "
         f"(after {WARM_UP} warm-up presses; {diverged} diverged runs)"
     )
-    print(f"  key press -> new figure src (ms):     {summary(to_src)}   [{verdict} the {TARGET_MS:.0f} ms median target]")
-    print(f"  key press -> new figure loaded (ms):  {summary(to_load)}")
+    target = f"[{verdict} the {TARGET_MS:.0f} ms median target]"
+    print(f"  key press -> new figure src:     {spread(np.array(to_src) / 1e3)}   {target}")
+    print(f"  key press -> new figure loaded:  {spread(np.array(to_load) / 1e3)}")
 
 
 def bench(page: Page, label: str, start: str | None, presses: int, gap: float, title: str) -> Locator:
@@ -189,19 +170,19 @@ def main() -> None:
         parser.error("--presses and --drags must be at least 2")
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
-    if not lab and not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
-        sys.exit(f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`")
+    if not lab and not (COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        sys.exit(f"{COLAB_VENV} has no classic Notebook: build it with `make colab-profile`")
 
     began = time.monotonic()
     highest = math.log10(load_definitions(DESCENT, ["lr_limit"])["lr_limit"]) - LOG10_MARGIN
-    front, suffix = (lp, "") if lab else (cp, " (ipywidgets 7)")
-    with (LabServer() if lab else cp.ClassicNotebookServer()) as server, sync_playwright() as playwright:
+    suffix = "" if lab else " (ipywidgets 7)"
+    with (LabServer() if lab else ClassicNotebookServer()) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
 
         def run(notebook: Path) -> None:
-            front.open_notebook(page, server, notebook.name, workspace=f"bench-{notebook.stem[:2]}")
-            front.run_all(page)
+            lp.open_notebook(page, server, notebook.name, workspace=f"bench-{notebook.stem[:2]}")
+            lp.run_all(page, timeout=180)
 
         run(DESCENT)
         start = f"{10 ** max(-6.0, highest - LOG10_STEP * (WARM_UP + presses)):.2e}"

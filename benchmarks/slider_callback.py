@@ -2,28 +2,19 @@
 
     python benchmarks/slider_callback.py [--updates 25]     # OMP_NUM_THREADS=N for another torch thread count
 
-One update is what a slider change costs in the kernel: getting the run of the notebook's own ``train`` and
-repainting the figure's moving lines into a new PNG. The explorer is built as notebook 06 builds it, from the
-notebook's own definitions (``train``, and the data with the least-squares answer and stability limit it
-computes), loaded with ``course.lesson``. A new learning rate runs ``train`` once for the largest number of
-iterations (500); every iteration count is read off that run. Four kinds of update are measured, at 150
-iterations and at 500 (the explorer's default):
+One update is what a slider change costs in the kernel: getting the run of the notebook's own ``train`` (loaded with
+``course.lesson``, as the notebook builds the explorer) and repainting the figure's moving lines into a new PNG.
+Four kinds of update are measured, at 150 iterations and at 500 (the default):
 
 * new rate: a learning rate never run before (a typed value, or a long jump of the slider): the loop runs;
-* first step: the first key press after that, to the next slider position: the loop runs (after a jump the
-  explorer cannot guess which way the learner goes, so it runs nothing ahead);
-* next position: one more key press the same way, after the kernel had its idle time, in which the explorer
-  ran the position that step was heading for (done here with ``run_idle_work()`` between updates, untimed, as
-  the kernel does between messages);
+* first step: the first key press after that, to the next slider position: the loop runs;
+* next position: one more key press the same way, which the explorer ran in the kernel's idle time before it
+  (``run_idle_work()`` between updates, untimed);
 * iterations: a move of the iterations slider, which only redraws.
 
-A run is ``train``'s first steps, then the same arithmetic without autograd (``helpers.descent_explorer.descend``);
-the part "train" below is all of it.
-
-Every rate is a distinct slider position below the stability limit 2/λ_max, so every run does all its
-iterations (diverging runs stop early and would flatter the numbers). Outside a kernel no widget message
-is sent, so shipping the PNG to the browser is not included; benchmarks/slider_browser.py measures key
-press to new image. Target: median <= 30 ms for a key press to the next position and for the iterations.
+Every rate is below the stability limit 2/λ_max, so every run does all its iterations. Shipping the PNG to the
+browser is not included (benchmarks/slider_browser.py measures that). Target: median <= 30 ms for a key press to
+the next position and for the iterations.
 """
 
 from __future__ import annotations
@@ -45,7 +36,7 @@ TARGET_MS = 30.0
 BELOW_LIMIT = 0.96  # the fastest rate measured, as a fraction of the stability limit
 
 
-def spread(seconds: list[float]) -> str:
+def spread(seconds: list[float] | np.ndarray) -> str:
     """Median, min, p10, p90 and max of ``seconds``, in ms."""
     ms = np.array(seconds) * 1e3
     p10, p90 = np.percentile(ms, [10, 90])

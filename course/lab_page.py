@@ -5,8 +5,9 @@ own models through ``window.jupyterapp`` (the server runs with ``expose_app_in_b
 finds widgets by the DOM that ipywidgets 8 renders: a ``.widget-slider`` with a ``.widget-label``
 (its description), a ``.noUi-handle`` that takes the keyboard, a ``.widget-readout``, and an
 ``img.widget-image`` showing the figure. The functions that take a slider or an explorer (and
-``settle``) also work on the classic Notebook's ipywidgets 7 DOM (``course.classic_page``): its
-jQuery UI ``.ui-slider-handle``, its ``output_subarea`` and its kernel indicator.
+``settle``), and opening and running notebooks, also work in the classic Notebook
+(``course.lab_server.ClassicNotebookServer``), through its ``Jupyter`` object and its ipywidgets 7 DOM: its jQuery
+UI ``.ui-slider-handle``, its ``output_subarea`` and its kernel indicator.
 """
 
 from __future__ import annotations
@@ -17,39 +18,75 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from course.lab_server import LabServer
+from course.lab_server import ClassicNotebookServer, LabServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Locator, Page
 
 T = TypeVar("T")
 CURRENT = "window.jupyterapp.shell.currentWidget"
+# The notebooks with an explorer, by title (file names may change): the browser tests and benchmarks drive each.
+EXPLORER_TITLES = ("Partial derivatives", "Fitting a line by gradient descent", "Momentum and Adam", "Minibatches and validation")
 
-# JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel indicator says so.
+# JupyterLab's kernel is idle; in the classic Notebook (no jupyterapp), its kernel is connected and its indicator says idle.
 KERNEL_IDLE = f"""() => {{
-    if (!window.jupyterapp) return !!document.querySelector('#kernel_indicator_icon.kernel_idle_icon');
+    if (!window.jupyterapp) return !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
+        && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon'));
     const session = {CURRENT}.sessionContext.session;
     const kernel = session && session.kernel;
     return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
 }}"""
 
-# Every cell's kind, tags, execution count and outputs, read from the notebook model (not the DOM).
-CELLS = f"""() => {CURRENT}.content.widgets.map(cell => ({{
-    type: cell.model.type,
-    tags: cell.model.getMetadata('tags') || [],
-    count: cell.model.type === 'code' ? cell.model.executionCount : null,
-    outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON() : [],
-}}))"""
+# Every cell's kind, tags, source, execution count and outputs, read from the notebook model (not the DOM), in
+# JupyterLab or in the classic Notebook.
+CELLS = f"""() => window.jupyterapp
+    ? {CURRENT}.content.widgets.map(cell => ({{
+        type: cell.model.type,
+        tags: cell.model.getMetadata('tags') || [],
+        source: cell.model.sharedModel.getSource(),
+        count: cell.model.type === 'code' ? cell.model.executionCount : null,
+        outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON() : [],
+    }}))
+    : Jupyter.notebook.get_cells().map(cell => ({{
+        type: cell.cell_type,
+        tags: cell.metadata.tags || [],
+        source: cell.get_text(),
+        count: cell.cell_type === 'code' ? cell.input_prompt_number ?? null : null,
+        outputs: cell.cell_type === 'code' ? cell.output_area.toJSON() : [],
+    }}))"""
 
+# Run every cell as the Run menu does (the classic Notebook: clear the outputs first), then wait for the reply to an
+# empty request queued behind: the kernel answers in order, so that reply means every cell sent has run. JupyterLab's
+# command promise alone can settle before the last cell has run (it does when a cell raised).
 RUN_ALL = f"""async milliseconds => {{
-    const panel = {CURRENT};
-    const run = (async () => {{
+    const run = window.jupyterapp ? (async () => {{
+        const kernel = {CURRENT}.sessionContext.session.kernel;
         await window.jupyterapp.commands.execute('notebook:run-all-cells');
-        await panel.sessionContext.session.kernel.requestExecute({{code: '', silent: true, store_history: false}}).done;
+        await kernel.requestExecute({{code: '', silent: true, store_history: false}}).done;
         return true;
-    }})();
+    }})() : new Promise(resolve => {{
+        Jupyter.notebook.clear_all_output();
+        Jupyter.notebook.execute_all_cells();
+        Jupyter.notebook.kernel.execute('', {{shell: {{reply: () => resolve(true)}}}}, {{silent: true, store_history: false}});
+    }});
     return await Promise.race([run, new Promise(resolve => setTimeout(() => resolve(false), milliseconds))]);
 }}"""
+
+# Run only cell ``index``, as Shift+Enter would; the classic Notebook's answer waits for an empty request queued behind.
+RUN_CELL = f"""async index => {{
+    if (!window.jupyterapp) return new Promise(resolve => {{
+        Jupyter.notebook.get_cell(index).execute();
+        Jupyter.notebook.kernel.execute('', {{shell: {{reply: () => resolve(true)}}}}, {{silent: true, store_history: false}});
+    }});
+    {CURRENT}.content.activeCellIndex = index;
+    await window.jupyterapp.commands.execute('notebook:run-cell');
+}}"""
+
+RESTART = f"""() => window.jupyterapp ? {CURRENT}.sessionContext.session.kernel.restart()
+    : new Promise(resolve => Jupyter.notebook.kernel.restart(() => resolve(true)))"""
+
+# widgetsnbextension's manager, which must be listening before a cell makes a widget, or the widget never shows.
+CLASSIC_WIDGETS_READY = "() => !!Jupyter.notebook.kernel.comm_manager.targets['jupyter.widget']"
 
 # SHA-256 of the bytes an <img> shows, read back from its blob: or data: URL. ipywidgets revokes the
 # old blob URL when a new image arrives, so a fetch that loses that race is retried on the new src;
@@ -96,6 +133,7 @@ class Cell:
 
     type: str
     tags: list[str]
+    source: str
     count: int | None
     outputs: list[dict]
 
@@ -111,6 +149,13 @@ def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout
 
     lab.delete_sessions()
     page.goto(lab.notebook_url(name, workspace))
+    if isinstance(lab, ClassicNotebookServer):
+        for ready in (KERNEL_IDLE, CLASSIC_WIDGETS_READY):
+            page.wait_for_function(ready, timeout=timeout * 1000)
+        # The widget manager then loads the kernel's widgets and redraws every widget output, with no promise to wait
+        # on; cells run before it has finished lose their widgets' views. It takes a few round trips to an idle kernel.
+        page.wait_for_timeout(1500)
+        return
     page.wait_for_function(
         f"() => {{ const p = window.jupyterapp && {CURRENT};"
         f" return !!(p && p.context && p.context.path === {name!r} && p.content && p.sessionContext); }}",
@@ -128,11 +173,7 @@ def open_notebook(page: Page, lab: LabServer, name: str, workspace: str, timeout
 
 
 def run_all(page: Page, timeout: float = 120.0) -> list[Cell]:
-    """Run all cells as the Run menu does and wait until the kernel has done all it was sent; return the cells.
-
-    The command's promise can settle before the last cell has run (it does when a cell raised), so an
-    empty silent request is queued after it: the kernel answers requests in order.
-    """
+    """Run all cells as the Run menu does and wait until the kernel has done all it was sent; return the cells."""
     if not page.evaluate(RUN_ALL, timeout * 1000):
         raise TimeoutError(f"the notebook was still running after {timeout:.0f} s")
     page.wait_for_function(KERNEL_IDLE, timeout=timeout * 1000)
@@ -142,11 +183,6 @@ def run_all(page: Page, timeout: float = 120.0) -> list[Cell]:
 def notebook_cells(page: Page) -> list[Cell]:
     """The cells of the notebook in front, as its model holds them now."""
     return [Cell(**cell) for cell in page.evaluate(CELLS)]
-
-
-def notebook_text(page: Page) -> str:
-    """All the text the notebook in front shows."""
-    return page.evaluate(f"() => {CURRENT}.content.node.innerText")
 
 
 def sliders(scope: Page | Locator, description: str | None = None) -> Locator:
@@ -164,11 +200,6 @@ def explorer_output(widget: Locator) -> Locator:
     return widget.locator(EXPLORER_OUTPUT)
 
 
-def label(slider: Locator) -> str:
-    """A slider's description."""
-    return slider.locator(".widget-label").inner_text().strip()
-
-
 def images_digest(scope: Locator, attempts: int = 50) -> str:
     """One digest of the bytes of every figure image in ``scope``, in order; empty when there is none."""
     images = scope.locator("img.widget-image")
@@ -184,6 +215,14 @@ def status(scope: Locator) -> str:
     """The text of the explorer's status line (``.explorer-status``); empty when there is none."""
     line = scope.locator(".explorer-status")
     return line.first.inner_text().strip() if line.count() else ""
+
+
+def wait_for_status(scope: Locator, text: str | re.Pattern[str], timeout: float = 30.0) -> str:
+    """Wait until the status line of the explorer in ``scope`` contains ``text``; return the whole status."""
+    from playwright.sync_api import expect  # here, so this module imports without Playwright
+
+    expect(scope.locator(".explorer-status").first).to_contain_text(text, timeout=timeout * 1000)
+    return status(scope)
 
 
 def step_key(slider: Locator) -> str:
@@ -259,11 +298,6 @@ def slider_box(slider: Locator) -> FloatRect:
     return box
 
 
-def slider_track_width(slider: Locator) -> float:
-    """The width in CSS pixels of a slider's track."""
-    return float(slider_box(slider)["width"])
-
-
 def slider_span(slider: Locator) -> tuple[float, float]:
     """The smallest and largest value of a slider's handle (for a log slider: the powers of its base)."""
     low, high = (handle(slider).get_attribute(name) for name in ("aria-valuemin", "aria-valuemax"))
@@ -299,30 +333,19 @@ def accessible_image_names(page: Page) -> list[str]:
 
 def cell_index(page: Page, text: str) -> int:
     """The index (0-based among all cells) of the first code cell of the notebook in front whose source holds ``text``."""
-    index = page.evaluate(
-        f"""text => {CURRENT}.content.widgets.findIndex(
-            cell => cell.model.type === 'code' && cell.model.sharedModel.getSource().includes(text))""",
-        text,
-    )
-    if index < 0:
-        raise AssertionError(f"no code cell of the notebook holds {text!r}")
-    return int(index)
+    for index, cell in enumerate(notebook_cells(page)):
+        if cell.type == "code" and text in cell.source:
+            return index
+    raise AssertionError(f"no code cell of the notebook holds {text!r}")
 
 
 def run_cell_alone(page: Page, index: int) -> None:
     """Make cell ``index`` (0-based among all cells) the active cell and run only it, as Shift+Enter would."""
-    page.evaluate(
-        f"""async index => {{
-            const panel = {CURRENT};
-            panel.content.activeCellIndex = index;
-            await window.jupyterapp.commands.execute('notebook:run-cell');
-        }}""",
-        index,
-    )
+    page.evaluate(RUN_CELL, index)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
 
 
 def restart_kernel(page: Page) -> None:
     """Restart the notebook's kernel without the confirmation dialog, and wait until the new one is idle."""
-    page.evaluate(f"async () => {{ await {CURRENT}.sessionContext.session.kernel.restart(); }}")
+    page.evaluate(RESTART)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)

@@ -1,4 +1,4 @@
-"""Start and stop a private JupyterLab for the real-browser tests and the browser benchmarks.
+"""Start and stop a private JupyterLab (or classic Notebook) for the real-browser tests and the browser benchmarks.
 
 The server (127.0.0.1, a free port, a random token) serves a temporary copy of the notebooks and keeps all its state
 in temporary folders, so what the browser sees is what a student sees on a fresh clone: untrusted notebooks, no news
@@ -23,8 +23,11 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from course.series import NOTEBOOKS
+from course.series import NOTEBOOKS, ROOT
 
+# The Colab profile's venv, whose classic Notebook runs the ipywidgets 7 front end (make colab-profile builds it;
+# scripts/colab_profile.py --full points COLAB_VENV at its Python 3.13 one).
+COLAB_VENV = Path(os.environ.get("COLAB_VENV", ROOT / ".venv-colab"))
 # Debian's Chromium (``apt-get install -y chromium``); Playwright drives it, never a browser of its own download.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+STARTUP_SECONDS = 60  # how long a server may take to answer its API
 # Written as the temporary user settings. windowingMode "none" keeps every cell in the DOM, so
 # outputs far down a notebook are rendered and can be checked without scrolling first.
 SETTINGS: dict[str, dict[str, object]] = {
@@ -52,21 +56,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def widget_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The notebooks in ``folder`` that store a widget view (an explorer or another widget) or name ``ExplorerPanel``."""
-    marks = ("application/vnd.jupyter.widget-view+json", "ExplorerPanel")
-    return [path for path in sorted(folder.glob("*.ipynb")) if any(mark in path.read_text(encoding="utf-8") for mark in marks)]
-
-
 class LabServer:
     """A JupyterLab process serving a temporary copy of ``notebooks``; use it as a context manager."""
 
-    def __init__(
-        self, notebooks: Path = NOTEBOOKS, startup_timeout: float = 60.0, settings: Mapping[str, dict] = SETTINGS
-    ) -> None:
+    def __init__(self, notebooks: Path = NOTEBOOKS, settings: Mapping[str, dict] = SETTINGS) -> None:
         self.source = notebooks
         self.settings = settings
-        self.startup_timeout = startup_timeout
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -129,7 +124,7 @@ class LabServer:
         return command
 
     def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with status {self._process.returncode} while starting:\n{self.log_tail()}")
@@ -139,7 +134,7 @@ class LabServer:
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {self.startup_timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {STARTUP_SECONDS} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines the server printed, for error messages."""
@@ -182,3 +177,29 @@ class LabServer:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+class ClassicNotebookServer(LabServer):
+    """The classic Notebook 6.5 of ``venv`` (with widgetsnbextension 3.6: the ipywidgets 7 front end, as on Colab) on
+    a private port, serving a temporary copy of ``notebooks``; kernels import this checkout's helpers."""
+
+    def __init__(self, venv: Path = COLAB_VENV, notebooks: Path = NOTEBOOKS) -> None:
+        super().__init__(notebooks, settings={})
+        self.venv = venv
+        self.extra_env = {"PYTHONPATH": str(ROOT)}
+
+    def command(self, base: Path, settings: Path) -> list[str]:
+        return [
+            str(self.venv / "bin" / "python"), "-m", "notebook",
+            "--no-browser",
+            "--NotebookApp.ip=127.0.0.1",
+            f"--NotebookApp.port={self.port}",
+            "--NotebookApp.port_retries=0",
+            f"--NotebookApp.token={self.token}",
+            f"--NotebookApp.notebook_dir={self.root}",
+            "--allow-root",
+        ]
+
+    def notebook_url(self, name: str, workspace: str = "") -> str:
+        """The address that opens notebook ``name`` (the classic Notebook has no workspaces)."""
+        return f"{self.url}/notebooks/{name}?token={self.token}"

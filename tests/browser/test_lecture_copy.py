@@ -25,24 +25,6 @@ if TYPE_CHECKING:
 PROJECTOR = {"width": 1280, "height": 720}
 LESSON = notebook_titled("Fitting a line by gradient descent")
 
-# For each cell with a tag: its index, whether its source is collapsed, whether it shows any output, and
-# the text of its outputs in the model (there even when collapsed).
-TAGGED_CELLS = f"""tag => {lp.CURRENT}.content.widgets
-    .map((cell, index) => ({{cell, index}}))
-    .filter(({{cell}}) => (cell.model.getMetadata('tags') || []).includes(tag))
-    .map(({{cell, index}}) => {{
-        const wrapper = cell.node.querySelector('.jp-Cell-outputWrapper');
-        return {{
-            index,
-            type: cell.model.type,
-            sourceHidden: cell.inputHidden,
-            outputShown: !!wrapper && !wrapper.classList.contains('lm-mod-hidden')
-                && getComputedStyle(wrapper).display !== 'none'
-                && wrapper.querySelectorAll('.jp-OutputArea-output').length > 0,
-            text: cell.model.type === 'code'
-                ? cell.model.outputs.toJSON().map(o => o.text || '').join('') : '',
-        }};
-    }})"""
 SHOWN_OUTPUTS = f"() => {lp.CURRENT}.content.node.querySelectorAll('.jp-OutputArea-output').length"
 
 
@@ -60,7 +42,17 @@ def page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def tagged(page: Page, tag: str) -> list[dict]:
-    return page.evaluate(TAGGED_CELLS, tag)
+    """Each cell tagged ``tag``: its index and type, whether its source is collapsed, whether it shows any output,
+    and the text of its outputs in the model (there even when collapsed)."""
+    found = []
+    for index, cell in enumerate(lp.notebook_cells(page)):
+        if tag in cell.tags:
+            node = page.locator(".jp-Notebook .jp-Cell").nth(index)
+            shown = node.locator(".jp-Cell-outputWrapper .jp-OutputArea-output").first.is_visible()
+            hidden = page.evaluate(f"index => {lp.CURRENT}.content.widgets[index].inputHidden", index)
+            text = "".join(output.get("text", "") for output in cell.outputs)
+            found.append({"index": index, "type": cell.type, "sourceHidden": hidden, "outputShown": shown, "text": text})
+    return found
 
 
 def screenshot_cell(page: Page, index: int, path: Path) -> None:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from course import classic_page as cp
 from course import lab_page as lp
-from course.series import notebook_titled
+from course.lab_server import COLAB_VENV, ClassicNotebookServer
 
 if TYPE_CHECKING:
+    from conftest import Opened
     from playwright.sync_api import Browser, Page
 
 # title -> (slider to type into, a bad value, how the status line must start its answer)
@@ -37,74 +37,59 @@ CHECKS = {
 
 
 @pytest.fixture(scope="module")
-def classic(browser: Browser) -> Iterator[cp.ClassicNotebookServer]:
-    if not (cp.COLAB_VENV / "bin" / "jupyter-notebook").exists():
-        message = f"{cp.COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
+def lab(browser: Browser) -> Iterator[ClassicNotebookServer]:
+    """The classic Notebook of the Colab profile's venv, in place of the other browser tests' JupyterLab."""
+    if not (COLAB_VENV / "bin" / "jupyter-notebook").exists():
+        message = f"{COLAB_VENV} has no classic Notebook: build it with `make colab-profile`"
         if os.environ.get("REQUIRE_COLAB") == "1":
             pytest.fail(message + " (REQUIRE_COLAB=1)", pytrace=False)
         pytest.skip(message)
-    with cp.ClassicNotebookServer() as server:
+    with ClassicNotebookServer() as server:
         yield server
 
 
-@pytest.fixture(scope="module")
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    yield context.new_page()
-    context.close()
+@pytest.mark.parametrize("notebook", CHECKS, indirect=True)
+def test_run_all_raises_nothing_and_every_slider_moved_with_the_keyboard_brings_a_new_figure(
+    page: Page, notebook: Opened, screenshot_dir: Path
+) -> None:
+    from playwright.sync_api import expect
 
-
-def opened(page: Page, classic: cp.ClassicNotebookServer, title: str) -> None:
-    """The notebook titled ``title`` open and run top to bottom on a fresh kernel, unless it is open already."""
-    name = notebook_titled(title).name
-    if not page.url.split("?")[0].endswith("/" + name):
-        cp.open_notebook(page, classic, name)
-        cp.run_all(page)
-        assert cp.unexpected_errors(page) == [], f"{name} raised errors under Run All"
-
-
-@pytest.fixture(scope="module", params=list(CHECKS))
-def title(request: pytest.FixtureRequest, page: Page, classic: cp.ClassicNotebookServer) -> str:
-    """Each notebook's title in turn, the notebook open and run (pytest runs one notebook's tests together)."""
-    opened(page, classic, request.param)
-    return request.param
-
-
-def test_every_slider_moved_with_the_keyboard_brings_a_new_figure(page: Page, title: str, screenshot_dir: Path) -> None:
-    sliders = lp.wait_until(lambda: lp.sliders(page).count() and lp.sliders(page), message="the explorer's sliders")
+    errors = [cell.errors for cell in notebook.cells if cell.errors and "raises-exception" not in cell.tags]
+    assert errors == [], f"{notebook.title} raised errors under Run All"
+    sliders = lp.sliders(page)
     for index in range(sliders.count()):
         slider = sliders.nth(index)
         explorer = lp.explorer_output(slider)
         explorer.scroll_into_view_if_needed()
         before, said = lp.settle(page, explorer), lp.status(explorer)
         lp.press_on_slider(page, slider, lp.step_key(slider))
-        name = lp.label(slider)
-        lp.wait_until(lambda scope=explorer, said=said: lp.status(scope) != said, message=f"a new status line from {name}")
+        name = slider.locator(".widget-label").inner_text()
+        expect(explorer.locator(".explorer-status").first).not_to_have_text(said, use_inner_text=True, timeout=30_000)
         assert lp.settle(page, explorer) != before, f"{name} moved and the status line changed, but the figure did not"
-    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}.png")
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook.path.stem}.png")
 
 
-def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, title: str, screenshot_dir: Path) -> None:
-    label, bad, answer = CHECKS[title]
-    slider = lp.wait_until(lambda: lp.sliders(page, label).count() and lp.sliders(page, label)).first
+@pytest.mark.parametrize("notebook", CHECKS, indirect=True)
+def test_a_bad_typed_value_is_answered_in_words_and_changes_nothing(page: Page, notebook: Opened, screenshot_dir: Path) -> None:
+    label, bad, answer = CHECKS[notebook.title]
+    slider = lp.sliders(page, label).first
     explorer = lp.explorer_output(slider)
     explorer.scroll_into_view_if_needed()
     before = lp.settle(page, explorer)
     lp.type_into_box(page, slider, bad)
-    said = lp.wait_until(lambda: lp.status(explorer).startswith(answer) and lp.status(explorer), message=f"the answer to {bad}")
-    assert "Traceback" not in said and "Error" not in said, said
+    said = lp.wait_for_status(explorer, answer)
+    assert said.startswith(answer) and "Traceback" not in said and "Error" not in said, said
     assert lp.settle(page, explorer) == before, f"the refused value {bad} changed the figure"
-    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook_titled(title).stem}_typed_{bad}.png")
+    explorer.screenshot(path=screenshot_dir / f"ipywidgets7_{notebook.path.stem}_typed_{bad}.png")
 
 
-def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, classic: cp.ClassicNotebookServer):
-    opened(page, classic, "Fitting a line by gradient descent")
-    index = cp.cell_index(page, "DescentExplorer(train, raw")
-    cp.restart_kernel(page)
-    cp.run_cell_alone(page, index)
-    errors = cp.cell_errors(page, index)
+@pytest.mark.parametrize("notebook", ["Fitting a line by gradient descent"], indirect=True)
+def test_after_a_restart_the_explorer_cell_alone_says_which_cells_to_run(page: Page, notebook: Opened) -> None:
+    index = lp.cell_index(page, "DescentExplorer(train, raw")
+    lp.restart_kernel(page)
+    lp.run_cell_alone(page, index)
+    errors = lp.notebook_cells(page)[index].errors
     assert [error["ename"] for error in errors] == ["CellsNotRun"], errors
     (message,) = errors[0]["traceback"]
     assert "NameError" not in message and "Run › Run All Above Selected Cell" in message, message
     assert "\n" not in message.strip(), f"the message is not one line: {message!r}"
-    page.goto("about:blank")  # its kernel was restarted: a later test opens and runs 06 afresh
