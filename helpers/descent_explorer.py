@@ -25,7 +25,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.explorer import LOG10_STEP, NOTE_CLASS, Stopwatch, TrainExplorer, log_position, log_value, rate_text
+from helpers.explorer import LOG10_STEP, NOTE_CLASS, TrainExplorer, log_position, log_value, rate_text
 from helpers.inputs import read_whole_number
 from helpers.line_fit import BLOWN_UP, LineFit, ResultError, Run, clipped, drawn, loss_contours, padded, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -131,11 +131,9 @@ class DescentExplorer(TrainExplorer):
         except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
             return
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Run]:
+    def _runs(self) -> tuple[Run]:
         """Run (or recall) ``train`` for the current settings: the longest run, read off for these iterations."""
-        longest = self.full_run(self.standardised, self.learning_rate)
-        stopwatch.lap("train")
-        self.last_run = first_steps(longest, self.iterations)
+        self.last_run = first_steps(self.full_run(self.standardised, self.learning_rate), self.iterations)
         return (drawn(self.last_run, "train"),)
 
     def _figure_for(self, run: Run) -> DescentFigure:
@@ -240,7 +238,6 @@ def describe_run(run: Run, fit: LineFit, lr: float, iterations: int) -> str:
         gap = loss - sse_star
         verdict = f"Still {gap:.4f} above the least-squares loss: more iterations or a larger learning rate."
     return header + result + verdict
-
 
 
 class DescentFigure:

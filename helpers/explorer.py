@@ -4,7 +4,7 @@ A notebook shows ``explorer.panel``. Moving a control calls one of the explorer'
 the figure and says in the status line (CSS class ``explorer-status``) what happened, in words, never
 with a traceback. Code and tests call the same setters and get that text back. The shared parts are
 :class:`ExplorerPanel`, :class:`Explorer` (typed values, the described figure, idle work), :class:`TrainExplorer`
-(an explorer that re-runs the notebook's ``train``), :class:`Stopwatch` and :func:`require`; the figure is a
+(an explorer that re-runs the notebook's ``train``) and :func:`require`; the figure is a
 :class:`helpers.live_figure.LiveFigure`, which only draws fast.
 """
 
@@ -72,20 +72,6 @@ class ExplorerPanel(widgets.VBox):
         return RUN_HINT
 
 
-class Stopwatch:
-    """Seconds spent in each named part of one update, for an explorer's ``last_timings``."""
-
-    def __init__(self) -> None:
-        self._last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        """Record the time since the start or the previous lap as ``name``."""
-        now = time.perf_counter()
-        self.laps[name] = now - self._last
-        self._last = now
-
-
 @dataclass
 class TypedValue:
     """A slider shown without its own readout, and the text box beside it that the kernel reads.
@@ -145,20 +131,18 @@ def rate_text(value: float) -> str:
 
 
 class Explorer:
-    """What every explorer has: ``panel`` to show, ``status`` and its ``status_text``, and ``last_timings``.
+    """What every explorer has: ``panel`` to show, and ``status`` with its ``status_text``.
 
     A subclass builds its controls and figure, fills the panel with :meth:`_lay_out`, connects each control
     to its setter with :meth:`_connect` and reports with :meth:`_say`. When a setter has accepted a value
     given from code or typed, :meth:`_move_controls` shows it on the controls without running the setter again; a value
     that came from a slider is not sent back to that slider.
-    ``last_timings`` holds the seconds the last update spent in each part (see :class:`Stopwatch`).
     """
 
     def __init__(self, panel_class: str) -> None:
         self.status = widgets.HTML()
         self.status.add_class(STATUS_CLASS)
         self.status_text = ""
-        self.last_timings: dict[str, float] = {}
         self.panel = ExplorerPanel()
         self.panel.add_class(panel_class)
         self._syncing = False
@@ -309,7 +293,7 @@ class TrainExplorer(Explorer):
     (``_describe``), draws, moves every setting's control to the value in use, and says what happened. A ``train``
     that raises, or returns what cannot be drawn (:class:`helpers.line_fit.ResultError`), is answered in words.
     Each setter returns the status text and never raises; ``last_timings`` holds the seconds the last update
-    spent in ``train`` (zero when its runs were remembered) and in drawing.
+    spent getting its runs from ``train`` (next to none when they were remembered) and drawing them.
     """
 
     learning_rate: float
@@ -329,6 +313,7 @@ class TrainExplorer(Explorer):
         self._settings: list[tuple[Any, str]] = []  # (control, attribute): moved to the value in use after each run
         self._figure_box = widgets.Box()
         self.figure: Any = None  # the figure shown now
+        self.last_timings: dict[str, float] = {}
 
     def _setting(self, name: str, slider: Any, label: str, written: Callable[[float], str], *extras: Any) -> widgets.HBox:
         """The typed control (see :meth:`_typed_control`) of the attribute ``name``, set by the method ``set_<name>``."""
@@ -373,29 +358,26 @@ class TrainExplorer(Explorer):
 
     def _refresh(self) -> str:
         """Run (or recall) ``train`` for the current settings, redraw, move the controls to match, and say what happened."""
-        stopwatch = Stopwatch()
         call = self.train_call
+        start = time.perf_counter()
         try:
-            runs = self._runs(stopwatch)
+            runs = self._runs()
         except ResultError as error:
             return self._say(f"{error} Fix {call} and run its cell again.")
         except Exception as error:  # a student's edited train() must not put a traceback in the explorer
             return self._say(f"{call}(...) raised {type(error).__name__}: {error}. Fix {call} and run its cell again.")
+        trained = time.perf_counter()
         self.figure = self._figure_for(*runs)
         if self._figure_box.children != (self.figure.live.widget,):
             self._figure_box.children = (self._figure_widget(self.figure.live, self.figure_summary),)
         self.figure.show(*runs)
-        stopwatch.lap("draw")
-        self.last_timings = stopwatch.laps
+        self.last_timings = {"train": trained - start, "draw": time.perf_counter() - trained}
         # A value set from code moves its control too (a slider clamps it to its range), without a second run.
         self._move_controls(*((control, getattr(self, name)) for control, name in self._settings))
         return self._say(self._describe(*runs))
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Any, ...]:
-        """The runs to draw for the current settings, lapping "train" once ``train`` has run (or been recalled).
-
-        Raises what ``train`` raised, or a ResultError.
-        """
+    def _runs(self) -> tuple[Any, ...]:
+        """The runs to draw for the current settings; raises what ``train`` raised, or a ResultError."""
         raise NotImplementedError
 
     def _figure_for(self, *runs: Any) -> Any:

@@ -22,7 +22,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette
-from helpers.explorer import Stopwatch, TrainExplorer
+from helpers.explorer import TrainExplorer
 from helpers.inputs import read_whole_number
 from helpers.line_fit import LineFit, ResultError, Run, as_array, clipped, loss_contours, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -169,11 +169,9 @@ class MinibatchExplorer(TrainExplorer):
         result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
         return clean_run(result, self.fit, batch_size, self.epochs)
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[MinibatchRun, MinibatchRun]:
+    def _runs(self) -> tuple[MinibatchRun, MinibatchRun]:
         """The run at the chosen batch size and the full-batch run at the same rate (both remembered)."""
-        runs = self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
-        stopwatch.lap("train")
-        return runs
+        return self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
 
     def _figure_for(self, run: MinibatchRun, full_batch: MinibatchRun) -> MinibatchFigure:
         return self.figure or MinibatchFigure(self.fit, run, self.epochs)

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import palette
-from helpers.explorer import WIDE_LABEL, Stopwatch, TrainExplorer, rate_text
+from helpers.explorer import WIDE_LABEL, TrainExplorer, rate_text
 from helpers.inputs import read_number
 from helpers.line_fit import LineFit, Run, clipped, drawn, loss_contours, show_path
 from helpers.live_figure import LiveFigure
@@ -126,11 +126,10 @@ class MomentumExplorer(TrainExplorer):
         """What ``train_momentum`` returns at this learning rate and β (``run`` remembers it)."""
         return self._train(self._bowl.x, self._bowl.y, learning_rate, beta, ITERATIONS)
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Run, Run]:
+    def _runs(self) -> tuple[Run, Run]:
         """Plain descent and momentum at the current settings (both remembered)."""
         # A β sent by the slider may differ from its position in the last bit: rounded, it is found again.
         results = self.run(self.learning_rate, 0.0), self.run(self.learning_rate, round(self.beta, 9))
-        stopwatch.lap("train")
         plain, momentum = (drawn(result, self.train_call) for result in results)
         self.last_runs = results
         return plain, momentum

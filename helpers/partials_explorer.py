@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path
 
 from helpers import plots
-from helpers.explorer import Explorer, Stopwatch
+from helpers.explorer import Explorer
 from helpers.inputs import as_numbers, checked_point, checked_span
 from helpers.live_figure import LiveFigure
 
@@ -60,8 +60,7 @@ class PartialsExplorer(Explorer):
     A value that cannot be used raises an error that says what to pass instead.
 
     Show ``explorer.panel``. Move the point from code (and tests) with :meth:`set_point`, which returns
-    the status text. ``partials`` holds the last values computed, by method name, and ``last_timings``
-    the seconds the last update spent computing them and drawing.
+    the status text. ``partials`` holds the last values computed, by method name.
     """
 
     def __init__(
@@ -133,18 +132,14 @@ class PartialsExplorer(Explorer):
         return {name: _pair(name, method(x1, x2), x1, x2) for name, method in self._methods.items()}
 
     def _show(self) -> str:
-        stopwatch = Stopwatch()
         x1, x2 = self.point
         try:
             self.partials = self._compute(x1, x2)
             f0 = float(np.asarray(self._f(x1, x2)))
         except Exception as error:  # a student's edited function must not put a traceback in the explorer
             return self._say(f"At (x1, x2) = ({x1:.2f}, {x2:.2f}): {error}")
-        stopwatch.lap("partials")
         self._move_artists(x1, x2, f0, self.partials[self._first])
         self.live.update()
-        stopwatch.lap("draw")
-        self.last_timings = stopwatch.laps
         markup, text = self._table(x1, x2, f0)
         return self._say(text, markup)
 
