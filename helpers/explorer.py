@@ -15,7 +15,6 @@ import html
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -72,33 +71,20 @@ class ExplorerPanel(widgets.VBox):
         return RUN_HINT
 
 
-@dataclass
-class TypedValue:
-    """A slider shown without its own readout, and the text box beside it that the kernel reads.
+def slider_position(slider: Any, value: float) -> int:
+    """The index of the position of ``slider`` (a log slider too) nearest to ``value``, 0 at its smallest, clamped to it."""
+    if isinstance(slider, widgets.FloatLogSlider):
+        return log_position(slider, value)
+    low, high, step = float(slider.min), float(slider.max), float(slider.step)
+    return round((min(max(value, low), high) - low) / step)
 
-    ``name`` is what the value is called in messages ("learning rate"), ``written`` formats a value for the box,
-    and ``current`` reads the value the explorer is using now.
-    """
 
-    slider: Any
-    box: widgets.Text
-    name: str
-    written: Callable[[float], str]
-    current: Callable[[], float]
-
-    def position(self, value: float) -> int:
-        """The index of the slider position nearest to ``value`` (0 at its smallest), clamped to the slider."""
-        if isinstance(self.slider, widgets.FloatLogSlider):
-            return log_position(self.slider, value)
-        low, high, step = float(self.slider.min), float(self.slider.max), float(self.slider.step)
-        return round((min(max(value, low), high) - low) / step)
-
-    def slider_span(self) -> tuple[float, float]:
-        """The smallest and largest values the slider can show."""
-        low, high = float(self.slider.min), float(self.slider.max)
-        if isinstance(self.slider, widgets.FloatLogSlider):
-            return float(self.slider.base) ** low, float(self.slider.base) ** high
-        return low, high
+def slider_span(slider: Any) -> tuple[float, float]:
+    """The smallest and largest values ``slider`` can show."""
+    low, high = float(slider.min), float(slider.max)
+    if isinstance(slider, widgets.FloatLogSlider):
+        return float(slider.base) ** low, float(slider.base) ** high
+    return low, high
 
 
 def log_position(slider: widgets.FloatLogSlider, value: float) -> int:
@@ -147,7 +133,7 @@ class Explorer:
         self.panel.add_class(panel_class)
         self._syncing = False
         self._moved: Any = None  # the control whose own change is being answered: nothing is sent back to it
-        self._typed: dict[int, TypedValue] = {}
+        self._boxes: dict[int, tuple[widgets.Text, Callable[[float], str]]] = {}  # by slider: its box, how it writes
         self._described: list[tuple[widgets.Image, str]] = []
         self._idle_work: Callable[[], object] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
@@ -171,39 +157,34 @@ class Explorer:
         slider.readout = False
         box = widgets.Text(value=written(current()), continuous_update=False, layout=widgets.Layout(width="88px"))
         box.add_class(VALUE_BOX_CLASS)
-        typed = self._typed[id(slider)] = TypedValue(slider, box, name, written, current)
+        self._boxes[id(slider)] = (box, written)
 
         def slid(value: float) -> object:
-            if typed.position(value) == typed.position(current()):
+            if slider_position(slider, value) == slider_position(slider, current()):
                 # The handle stands where the value in use is shown (a typed 0.03 at its nearest position, which the
                 # browser may send back after snapping to it): nothing moved, so nothing is run.
                 return None
             # A log slider's value is taken as the position it stands for, so a position run before is recognised.
             return setter(on_log_grid(slider, value) if isinstance(slider, widgets.FloatLogSlider) else value)
 
-        self._connect(slider, slid)
-
         def typed_in(change: dict[str, Any]) -> None:
-            if not self._syncing:
-                self._answer_typed(typed, setter, change["new"])
+            if self._syncing:
+                return
+            number, problem = read_typed(change["new"], name)
+            if problem:
+                self._say(f"{problem} Nothing was run.")
+            else:
+                said = setter(number)
+                low, high = slider_span(slider)
+                if current() == number and not low <= number <= high:
+                    edge = f"smallest is {written(low)}" if number < low else f"largest is {written(high)}"
+                    self._say(f"{written(number)} was run as typed (the slider's {edge}). {said}")
+            # The box shows the value in use: the typed one if it was taken, the previous one if it was refused.
+            self._move_controls((box, written(current())))
 
+        self._connect(slider, slid)
         box.observe(typed_in, names="value")
         return widgets.HBox([slider, box, *extras], layout=widgets.Layout(align_items="center", margin="0 12px 0 0"))
-
-    def _answer_typed(self, typed: TypedValue, setter: Callable[[Any], object], text: str) -> str:
-        """Read ``text`` typed into ``typed.box``, hand it to ``setter``, and say in words what became of it."""
-        number, problem = read_typed(text, typed.name)
-        if problem:
-            said = self._say(f"{problem} Nothing was run.")
-        else:
-            said = str(setter(number))
-            low, high = typed.slider_span()
-            if typed.current() == number and not low <= number <= high:
-                edge = f"smallest is {typed.written(low)}" if number < low else f"largest is {typed.written(high)}"
-                said = self._say(f"{typed.written(number)} was run as typed (the slider's {edge}). {said}")
-        # The box shows the value in use: the typed one if it was taken, the previous one if it was refused.
-        self._move_controls((typed.box, typed.written(typed.current())))
-        return said
 
     def _connect(self, control: Any, setter: Callable[[Any], object]) -> None:
         """Call ``setter(new value)`` whenever the student changes ``control``."""
@@ -229,9 +210,9 @@ class Explorer:
             for control, value in settings:
                 if control is not self._moved:
                     control.value = value
-                typed = self._typed.get(id(control))
-                if typed is not None and isinstance(value, int | float):
-                    typed.box.value = typed.written(value)
+                if id(control) in self._boxes and isinstance(value, int | float):
+                    box, written = self._boxes[id(control)]
+                    box.value = written(value)
         finally:
             self._syncing = False
 

@@ -258,7 +258,7 @@ def test_a_train_explorer_runs_draws_and_says_and_a_rate_set_from_code_moves_its
     assert explorer.set_learning_rate(0.5) == "rate 0.5: loss 1"
     assert list(explorer.figure.line.get_ydata()) == [0.0, 0.5]
     assert explorer.learning_rate_slider.value == pytest.approx(0.5)
-    assert explorer._typed[id(explorer.learning_rate_slider)].box.value == "5.00e-1"
+    assert explorer._boxes[id(explorer.learning_rate_slider)][0].value == "5.00e-1"
     assert explorer.figure.live.widget.tooltip.endswith("rate 0.5: loss 1")
 
 
@@ -269,7 +269,7 @@ def test_a_value_from_the_slider_is_not_sent_back_to_it_but_a_typed_one_moves_it
     sent = 10 ** (-1 + 0.05) * (1 + 2e-16)  # one position up, as JavaScript computes it
     explorer.learning_rate_slider.value = sent
     assert explorer.learning_rate == log_value(explorer.learning_rate_slider, 41) and seen == [sent]  # the grid's value
-    box = explorer._typed[id(explorer.learning_rate_slider)].box
+    box = explorer._boxes[id(explorer.learning_rate_slider)][0]
     assert box.value == "1.12e-1"
     box.value = "3e-3"
     assert explorer.learning_rate == 3e-3 and seen == [sent, 3e-3]
