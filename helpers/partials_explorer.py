@@ -45,11 +45,6 @@ FIGURE_SUMMARY = (
 )
 
 
-def _coordinate(value: float) -> str:
-    """A coordinate in its value box: up to four significant digits, as typed (0.03, -1.25)."""
-    return f"{value:.4g}"
-
-
 class PartialsExplorer(Explorer):
     """Sliders ``x1`` and ``x2``, the live figure and a table of the partial derivatives at the point.
 
@@ -109,10 +104,11 @@ class PartialsExplorer(Explorer):
             )
             for value, span, label in zip(self.point, self._ranges, plots.VARIABLES, strict=True)
         )
+        coordinate = "{:.4g}".format  # up to four significant digits, as typed (0.03, -1.25)
         controls = [
-            self._typed_control(self.x1_slider, lambda x1: self.set_point(x1, self.point[1]), "x1", _coordinate,
+            self._typed_control(self.x1_slider, lambda x1: self.set_point(x1, self.point[1]), "x1", coordinate,
                                 lambda: self.point[0]),
-            self._typed_control(self.x2_slider, lambda x2: self.set_point(self.point[0], x2), "x2", _coordinate,
+            self._typed_control(self.x2_slider, lambda x2: self.set_point(self.point[0], x2), "x2", coordinate,
                                 lambda: self.point[1]),
         ]
         self._lay_out(controls, self._figure_widget(self.live, FIGURE_SUMMARY), self.status)
