@@ -15,8 +15,10 @@ def verdict(capsys, function, *args, **kwargs) -> str:
     return capsys.readouterr().out
 
 
-def test_close_accepts_a_float_within_tolerance(capsys):
+def test_close_accepts_a_float_within_tolerance_which_can_be_tightened(capsys):
     assert verdict(capsys, check.close, "slope", 0.1 + 0.2, 0.3, hint="h") == "Correct: slope matches.\n"
+    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h").startswith("Correct")
+    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h", rtol=0, atol=1e-10).startswith("Not yet")
 
 
 @pytest.mark.parametrize(
@@ -44,11 +46,6 @@ def test_close_rejects_a_wrong_value_and_shows_the_hint(capsys):
 )
 def test_close_names_what_is_wrong_with_an_answer_it_cannot_compare(capsys, answer, expected, says):
     assert says in verdict(capsys, check.close, "answer", answer, expected, hint="h")
-
-
-def test_close_tolerance_can_be_tightened(capsys):
-    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h").startswith("Correct")
-    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h", rtol=0, atol=1e-10).startswith("Not yet")
 
 
 def test_equal_for_non_numeric_answers(capsys):
