@@ -128,19 +128,6 @@ def test_the_figure_description_is_its_summary_then_the_status_line_kept_up_to_d
     assert counter.live.widget.tooltip == f"{SUMMARY} n must be even; got 1 <odd>."
 
 
-def test_idle_work_waits_outside_an_event_loop_and_new_work_replaces_the_old():
-    counter = Counter()
-    done: list[str] = []
-    counter._when_idle(lambda: done.append("a"))
-    counter._when_idle(lambda: done.append("b"))
-    assert done == []
-    assert counter.run_idle_work() and done == ["b"]
-    assert not counter.run_idle_work()
-    counter._when_idle(lambda: done.append("c"))
-    counter._when_idle(None)
-    assert not counter.run_idle_work() and done == ["b"]
-
-
 def test_idle_work_runs_on_the_event_loop_once_the_caller_has_returned():
     counter = Counter()
     done: list[str] = []
