@@ -55,17 +55,10 @@ def test_moving_a_slider_redraws(explorer):
 def test_moving_artists_follow_the_point(explorer):
     assert explorer.set_point(-0.5, 1.5).startswith("At (x1, x2) = (-0.50, 1.50)")
     assert (explorer.x1_slider.value, explorer.x2_slider.value) == (-0.5, 1.5)
+    # Where PartialSlices.move puts each artist is test_plots_partials.py's; the level curve is the explorer's own.
     art = explorer._artists
-    along_x1, along_x2 = art.slices
-    f0 = f(-0.5, 1.5)
     assert art.point.get_data() == ([-0.5], [1.5])
-    np.testing.assert_allclose(art.gradient.get_offsets(), [[-0.5, 1.5]])
     np.testing.assert_allclose([art.gradient.U[0], art.gradient.V[0]], by_hand(-0.5, 1.5))
-    xs, ys = along_x1.curve.get_data()
-    np.testing.assert_allclose(ys, f(xs, 1.5))
-    assert along_x1.line.get_data() == ([-2.0, 2.0], [1.5, 1.5])
-    assert along_x2.line.get_data() == ([-0.5, -0.5], [-2.0, 2.0])
-    assert along_x2.point.get_data() == ([1.5], [f0])
     vertices = np.concatenate([path.vertices for path in art.level_curve.get_paths()])
     assert np.min(np.hypot(*(vertices - [-0.5, 1.5]).T)) < 0.05
 
