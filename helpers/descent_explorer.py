@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from functools import lru_cache, partial
 
 import ipywidgets as widgets
@@ -126,10 +127,8 @@ class DescentExplorer(TrainExplorer):
 
     def _run_ahead(self, standardised: bool, learning_rate: float) -> None:
         """Run one rate ahead of time; a failure is left for the update that needs it, which says it in words."""
-        try:
+        with suppress(Exception):  # a student's broken train(): the status line reports it when that rate is chosen
             self.full_run(standardised, learning_rate)
-        except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
-            return
 
     def _runs(self) -> tuple[Run]:
         """Run (or recall) ``train`` for the current settings: the longest run, read off for these iterations."""

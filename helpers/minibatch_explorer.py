@@ -55,11 +55,6 @@ class MinibatchRun:
     batch_losses: np.ndarray
     steps_per_epoch: int
 
-    @property
-    def epoch_ends(self) -> np.ndarray:
-        """The positions on the path where an epoch ends (0 for the start), as far as the run got."""
-        return np.arange(0, len(self.run.losses), self.steps_per_epoch)
-
 
 def clean_run(result: TrainResult, fit: LineFit, batch_size: int, epochs: int) -> MinibatchRun:
     """Check what ``train`` returned and turn it into arrays fit to draw, cut where the run diverged.
@@ -224,7 +219,7 @@ class MinibatchFigure:
         """Point the moving lines at ``shown`` and at ``full`` (the same learning rate, every row per step), and repaint."""
         loss_limits = self.step_ax.get_ylim()
         for line, each in ((self.epoch_line, shown), (self.full_batch_epochs, full)):
-            ends = each.epoch_ends
+            ends = np.arange(0, len(each.run.losses), each.steps_per_epoch)  # where each epoch ends, as far as it got
             line.set_data(ends / each.steps_per_epoch, clipped(each.run.losses[ends], loss_limits, log=True))
         run, full_batch = shown.run, full.run
         steps = np.arange(len(run.losses))

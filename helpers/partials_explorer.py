@@ -11,7 +11,8 @@ Each slider change moves the point on the contour plot, the level curve through 
 their tangent lines and the gradient arrow, and a table in the status line shows the partial derivatives
 from every method. The picture is :func:`helpers.plots.plot_partial_slices`, drawn once; an update moves the
 artists it returned as it placed them (:meth:`helpers.plots.PartialSlices.move`), with the slopes and the
-gradient taken from the first method, and repaints only those (see :class:`helpers.live_figure.LiveFigure`). The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
+gradient taken from the first method, and repaints only those (see :class:`helpers.live_figure.LiveFigure`).
+The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
 """
 
 from __future__ import annotations
