@@ -28,12 +28,6 @@ train, RAW, STANDARDISED = LESSON["train"], LESSON["raw"], LESSON["standardised"
 LIMIT = RAW.stability_limit
 
 
-def best_rate(fit):
-    """The best single learning rate on ``fit``, 2/(λ_min + λ_max): the curvature notebook derives it."""
-    design = np.column_stack([fit.xs, np.ones_like(fit.xs)])
-    return 2 / np.linalg.eigvalsh(2 * design.T @ design).sum()
-
-
 @pytest.fixture(scope="module")
 def shared_explorer():
     return DescentExplorer(train, RAW, standardised=STANDARDISED)
@@ -94,8 +88,10 @@ def test_below_the_limit_it_reports_the_gap_to_the_notebooks_least_squares(explo
 
 def test_standardised_x_reaches_the_optimum_in_a_few_steps(explorer):
     explorer.set_iterations(5)
-    text = explorer.set_standardised(True)
-    text = explorer.set_learning_rate(best_rate(STANDARDISED))
+    explorer.set_standardised(True)
+    design = np.column_stack([STANDARDISED.xs, np.ones_like(STANDARDISED.xs)])
+    # The best single learning rate, 2/(λ_min + λ_max), as the curvature notebook derives it.
+    text = explorer.set_learning_rate(2 / np.linalg.eigvalsh(2 * design.T @ design).sum())
     assert "It has reached the least-squares fit." in text
     assert f"least squares w = {STANDARDISED.w_star:.4f}" in text
     assert explorer.standardised_toggle.value is True

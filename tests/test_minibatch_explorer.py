@@ -17,6 +17,7 @@ from support import CountingTrain, explorer_pixels
 
 from course.lesson import load_definitions
 from course.series import notebook_titled
+from helpers.line_fit import clipped
 from helpers.minibatch_explorer import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
@@ -81,18 +82,13 @@ def test_the_drawn_lines_are_the_notebooks_run(explorer, batch_size):
     assert np.allclose(figure.path.get_xdata(), path[:, 0].double().numpy())
     assert np.allclose(figure.path.get_ydata(), path[:, 1].double().numpy())
     assert np.allclose(figure.step_line.get_ydata(), full.numpy(), rtol=1e-9)
-    assert np.allclose(figure.batch_line.get_ydata(), np.clip(losses, *_log_range(figure.step_ax)))
+    assert np.allclose(figure.batch_line.get_ydata(), clipped(np.asarray(losses), figure.step_ax.get_ylim(), log=True))
     assert np.allclose(figure.epoch_line.get_xdata(), np.arange(DEFAULT_EPOCHS + 1))
     assert np.allclose(figure.epoch_line.get_ydata(), full.numpy()[::per_epoch])
     full_path, _, full_batch = notebook_run(N, 0.05)
     assert np.allclose(figure.full_batch_path.get_xdata(), full_path[:, 0].double().numpy())
     assert np.allclose(figure.full_batch_epochs.get_ydata(), full_batch.numpy())
     assert f"Full-data loss after {DEFAULT_EPOCHS} epochs: {full[-1].item():.4g}" in text
-
-
-def _log_range(ax):
-    low, high = ax.get_ylim()
-    return low / 1e3, high * 1e3
 
 
 # Each verdict of describe_run: a batch size, a learning rate, and what the status line must say.
