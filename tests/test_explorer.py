@@ -244,7 +244,6 @@ def test_a_train_explorer_runs_draws_and_says_and_a_rate_set_from_code_moves_its
     assert status is explorer.status and box.children == (explorer.figure.live.widget,)
     assert explorer.set_learning_rate(0.5) == "rate 0.5: loss 1"
     assert list(explorer.figure.line.get_ydata()) == [0.0, 0.5]
-    assert explorer.learning_rate_slider.value == pytest.approx(0.5)
     assert explorer._boxes[id(explorer.learning_rate_slider)][0].value == "5.00e-1"
     assert explorer.figure.live.widget.tooltip.endswith("rate 0.5: loss 1")
 
