@@ -49,10 +49,7 @@ CHECKED_STEPS = 20  # the steps train runs itself before the faster run of the s
 
 
 class DescentExplorer(TrainExplorer):
-    """Sliders for the learning rate and iterations, a toggle between raw and standardised x, and the figure.
-
-    ``last_run`` is what ``train`` returns for the current settings (read off the longest run).
-    """
+    """Sliders for the learning rate and iterations, a toggle between raw and standardised x, and the figure."""
 
     figure_summary = (
         "Three panels: the data with the current line; the loss at each iteration (log scale) with the least-squares "
@@ -69,7 +66,6 @@ class DescentExplorer(TrainExplorer):
         self._figures: dict[bool, DescentFigure] = {}
         self.full_run = lru_cache(maxsize=CACHE_SIZE)(self._full_run)
         self._position: int | None = None  # the learning-rate slider position of the last update
-        self.last_run: TrainResult | None = None  # what train returns for the current settings, as shown
 
         self.limit_note = widgets.HTML()
         self.limit_note.add_class(NOTE_CLASS)
@@ -132,8 +128,7 @@ class DescentExplorer(TrainExplorer):
 
     def _runs(self) -> tuple[Run]:
         """Run (or recall) ``train`` for the current settings: the longest run, read off for these iterations."""
-        self.last_run = first_steps(self.full_run(self.standardised, self.learning_rate), self.iterations)
-        return (drawn(self.last_run, "train"),)
+        return (drawn(first_steps(self.full_run(self.standardised, self.learning_rate), self.iterations), "train"),)
 
     def _figure_for(self, run: Run) -> DescentFigure:
         figure = self._figures.get(self.standardised)

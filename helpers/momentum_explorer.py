@@ -95,10 +95,7 @@ class MomentumFigure:
 
 
 class MomentumExplorer(TrainExplorer):
-    """Sliders for the learning rate and β, and the figure of momentum beside plain descent.
-
-    ``last_runs`` holds what ``train_momentum`` returned for plain descent and momentum at the current settings.
-    """
+    """Sliders for the learning rate and β, and the figure of momentum beside plain descent."""
 
     figure_summary = (
         "Two panels: the paths of plain descent and of momentum over the contours of the sum of squared errors, "
@@ -110,7 +107,6 @@ class MomentumExplorer(TrainExplorer):
         super().__init__(PANEL_CLASS, train_momentum, "train_momentum(x, y, learning_rate, beta, iterations)", bowl=bowl)
         self.learning_rate, self.beta, self._bowl = DEFAULT_LEARNING_RATE, DEFAULT_BETA, bowl
         self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
-        self.last_runs: tuple[TrainResult, TrainResult] | None = None  # (plain descent, momentum), as shown
         self.beta_slider = widgets.FloatSlider(
             value=self.beta, min=0.0, max=1.0, step=BETA_STEP, description=BETA_LABEL, style=WIDE_LABEL,
             layout=widgets.Layout(width="330px"),
@@ -131,7 +127,6 @@ class MomentumExplorer(TrainExplorer):
         # A β sent by the slider may differ from its position in the last bit: rounded, it is found again.
         results = self.run(self.learning_rate, 0.0), self.run(self.learning_rate, round(self.beta, 9))
         plain, momentum = (drawn(result, self.train_call) for result in results)
-        self.last_runs = results
         return plain, momentum
 
     def _figure_for(self, plain: Run, momentum: Run) -> MomentumFigure:
