@@ -41,14 +41,6 @@ REACHED = 1e-4  # a loss within this share of the least-squares loss has reached
 BETA_HINT = "a value from 0 to 1, such as 0.9 (0 is plain descent, 1 the forgetful loop of 06)"
 
 
-def read_beta(value: object) -> tuple[float, str | None]:
-    """``value`` as a momentum β, and what is wrong with it (it must be a number from 0 to 1), or None."""
-    number, problem = read_number(value, BETA_LABEL, positive=False)
-    if problem is None and not 0 <= number <= 1:
-        problem = f"The {BETA_LABEL} must be between 0 and 1; got {number:g}."
-    return number, problem
-
-
 class MomentumFigure:
     """The two panels, drawn once around the start and the optimum; :meth:`show` moves the paths and loss curves."""
 
@@ -116,7 +108,10 @@ class MomentumExplorer(TrainExplorer):
 
     def set_beta(self, value: object) -> str:
         """Re-run momentum with β = ``value`` (from 0 to 1); anything else is answered in words."""
-        return self._rerun_with("beta", read_beta(value), BETA_HINT)
+        number, problem = read_number(value, BETA_LABEL, positive=False)
+        if problem is None and not 0 <= number <= 1:
+            problem = f"The {BETA_LABEL} must be between 0 and 1; got {number:g}."
+        return self._rerun_with("beta", (number, problem), BETA_HINT)
 
     def _run(self, learning_rate: float, beta: float) -> TrainResult:
         """What ``train_momentum`` returns at this learning rate and β (``run`` remembers it)."""
