@@ -59,15 +59,18 @@ def grid():
 
 def test_plot_loss_landscape_draws_contours_paths_and_optimum_within_the_grid():
     w_grid, b_grid, losses = grid()
-    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths={"gd": ([0.0, 0.5], [-1.0, 0.0])}, optimum=(1.0, 0.5))
-    ax = figure.axes[0]
+    paths = {"raw": ([0.0, 0.5], [-1.0, 0.0]), "standardised": ([0.2, 0.9], [-0.5, 0.4])}
+    ax = plots.plot_loss_landscape(w_grid, b_grid, losses, paths=paths, optimum=(1.0, 0.5)).axes[0]
     levels = ax.collections[0].levels  # the contour set's, from just above the lowest loss to the highest
     assert min(levels) >= 2.0 and max(levels) == pytest.approx(losses.max().item())
-    path, star = ax.get_lines()
-    np.testing.assert_allclose(path.get_xydata(), [[0, -1], [0.5, 0]])
+    raw, standardised, star = ax.get_lines()
+    np.testing.assert_allclose(raw.get_xydata(), [[0, -1], [0.5, 0]])
     np.testing.assert_allclose(star.get_xydata(), [[1, 0.5]])
     assert ax.get_xlim() == (0.0, 2.0) and ax.get_ylim() == (-1.0, 1.0)
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["gd", "least squares"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["raw", "standardised", "least squares"]
+    # Paths differ in marker as well as colour; the optimum is a star.
+    assert raw.get_marker() != standardised.get_marker() and raw.get_color() != standardised.get_color()
+    assert star.get_marker() == palette.OPTIMUM_MARKER
 
 
 def test_plot_loss_landscape_rejects_a_transposed_grid_with_a_clear_message():
@@ -85,15 +88,6 @@ def test_runs_compared_on_one_axes_are_named_and_differ_in_dash_pattern_as_well_
         assert len({line.get_linestyle() for line in lines}) == len(lines)
         assert len({line.get_color() for line in lines}) == len(lines)
         assert {line.get_color() for line in lines} <= set(palette.CYCLE)
-
-
-def test_paths_on_the_landscape_differ_in_marker_and_the_optimum_is_a_star():
-    w_grid, b_grid, losses = grid()
-    paths = {"raw": ([0.0, 0.5], [-1.0, 0.0]), "standardised": ([0.2, 0.9], [-0.5, 0.4])}
-    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths=paths, optimum=(1.0, 0.5))
-    raw, standardised, star = figure.axes[0].get_lines()
-    assert raw.get_marker() != standardised.get_marker() and raw.get_color() != standardised.get_color()
-    assert (star.get_marker(), star.get_label()) == (palette.OPTIMUM_MARKER, "least squares")
 
 
 def test_start_and_end_of_a_path_differ_in_shape_and_legend_label_not_only_colour():
