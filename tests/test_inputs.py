@@ -116,10 +116,6 @@ def test_read_typed_reads_digits_grouped_with_underscores(whole):
     assert read_typed(f"{whole:_}", "batch size") == (float(whole), None)
 
 
-def test_read_typed_leaves_infinity_to_the_explorer_to_refuse():
-    assert read_typed("inf", "learning rate") == (math.inf, None)
-
-
 # No digits, and none of the letters of "inf", "infinity" or "nan", which float() reads.
 WORDS = st.text(alphabet="bcdghjklmopqrsuvwxz,;:!?/()", min_size=1, max_size=12)
 
@@ -131,6 +127,7 @@ def test_read_typed_quotes_what_is_not_a_number(text, padding):
     assert problem == f"{text!r} is not a number: type the learning rate in digits, such as 0.5 or 1e-4."
 
 
-def test_read_typed_calls_an_empty_box_so():
+def test_read_typed_leaves_infinity_to_the_explorer_to_refuse_and_calls_an_empty_box_so():
+    assert read_typed("inf", "learning rate") == (math.inf, None)
     value, problem = read_typed("  ", "learning rate")
     assert math.isnan(value) and problem == "An empty box is not a number: type the learning rate in digits, such as 0.5 or 1e-4."

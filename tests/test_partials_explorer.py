@@ -43,16 +43,13 @@ def test_readout_shows_the_partials_of_every_method(explorer):
     assert explorer.partials["by hand"] == pytest.approx((d1, d2))
 
 
-def test_moving_a_slider_redraws(explorer):
+def test_moving_a_slider_redraws_and_the_moving_artists_follow_the_point(explorer):
     explorer.set_point(1.0, 0.5)
     image = bytes(explorer.live.widget.value)
     explorer.x2_slider.value = -0.7
     assert explorer.point == (1.0, -0.7)
-    assert bytes(explorer.live.widget.value) != image
     assert "At (x1, x2) = (1.00, -0.70)" in explorer.status_text
-
-
-def test_moving_artists_follow_the_point(explorer):
+    assert bytes(explorer.live.widget.value) != image
     assert explorer.set_point(-0.5, 1.5).startswith("At (x1, x2) = (-0.50, 1.50)")
     assert (explorer.x1_slider.value, explorer.x2_slider.value) == (-0.5, 1.5)
     # Where PartialSlices.move puts each artist is test_plots_partials.py's; the level curve is the explorer's own.
