@@ -111,21 +111,15 @@ def test_a_refused_typed_value_is_answered_by_the_setter_and_the_box_shows_the_v
     assert counter.calls == [3.0] and counter.box.value == "0"
 
 
-def test_say_escapes_text_unless_markup_is_given():
-    counter = Counter()
-    assert counter.set_n(3) == "n must be even; got 3 <odd>."
-    assert counter.status.value == STATUS_MARKUP.format("n must be even; got 3 &lt;odd&gt;.")
-    counter.set_n(2)
-    assert (counter.status_text, counter.status.value) == ("n = 2", STATUS_MARKUP.format("<b>n = 2</b>"))
-
-
-def test_the_figure_description_is_its_summary_then_the_status_line_kept_up_to_date():
+def test_say_escapes_text_unless_markup_is_given_and_the_figure_description_follows_the_status_line():
     counter = Counter()
     assert counter.live.widget.tooltip == SUMMARY
-    counter.set_n(8)
-    assert counter.live.widget.tooltip == f"{SUMMARY} n = 8"
-    counter.set_n(1)
-    assert counter.live.widget.tooltip == f"{SUMMARY} n must be even; got 1 <odd>."
+    assert counter.set_n(3) == "n must be even; got 3 <odd>."
+    assert counter.status.value == STATUS_MARKUP.format("n must be even; got 3 &lt;odd&gt;.")
+    assert counter.live.widget.tooltip == f"{SUMMARY} n must be even; got 3 <odd>."
+    counter.set_n(2)
+    assert (counter.status_text, counter.status.value) == ("n = 2", STATUS_MARKUP.format("<b>n = 2</b>"))
+    assert counter.live.widget.tooltip == f"{SUMMARY} n = 2"
 
 
 def test_idle_work_runs_on_the_event_loop_once_the_caller_has_returned():
