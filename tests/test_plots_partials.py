@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -20,11 +19,12 @@ POINT = (1.0, 0.5)
 PARTIALS = (2 * 1.0 * 0.5, 1.0**2 + np.cos(0.5))
 
 
+pytestmark = pytest.mark.usefixtures("close_figures")
+
+
 @pytest.fixture
 def drawn():
-    artists = plot_partial_slices(f, POINT, PARTIALS)
-    yield artists
-    plt.close(artists.figure)
+    return plot_partial_slices(f, POINT, PARTIALS)
 
 
 def test_draws_the_contour_and_two_slices_and_returns_every_moving_part(drawn):
@@ -70,7 +70,6 @@ def test_contour_axes_are_square_and_limited_to_the_ranges():
     assert contour_ax.get_ylim() == (-2, 2)
     assert contour_ax.get_aspect() == 1.0
     assert drawn.axes[1].get_xlim() == (-1, 3)
-    plt.close(drawn)
 
 
 def test_draws_into_a_given_figure():
