@@ -132,6 +132,10 @@ def test_settings_seen_before_are_remembered_not_rerun():
     assert counting.calls == [(4, rate, epochs), (N, rate, epochs), (3, rate, epochs)]
 
 
+def test_the_memory_of_runs_is_bounded(explorer):
+    assert explorer.run.cache_info().maxsize is not None  # a classroom server runs one kernel per student
+
+
 # ---------------------------------------------------------------- bad input, answered in words
 
 
