@@ -29,7 +29,6 @@ class DataError(ValueError):
     def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
-        self.problem = problem
         where = f"{path}" if line is None else f"{path}, line {line}"
         super().__init__(f"{where}: {problem}")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from functools import lru_cache, partial
 
 import ipywidgets as widgets
@@ -25,7 +26,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette, plots
-from helpers.explorer import LOG10_STEP, NOTE_CLASS, Stopwatch, TrainExplorer, log_position, log_value, rate_text
+from helpers.explorer import LOG10_STEP, NOTE_CLASS, TrainExplorer, log_position, log_value, rate_text
 from helpers.inputs import read_whole_number
 from helpers.line_fit import BLOWN_UP, LineFit, ResultError, Run, clipped, drawn, loss_contours, padded, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -48,10 +49,7 @@ CHECKED_STEPS = 20  # the steps train runs itself before the faster run of the s
 
 
 class DescentExplorer(TrainExplorer):
-    """Sliders for the learning rate and iterations, a toggle between raw and standardised x, and the figure.
-
-    ``last_run`` is what ``train`` returns for the current settings (read off the longest run).
-    """
+    """Sliders for the learning rate and iterations, a toggle between raw and standardised x, and the figure."""
 
     figure_summary = (
         "Three panels: the data with the current line; the loss at each iteration (log scale) with the least-squares "
@@ -68,7 +66,6 @@ class DescentExplorer(TrainExplorer):
         self._figures: dict[bool, DescentFigure] = {}
         self.full_run = lru_cache(maxsize=CACHE_SIZE)(self._full_run)
         self._position: int | None = None  # the learning-rate slider position of the last update
-        self.last_run: TrainResult | None = None  # what train returns for the current settings, as shown
 
         self.limit_note = widgets.HTML()
         self.limit_note.add_class(NOTE_CLASS)
@@ -126,17 +123,12 @@ class DescentExplorer(TrainExplorer):
 
     def _run_ahead(self, standardised: bool, learning_rate: float) -> None:
         """Run one rate ahead of time; a failure is left for the update that needs it, which says it in words."""
-        try:
+        with suppress(Exception):  # a student's broken train(): the status line reports it when that rate is chosen
             self.full_run(standardised, learning_rate)
-        except Exception:  # a student's broken train(): the status line reports it when that rate is chosen
-            return
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Run]:
+    def _runs(self) -> tuple[Run]:
         """Run (or recall) ``train`` for the current settings: the longest run, read off for these iterations."""
-        longest = self.full_run(self.standardised, self.learning_rate)
-        stopwatch.lap("train")
-        self.last_run = first_steps(longest, self.iterations)
-        return (drawn(self.last_run, "train"),)
+        return (drawn(first_steps(self.full_run(self.standardised, self.learning_rate), self.iterations), "train"),)
 
     def _figure_for(self, run: Run) -> DescentFigure:
         figure = self._figures.get(self.standardised)
@@ -240,7 +232,6 @@ def describe_run(run: Run, fit: LineFit, lr: float, iterations: int) -> str:
         gap = loss - sse_star
         verdict = f"Still {gap:.4f} above the least-squares loss: more iterations or a larger learning rate."
     return header + result + verdict
-
 
 
 class DescentFigure:

@@ -4,7 +4,7 @@ A notebook shows ``explorer.panel``. Moving a control calls one of the explorer'
 the figure and says in the status line (CSS class ``explorer-status``) what happened, in words, never
 with a traceback. Code and tests call the same setters and get that text back. The shared parts are
 :class:`ExplorerPanel`, :class:`Explorer` (typed values, the described figure, idle work), :class:`TrainExplorer`
-(an explorer that re-runs the notebook's ``train``), :class:`Stopwatch` and :func:`require`; the figure is a
+(an explorer that re-runs the notebook's ``train``) and :func:`require`; the figure is a
 :class:`helpers.live_figure.LiveFigure`, which only draws fast.
 """
 
@@ -15,7 +15,6 @@ import html
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -72,47 +71,20 @@ class ExplorerPanel(widgets.VBox):
         return RUN_HINT
 
 
-class Stopwatch:
-    """Seconds spent in each named part of one update, for an explorer's ``last_timings``."""
-
-    def __init__(self) -> None:
-        self._last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        """Record the time since the start or the previous lap as ``name``."""
-        now = time.perf_counter()
-        self.laps[name] = now - self._last
-        self._last = now
+def slider_position(slider: Any, value: float) -> int:
+    """The index of the position of ``slider`` (a log slider too) nearest to ``value``, 0 at its smallest, clamped to it."""
+    if isinstance(slider, widgets.FloatLogSlider):
+        return log_position(slider, value)
+    low, high, step = float(slider.min), float(slider.max), float(slider.step)
+    return round((min(max(value, low), high) - low) / step)
 
 
-@dataclass
-class TypedValue:
-    """A slider shown without its own readout, and the text box beside it that the kernel reads.
-
-    ``name`` is what the value is called in messages ("learning rate"), ``written`` formats a value for the box,
-    and ``current`` reads the value the explorer is using now.
-    """
-
-    slider: Any
-    box: widgets.Text
-    name: str
-    written: Callable[[float], str]
-    current: Callable[[], float]
-
-    def position(self, value: float) -> int:
-        """The index of the slider position nearest to ``value`` (0 at its smallest), clamped to the slider."""
-        if isinstance(self.slider, widgets.FloatLogSlider):
-            return log_position(self.slider, value)
-        low, high, step = float(self.slider.min), float(self.slider.max), float(self.slider.step)
-        return round((min(max(value, low), high) - low) / step)
-
-    def slider_span(self) -> tuple[float, float]:
-        """The smallest and largest values the slider can show."""
-        low, high = float(self.slider.min), float(self.slider.max)
-        if isinstance(self.slider, widgets.FloatLogSlider):
-            return float(self.slider.base) ** low, float(self.slider.base) ** high
-        return low, high
+def slider_span(slider: Any) -> tuple[float, float]:
+    """The smallest and largest values ``slider`` can show."""
+    low, high = float(slider.min), float(slider.max)
+    if isinstance(slider, widgets.FloatLogSlider):
+        return float(slider.base) ** low, float(slider.base) ** high
+    return low, high
 
 
 def log_position(slider: widgets.FloatLogSlider, value: float) -> int:
@@ -145,25 +117,23 @@ def rate_text(value: float) -> str:
 
 
 class Explorer:
-    """What every explorer has: ``panel`` to show, ``status`` and its ``status_text``, and ``last_timings``.
+    """What every explorer has: ``panel`` to show, and ``status`` with its ``status_text``.
 
     A subclass builds its controls and figure, fills the panel with :meth:`_lay_out`, connects each control
     to its setter with :meth:`_connect` and reports with :meth:`_say`. When a setter has accepted a value
     given from code or typed, :meth:`_move_controls` shows it on the controls without running the setter again; a value
     that came from a slider is not sent back to that slider.
-    ``last_timings`` holds the seconds the last update spent in each part (see :class:`Stopwatch`).
     """
 
     def __init__(self, panel_class: str) -> None:
         self.status = widgets.HTML()
         self.status.add_class(STATUS_CLASS)
         self.status_text = ""
-        self.last_timings: dict[str, float] = {}
         self.panel = ExplorerPanel()
         self.panel.add_class(panel_class)
         self._syncing = False
         self._moved: Any = None  # the control whose own change is being answered: nothing is sent back to it
-        self._typed: dict[int, TypedValue] = {}
+        self._boxes: dict[int, tuple[widgets.Text, Callable[[float], str]]] = {}  # by slider: its box, how it writes
         self._described: list[tuple[widgets.Image, str]] = []
         self._idle_work: Callable[[], object] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
@@ -187,39 +157,34 @@ class Explorer:
         slider.readout = False
         box = widgets.Text(value=written(current()), continuous_update=False, layout=widgets.Layout(width="88px"))
         box.add_class(VALUE_BOX_CLASS)
-        typed = self._typed[id(slider)] = TypedValue(slider, box, name, written, current)
+        self._boxes[id(slider)] = (box, written)
 
         def slid(value: float) -> object:
-            if typed.position(value) == typed.position(current()):
+            if slider_position(slider, value) == slider_position(slider, current()):
                 # The handle stands where the value in use is shown (a typed 0.03 at its nearest position, which the
                 # browser may send back after snapping to it): nothing moved, so nothing is run.
                 return None
             # A log slider's value is taken as the position it stands for, so a position run before is recognised.
             return setter(on_log_grid(slider, value) if isinstance(slider, widgets.FloatLogSlider) else value)
 
-        self._connect(slider, slid)
-
         def typed_in(change: dict[str, Any]) -> None:
-            if not self._syncing:
-                self._answer_typed(typed, setter, change["new"])
+            if self._syncing:
+                return
+            number, problem = read_typed(change["new"], name)
+            if problem:
+                self._say(f"{problem} Nothing was run.")
+            else:
+                said = setter(number)
+                low, high = slider_span(slider)
+                if current() == number and not low <= number <= high:
+                    edge = f"smallest is {written(low)}" if number < low else f"largest is {written(high)}"
+                    self._say(f"{written(number)} was run as typed (the slider's {edge}). {said}")
+            # The box shows the value in use: the typed one if it was taken, the previous one if it was refused.
+            self._move_controls((box, written(current())))
 
+        self._connect(slider, slid)
         box.observe(typed_in, names="value")
         return widgets.HBox([slider, box, *extras], layout=widgets.Layout(align_items="center", margin="0 12px 0 0"))
-
-    def _answer_typed(self, typed: TypedValue, setter: Callable[[Any], object], text: str) -> str:
-        """Read ``text`` typed into ``typed.box``, hand it to ``setter``, and say in words what became of it."""
-        number, problem = read_typed(text, typed.name)
-        if problem:
-            said = self._say(f"{problem} Nothing was run.")
-        else:
-            said = str(setter(number))
-            low, high = typed.slider_span()
-            if typed.current() == number and not low <= number <= high:
-                edge = f"smallest is {typed.written(low)}" if number < low else f"largest is {typed.written(high)}"
-                said = self._say(f"{typed.written(number)} was run as typed (the slider's {edge}). {said}")
-        # The box shows the value in use: the typed one if it was taken, the previous one if it was refused.
-        self._move_controls((typed.box, typed.written(typed.current())))
-        return said
 
     def _connect(self, control: Any, setter: Callable[[Any], object]) -> None:
         """Call ``setter(new value)`` whenever the student changes ``control``."""
@@ -245,9 +210,9 @@ class Explorer:
             for control, value in settings:
                 if control is not self._moved:
                     control.value = value
-                typed = self._typed.get(id(control))
-                if typed is not None and isinstance(value, int | float):
-                    typed.box.value = typed.written(value)
+                if id(control) in self._boxes and isinstance(value, int | float):
+                    box, written = self._boxes[id(control)]
+                    box.value = written(value)
         finally:
             self._syncing = False
 
@@ -309,7 +274,7 @@ class TrainExplorer(Explorer):
     (``_describe``), draws, moves every setting's control to the value in use, and says what happened. A ``train``
     that raises, or returns what cannot be drawn (:class:`helpers.line_fit.ResultError`), is answered in words.
     Each setter returns the status text and never raises; ``last_timings`` holds the seconds the last update
-    spent in ``train`` (zero when its runs were remembered) and in drawing.
+    spent getting its runs from ``train`` (next to none when they were remembered) and drawing them.
     """
 
     learning_rate: float
@@ -329,6 +294,7 @@ class TrainExplorer(Explorer):
         self._settings: list[tuple[Any, str]] = []  # (control, attribute): moved to the value in use after each run
         self._figure_box = widgets.Box()
         self.figure: Any = None  # the figure shown now
+        self.last_timings: dict[str, float] = {}
 
     def _setting(self, name: str, slider: Any, label: str, written: Callable[[float], str], *extras: Any) -> widgets.HBox:
         """The typed control (see :meth:`_typed_control`) of the attribute ``name``, set by the method ``set_<name>``."""
@@ -373,29 +339,26 @@ class TrainExplorer(Explorer):
 
     def _refresh(self) -> str:
         """Run (or recall) ``train`` for the current settings, redraw, move the controls to match, and say what happened."""
-        stopwatch = Stopwatch()
         call = self.train_call
+        start = time.perf_counter()
         try:
-            runs = self._runs(stopwatch)
+            runs = self._runs()
         except ResultError as error:
             return self._say(f"{error} Fix {call} and run its cell again.")
         except Exception as error:  # a student's edited train() must not put a traceback in the explorer
             return self._say(f"{call}(...) raised {type(error).__name__}: {error}. Fix {call} and run its cell again.")
+        trained = time.perf_counter()
         self.figure = self._figure_for(*runs)
         if self._figure_box.children != (self.figure.live.widget,):
             self._figure_box.children = (self._figure_widget(self.figure.live, self.figure_summary),)
         self.figure.show(*runs)
-        stopwatch.lap("draw")
-        self.last_timings = stopwatch.laps
+        self.last_timings = {"train": trained - start, "draw": time.perf_counter() - trained}
         # A value set from code moves its control too (a slider clamps it to its range), without a second run.
         self._move_controls(*((control, getattr(self, name)) for control, name in self._settings))
         return self._say(self._describe(*runs))
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Any, ...]:
-        """The runs to draw for the current settings, lapping "train" once ``train`` has run (or been recalled).
-
-        Raises what ``train`` raised, or a ResultError.
-        """
+    def _runs(self) -> tuple[Any, ...]:
+        """The runs to draw for the current settings; raises what ``train`` raised, or a ResultError."""
         raise NotImplementedError
 
     def _figure_for(self, *runs: Any) -> Any:

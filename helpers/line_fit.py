@@ -23,10 +23,7 @@ from matplotlib.lines import Line2D
 from helpers import palette, plots
 from helpers.inputs import read_number
 
-LOSSES: dict[str, tuple[str, Callable[..., np.ndarray]]] = {
-    "sse": ("sum of squared errors", np.sum),
-    "mse": ("mean squared error", np.mean),
-}
+LOSSES: dict[str, Callable[..., np.ndarray]] = {"sse": np.sum, "mse": np.mean}  # of the squared errors
 BLOWN_UP = 1e6  # a loss this many times its start means the run diverged (the notebooks' train stops there too)
 GRID_POINTS = 120
 # How far beyond the visible box a point may be drawn: far enough that a clipped segment leaves the
@@ -90,16 +87,11 @@ class LineFit:
         """The number of points."""
         return len(self.xs)
 
-    @property
-    def loss_name(self) -> str:
-        """The loss in words: "sum of squared errors" or "mean squared error"."""
-        return LOSSES[self.loss][0]
-
     def loss_of(self, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
         """The loss of the line(s) y = w x + b on this data, broadcast over arrays ``w`` and ``b``."""
         w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            return LOSSES[self.loss][1]((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
+            return LOSSES[self.loss]((w[..., None] * self.xs + b[..., None] - self.ys) ** 2, axis=-1)
 
     @cached_property
     def loss_star(self) -> float:

@@ -70,15 +70,11 @@ class LiveFigure:
         for artist in self.moving:
             if artist.get_visible():
                 artist.draw(self.canvas.get_renderer())
-        self.widget.value = self.png()
-
-    def png(self) -> bytes:
-        """The figure as it is now, encoded fast (low compression: these images never leave the machine)."""
         pixels = np.asarray(self.canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
+        # Encoded fast, with low compression: these images never leave the machine.
         Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
+        self.widget.value = buffer.getvalue()
 
 
 def enlarge_text(figure: Figure, pixels: float) -> None:

@@ -22,7 +22,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers import palette
-from helpers.explorer import Stopwatch, TrainExplorer
+from helpers.explorer import TrainExplorer
 from helpers.inputs import read_whole_number
 from helpers.line_fit import LineFit, ResultError, Run, as_array, clipped, loss_contours, show_path, start_path_end
 from helpers.live_figure import LiveFigure
@@ -54,11 +54,6 @@ class MinibatchRun:
     run: Run
     batch_losses: np.ndarray
     steps_per_epoch: int
-
-    @property
-    def epoch_ends(self) -> np.ndarray:
-        """The positions on the path where an epoch ends (0 for the start), as far as the run got."""
-        return np.arange(0, len(self.run.losses), self.steps_per_epoch)
 
 
 def clean_run(result: TrainResult, fit: LineFit, batch_size: int, epochs: int) -> MinibatchRun:
@@ -169,11 +164,9 @@ class MinibatchExplorer(TrainExplorer):
         result = self._train(self.fit.x, self.fit.y, batch_size, learning_rate, self.epochs)
         return clean_run(result, self.fit, batch_size, self.epochs)
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[MinibatchRun, MinibatchRun]:
+    def _runs(self) -> tuple[MinibatchRun, MinibatchRun]:
         """The run at the chosen batch size and the full-batch run at the same rate (both remembered)."""
-        runs = self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
-        stopwatch.lap("train")
-        return runs
+        return self.run(self.batch_size, self.learning_rate), self.run(self.fit.n, self.learning_rate)
 
     def _figure_for(self, run: MinibatchRun, full_batch: MinibatchRun) -> MinibatchFigure:
         return self.figure or MinibatchFigure(self.fit, run, self.epochs)
@@ -226,7 +219,7 @@ class MinibatchFigure:
         """Point the moving lines at ``shown`` and at ``full`` (the same learning rate, every row per step), and repaint."""
         loss_limits = self.step_ax.get_ylim()
         for line, each in ((self.epoch_line, shown), (self.full_batch_epochs, full)):
-            ends = each.epoch_ends
+            ends = np.arange(0, len(each.run.losses), each.steps_per_epoch)  # where each epoch ends, as far as it got
             line.set_data(ends / each.steps_per_epoch, clipped(each.run.losses[ends], loss_limits, log=True))
         run, full_batch = shown.run, full.run
         steps = np.arange(len(run.losses))

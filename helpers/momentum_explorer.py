@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import palette
-from helpers.explorer import WIDE_LABEL, Stopwatch, TrainExplorer, rate_text
+from helpers.explorer import WIDE_LABEL, TrainExplorer, rate_text
 from helpers.inputs import read_number
 from helpers.line_fit import LineFit, Run, clipped, drawn, loss_contours, show_path
 from helpers.live_figure import LiveFigure
@@ -39,14 +39,6 @@ BETA_STEP = 0.01
 CACHE_SIZE = 512  # runs remembered, by (learning rate, β)
 REACHED = 1e-4  # a loss within this share of the least-squares loss has reached it
 BETA_HINT = "a value from 0 to 1, such as 0.9 (0 is plain descent, 1 the forgetful loop of 06)"
-
-
-def read_beta(value: object) -> tuple[float, str | None]:
-    """``value`` as a momentum β, and what is wrong with it (it must be a number from 0 to 1), or None."""
-    number, problem = read_number(value, BETA_LABEL, positive=False)
-    if problem is None and not 0 <= number <= 1:
-        problem = f"The {BETA_LABEL} must be between 0 and 1; got {number:g}."
-    return number, problem
 
 
 class MomentumFigure:
@@ -95,10 +87,7 @@ class MomentumFigure:
 
 
 class MomentumExplorer(TrainExplorer):
-    """Sliders for the learning rate and β, and the figure of momentum beside plain descent.
-
-    ``last_runs`` holds what ``train_momentum`` returned for plain descent and momentum at the current settings.
-    """
+    """Sliders for the learning rate and β, and the figure of momentum beside plain descent."""
 
     figure_summary = (
         "Two panels: the paths of plain descent and of momentum over the contours of the sum of squared errors, "
@@ -110,7 +99,6 @@ class MomentumExplorer(TrainExplorer):
         super().__init__(PANEL_CLASS, train_momentum, "train_momentum(x, y, learning_rate, beta, iterations)", bowl=bowl)
         self.learning_rate, self.beta, self._bowl = DEFAULT_LEARNING_RATE, DEFAULT_BETA, bowl
         self.run = lru_cache(maxsize=CACHE_SIZE)(self._run)
-        self.last_runs: tuple[TrainResult, TrainResult] | None = None  # (plain descent, momentum), as shown
         self.beta_slider = widgets.FloatSlider(
             value=self.beta, min=0.0, max=1.0, step=BETA_STEP, description=BETA_LABEL, style=WIDE_LABEL,
             layout=widgets.Layout(width="330px"),
@@ -120,19 +108,20 @@ class MomentumExplorer(TrainExplorer):
 
     def set_beta(self, value: object) -> str:
         """Re-run momentum with β = ``value`` (from 0 to 1); anything else is answered in words."""
-        return self._rerun_with("beta", read_beta(value), BETA_HINT)
+        number, problem = read_number(value, BETA_LABEL, positive=False)
+        if problem is None and not 0 <= number <= 1:
+            problem = f"The {BETA_LABEL} must be between 0 and 1; got {number:g}."
+        return self._rerun_with("beta", (number, problem), BETA_HINT)
 
     def _run(self, learning_rate: float, beta: float) -> TrainResult:
         """What ``train_momentum`` returns at this learning rate and β (``run`` remembers it)."""
         return self._train(self._bowl.x, self._bowl.y, learning_rate, beta, ITERATIONS)
 
-    def _runs(self, stopwatch: Stopwatch) -> tuple[Run, Run]:
+    def _runs(self) -> tuple[Run, Run]:
         """Plain descent and momentum at the current settings (both remembered)."""
         # A β sent by the slider may differ from its position in the last bit: rounded, it is found again.
         results = self.run(self.learning_rate, 0.0), self.run(self.learning_rate, round(self.beta, 9))
-        stopwatch.lap("train")
         plain, momentum = (drawn(result, self.train_call) for result in results)
-        self.last_runs = results
         return plain, momentum
 
     def _figure_for(self, plain: Run, momentum: Run) -> MomentumFigure:

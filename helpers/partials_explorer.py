@@ -9,9 +9,10 @@ each a function ``(x1, x2) -> (∂f/∂x1, ∂f/∂x2)``::
 
 Each slider change moves the point on the contour plot, the level curve through it, the two slices with
 their tangent lines and the gradient arrow, and a table in the status line shows the partial derivatives
-from every method. The picture is :func:`helpers.plots.plot_partial_slices`, drawn once; an update only
-repaints the artists it returned (see :class:`helpers.live_figure.LiveFigure`), with the slopes and the
-gradient taken from the first method. The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
+from every method. The picture is :func:`helpers.plots.plot_partial_slices`, drawn once; an update moves the
+artists it returned as it placed them (:meth:`helpers.plots.PartialSlices.move`), with the slopes and the
+gradient taken from the first method, and repaints only those (see :class:`helpers.live_figure.LiveFigure`).
+The panel, status line and wiring are :class:`helpers.explorer.Explorer`'s.
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path
 
 from helpers import plots
-from helpers.explorer import Explorer, Stopwatch
+from helpers.explorer import Explorer
 from helpers.inputs import as_numbers, checked_point, checked_span
 from helpers.live_figure import LiveFigure
 
 PartialsFunction = Callable[[float, float], object]
 
 PANEL_CLASS = "partials-explorer"
-GRID_POINTS = 161
-SLICE_POINTS = 200
 SLIDER_WIDTH = "400px"
 STEP = 0.05  # of each slider
 ARROW_SCALE = 0.25  # the gradient arrow's length, as a multiple of the gradient's
@@ -43,11 +42,6 @@ FIGURE_SUMMARY = (
     "Three panels: the level curves of f over (x1, x2) with the point, the level curve through it and the gradient "
     "arrow; f along x1 and along x2 through the point, each with its tangent line."
 )
-
-
-def _coordinate(value: float) -> str:
-    """A coordinate in its value box: up to four significant digits, as typed (0.03, -1.25)."""
-    return f"{value:.4g}"
 
 
 class PartialsExplorer(Explorer):
@@ -60,8 +54,7 @@ class PartialsExplorer(Explorer):
     A value that cannot be used raises an error that says what to pass instead.
 
     Show ``explorer.panel``. Move the point from code (and tests) with :meth:`set_point`, which returns
-    the status text. ``partials`` holds the last values computed, by method name, and ``last_timings``
-    the seconds the last update spent computing them and drawing.
+    the status text. ``partials`` holds the last values computed, by method name.
     """
 
     def __init__(
@@ -94,8 +87,7 @@ class PartialsExplorer(Explorer):
             f, self.point, self.partials[self._first], x1_range=self._ranges[0], x2_range=self._ranges[1],
             arrow_scale=ARROW_SCALE, figure=figure,
         )
-        self._steps = [np.linspace(*span, SLICE_POINTS) for span in self._ranges]
-        grid1, grid2 = np.meshgrid(*(np.linspace(*span, GRID_POINTS) for span in self._ranges))
+        grid1, grid2 = np.meshgrid(*(np.linspace(*span, plots.GRID_POINTS) for span in self._ranges))
         self._level_lines = contour_generator(
             grid1, grid2, np.asarray(f(grid1, grid2), dtype=np.float64), line_type=LineType.ChunkCombinedCode
         )
@@ -110,10 +102,11 @@ class PartialsExplorer(Explorer):
             )
             for value, span, label in zip(self.point, self._ranges, plots.VARIABLES, strict=True)
         )
+        coordinate = "{:.4g}".format  # up to four significant digits, as typed (0.03, -1.25)
         controls = [
-            self._typed_control(self.x1_slider, lambda x1: self.set_point(x1, self.point[1]), "x1", _coordinate,
+            self._typed_control(self.x1_slider, lambda x1: self.set_point(x1, self.point[1]), "x1", coordinate,
                                 lambda: self.point[0]),
-            self._typed_control(self.x2_slider, lambda x2: self.set_point(self.point[0], x2), "x2", _coordinate,
+            self._typed_control(self.x2_slider, lambda x2: self.set_point(self.point[0], x2), "x2", coordinate,
                                 lambda: self.point[1]),
         ]
         self._lay_out(controls, self._figure_widget(self.live, FIGURE_SUMMARY), self.status)
@@ -133,43 +126,20 @@ class PartialsExplorer(Explorer):
         return {name: _pair(name, method(x1, x2), x1, x2) for name, method in self._methods.items()}
 
     def _show(self) -> str:
-        stopwatch = Stopwatch()
         x1, x2 = self.point
         try:
             self.partials = self._compute(x1, x2)
             f0 = float(np.asarray(self._f(x1, x2)))
         except Exception as error:  # a student's edited function must not put a traceback in the explorer
             return self._say(f"At (x1, x2) = ({x1:.2f}, {x2:.2f}): {error}")
-        stopwatch.lap("partials")
-        self._move_artists(x1, x2, f0, self.partials[self._first])
-        self.live.update()
-        stopwatch.lap("draw")
-        self.last_timings = stopwatch.laps
-        markup, text = self._table(x1, x2, f0)
-        return self._say(text, markup)
-
-    def _move_artists(self, x1: float, x2: float, f0: float, slopes: tuple[float, float]) -> None:
-        art = self._artists
-        (x1_low, x1_high), (x2_low, x2_high) = self._ranges
-        steps1, steps2 = self._steps
-        art.point.set_data([x1], [x2])
-        art.gradient.set_offsets([[x1, x2]])
-        art.gradient.set_UVC([slopes[0]], [slopes[1]])
+        self._artists.move(self._f, (x1, x2), self.partials[self._first])
         lines = self._level_lines.lines(f0)
         assert isinstance(lines, tuple) and len(lines) == 2  # LineType.ChunkCombinedCode: (points, codes) per chunk
         points, codes = lines
-        art.level_curve.set_paths([Path(p, c) for p, c in zip(points, codes, strict=True) if p is not None])
-        along_x1, along_x2 = art.slices
-        along_x1.line.set_data([x1_low, x1_high], [x2, x2])
-        along_x2.line.set_data([x1, x1], [x2_low, x2_high])
-        for part, steps, values, start, slope in (
-            (along_x1, steps1, self._f(steps1, x2), x1, slopes[0]),
-            (along_x2, steps2, self._f(x1, steps2), x2, slopes[1]),
-        ):
-            ends = steps[[0, -1]]
-            part.curve.set_data(steps, np.broadcast_to(values, steps.shape))
-            part.tangent.set_data(ends, f0 + slope * (ends - start))
-            part.point.set_data([start], [f0])
+        self._artists.level_curve.set_paths([Path(p, c) for p, c in zip(points, codes, strict=True) if p is not None])
+        self.live.update()
+        markup, text = self._table(x1, x2, f0)
+        return self._say(text, markup)
 
     def _table(self, x1: float, x2: float, f0: float) -> tuple[str, str]:
         """The readout, HTML and plain text: the point, f and the first method's partials, then the other methods'."""

@@ -26,6 +26,8 @@ from helpers.inputs import checked_point
 
 FIGSIZE = (6.4, 4.0)
 VARIABLES = ("x1", "x2")
+GRID_POINTS = 161  # along each variable, for the level curves of f
+SLICE_POINTS = 200  # along each slice
 
 # A function of two variables that works on single numbers and on numpy arrays alike, as numpy's own do.
 Surface = Callable[[Any, Any], Any]
@@ -150,11 +152,31 @@ class PartialSlices(NamedTuple):
     level_curve: QuadContourSet  # the level curve through the point
     gradient: Quiver
     slices: tuple[Slice, Slice]  # along x1 (x2 held constant), along x2 (x1 held constant)
+    ranges: tuple[tuple[float, float], tuple[float, float]]  # of x1 and of x2
 
     @property
     def moving(self) -> list[Artist]:
         """Every artist that depends on the point, for :class:`helpers.live_figure.LiveFigure`."""
         return [self.point, self.level_curve, self.gradient, *(artist for part in self.slices for artist in part)]
+
+    def move(self, f: Surface, point: tuple[float, float], partials: tuple[float, float]) -> None:
+        """Put the point, the gradient arrow, the slices and their tangents at ``point`` (all but the level curve)."""
+        x1, x2 = point
+        f0 = float(np.asarray(f(x1, x2)))
+        self.point.set_data([x1], [x2])
+        self.gradient.set_offsets([[x1, x2]])
+        self.gradient.set_UVC([partials[0]], [partials[1]])
+        (x1_range, x2_range), (along_x1, along_x2) = self.ranges, self.slices
+        along_x1.line.set_data(list(x1_range), [x2, x2])
+        along_x2.line.set_data([x1, x1], list(x2_range))
+        for part, span, along, start, slope in (
+            (along_x1, x1_range, lambda s: f(s, x2), x1, partials[0]),
+            (along_x2, x2_range, lambda s: f(x1, s), x2, partials[1]),
+        ):
+            steps = np.linspace(*span, SLICE_POINTS)
+            part.curve.set_data(steps, np.broadcast_to(along(steps), steps.shape))
+            part.tangent.set_data(list(span), [f0 + slope * (end - start) for end in span])
+            part.point.set_data([start], [f0])
 
 
 def plot_partial_slices(
@@ -178,7 +200,7 @@ def plot_partial_slices(
     d1, d2 = (float(v) for v in partials)
     figure = figure if figure is not None else plt.figure(figsize=(11.0, 3.6), layout="constrained")
     contour_ax, x1_ax, x2_ax = figure.subplots(1, 3)
-    grid1, grid2 = np.meshgrid(np.linspace(*x1_range, 161), np.linspace(*x2_range, 161))
+    grid1, grid2 = np.meshgrid(np.linspace(*x1_range, GRID_POINTS), np.linspace(*x2_range, GRID_POINTS))
     values = np.asarray(f(grid1, grid2), dtype=np.float64)
     low, high = float(values.min()), float(values.max())
     margin = 0.05 * max(high - low, 1e-12)
@@ -191,34 +213,32 @@ def plot_partial_slices(
     # The two slices differ in dash pattern as well as colour, here and in their own panels.
     along_x1: dict[str, Any] = {"color": palette.ORANGE, "linestyle": "-"}
     along_x2: dict[str, Any] = {"color": palette.REDDISH_PURPLE, "linestyle": "-."}
-    (x1_line,) = contour_ax.plot(x1_range, [x2, x2], linewidth=1.8, **along_x1)
-    (x2_line,) = contour_ax.plot([x1, x1], x2_range, linewidth=1.8, **along_x2)
+    (x1_line,) = contour_ax.plot([], [], linewidth=1.8, **along_x1)
+    (x2_line,) = contour_ax.plot([], [], linewidth=1.8, **along_x2)
     gradient = contour_ax.quiver(
         [x1], [x2], [d1], [d2], angles="xy", scale_units="xy", scale=1 / arrow_scale,
         color=palette.VERMILLION, width=0.012, zorder=4,
     )
-    (marker,) = contour_ax.plot([x1], [x2], "o", color=palette.BLACK, markersize=6, zorder=5)
+    (marker,) = contour_ax.plot([], [], "o", color=palette.BLACK, markersize=6, zorder=5)
     contour_ax.set(
         xlim=x1_range, ylim=x2_range, aspect="equal", xlabel="x1", ylabel="x2",
         title=f"Level curves of f,\ngradient × {arrow_scale:g}",
     )
 
     slices = []
-    for ax, line, name, style, span, fixed, start, slope, along in (
-        (x1_ax, x1_line, "x1", along_x1, x1_range, "x2", x1, d1, lambda s: f(s, x2)),
-        (x2_ax, x2_line, "x2", along_x2, x2_range, "x1", x2, d2, lambda s: f(x1, s)),
+    for ax, line, name, style, span, fixed in (
+        (x1_ax, x1_line, "x1", along_x1, x1_range, "x2"),
+        (x2_ax, x2_line, "x2", along_x2, x2_range, "x1"),
     ):
-        steps = np.linspace(*span, 200)
-        (curve,) = ax.plot(steps, along(steps), linewidth=2, label=f"f with {fixed} held constant", **style)
-        (tangent,) = ax.plot(
-            span, [f0 + slope * (end - start) for end in span], "--", color=palette.BLACK, linewidth=1.2,
-            label=f"tangent, slope ∂f/∂{name}",
-        )
-        (on_curve,) = ax.plot([start], [f0], "o", color=palette.BLACK, markersize=6)
+        (curve,) = ax.plot([], [], linewidth=2, label=f"f with {fixed} held constant", **style)
+        (tangent,) = ax.plot([], [], "--", color=palette.BLACK, linewidth=1.2, label=f"tangent, slope ∂f/∂{name}")
+        (on_curve,) = ax.plot([], [], "o", color=palette.BLACK, markersize=6)
         ax.set(
             xlim=span, ylim=(low - margin, high + margin), xlabel=name, ylabel="f",
             title=f"Slice along {name}\n({fixed} held constant)",
         )
         ax.legend(loc="upper left")
         slices.append(Slice(line, curve, tangent, on_curve))
-    return PartialSlices(figure, marker, level_curve, gradient, (slices[0], slices[1]))
+    drawn = PartialSlices(figure, marker, level_curve, gradient, (slices[0], slices[1]), (x1_range, x2_range))
+    drawn.move(f, (x1, x2), (d1, d2))
+    return drawn

@@ -15,8 +15,10 @@ def verdict(capsys, function, *args, **kwargs) -> str:
     return capsys.readouterr().out
 
 
-def test_close_accepts_a_float_within_tolerance(capsys):
+def test_close_accepts_a_float_within_tolerance_which_can_be_tightened(capsys):
     assert verdict(capsys, check.close, "slope", 0.1 + 0.2, 0.3, hint="h") == "Correct: slope matches.\n"
+    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h").startswith("Correct")
+    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h", rtol=0, atol=1e-10).startswith("Not yet")
 
 
 @pytest.mark.parametrize(
@@ -46,21 +48,18 @@ def test_close_names_what_is_wrong_with_an_answer_it_cannot_compare(capsys, answ
     assert says in verdict(capsys, check.close, "answer", answer, expected, hint="h")
 
 
-def test_close_tolerance_can_be_tightened(capsys):
-    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h").startswith("Correct")
-    assert verdict(capsys, check.close, "x", 1.0 + 1e-7, 1.0, hint="h", rtol=0, atol=1e-10).startswith("Not yet")
-
-
 def test_equal_for_non_numeric_answers(capsys):
     assert verdict(capsys, check.equal, "shape", torch.Size([2, 2]), (2, 2), hint="h") == "Correct: shape is right.\n"
     out = verdict(capsys, check.equal, "is leaf", False, True, hint="Leaves are made by you.")
     assert out == "Not yet: is leaf is False, which is not right.\nHint: Leaves are made by you.\n"
     assert "has no answer yet" in verdict(capsys, check.equal, "is leaf", ..., True, hint="h")
-
-
-def test_equal_treats_none_as_unanswered_unless_none_is_the_answer(capsys):
+    # None is unanswered too, unless None is the answer.
     assert "has no answer yet" in verdict(capsys, check.equal, "answers", None, [True, False], hint="h")
     assert verdict(capsys, check.equal, "x.grad", None, None, hint="h") == "Correct: x.grad is right.\n"
+    # A listed mistake is named; a list answers a tuple.
+    out = verdict(capsys, check.equal, "dtype", "torch.int64", torch.int64, hint="h", mistakes=[("torch.int64", "is text.")])
+    assert out.startswith("Not yet: dtype is text.")
+    assert verdict(capsys, check.equal, "answers", [False, True], (False, True), hint="h").startswith("Correct")
 
 
 def test_a_listed_mistake_is_named_and_a_test_of_form_wins_over_the_values(capsys):
@@ -73,12 +72,6 @@ def test_a_listed_mistake_is_named_and_a_test_of_form_wins_over_the_values(capsy
     assert "is a copy." in verdict(capsys, check.close, "slope", copied, [0.3], hint="h", mistakes=is_copy)
     assert verdict(capsys, check.close, "slope", [0.3], [0.3], hint="h", mistakes=is_copy).startswith("Correct")
     assert "is off" in verdict(capsys, check.close, "slope", 0.5, 0.3, hint="h", mistakes=mistakes)
-
-
-def test_equal_names_a_listed_mistake(capsys):
-    out = verdict(capsys, check.equal, "dtype", "torch.int64", torch.int64, hint="h", mistakes=[("torch.int64", "is text.")])
-    assert out.startswith("Not yet: dtype is text.")
-    assert verdict(capsys, check.equal, "answers", [False, True], (False, True), hint="h").startswith("Correct")
 
 
 def test_function_reports_an_error_and_a_placeholder_result():

@@ -35,15 +35,11 @@ def test_read_table_returns_header_and_rows(tmp_path):
     assert read_table(path) == (["a", "b"], [[1.0, 2.0], [3.0, 4.0]])
 
 
-def test_load_features_reads_d_columns(tmp_path):
-    path = write(tmp_path, "x1,x2,x3,y\n1,2,3,4\n5,6,7,8\n")
-    features, target = load_features(path)
+def test_load_features_reads_d_columns_under_the_header_x1_to_xd(tmp_path):
+    features, target = load_features(write(tmp_path, "x1,x2,x3,y\n1,2,3,4\n5,6,7,8\n"))
     assert features.shape == (2, 3) and target.shape == (2,)
     assert torch.equal(features[1], torch.tensor([5.0, 6.0, 7.0]))
     assert torch.equal(target, torch.tensor([4.0, 8.0]))
-
-
-def test_load_features_rejects_a_header_that_is_not_x1_to_xd(tmp_path):
     path = write(tmp_path, "x1,z,y\n1,2,3\n4,5,6\n")
     with pytest.raises(DataError, match=r"line 1: wrong header 'x1,z,y'; expected 'x1,...,xd,y'"):
         load_features(path)

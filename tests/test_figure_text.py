@@ -49,15 +49,7 @@ def test_numbers_are_rounded_to_what_a_reader_sees(value, shown):
     assert number(value) == shown
 
 
-def test_ipython_shows_the_description_as_the_figures_text():
-    shell = InteractiveShell.instance()
-    use_in_ipython()
-    figure = fit_figure(1.0, 0.5)
-    data, _ = shell.display_formatter.format(figure, include=["text/plain"])
-    assert data["text/plain"] == describe_figure(figure)
-
-
-def test_ipython_gives_each_figure_png_its_description_as_alt_text():
+def test_ipython_shows_the_description_as_the_figures_text_and_as_its_pngs_alt_text():
     shell = InteractiveShell.instance()
     png = shell.display_formatter.formatters["image/png"]
     png.for_type(Figure, lambda figure: b"\x89PNG stand-in")  # the inline backend registers the real printer
@@ -65,8 +57,8 @@ def test_ipython_gives_each_figure_png_its_description_as_alt_text():
         use_in_ipython()
         use_in_ipython()  # a second import-time call must not wrap the printer twice
         figure = fit_figure(1.0, 0.5)
-        data, metadata = shell.display_formatter.format(figure, include=["image/png"])
+        data, metadata = shell.display_formatter.format(figure, include=["text/plain", "image/png"])
     finally:
         png.pop(Figure)
-    assert data == {"image/png": b"\x89PNG stand-in"}
+    assert data == {"text/plain": describe_figure(figure), "image/png": b"\x89PNG stand-in"}
     assert metadata == {"image/png": {"alt": describe_figure(figure)}}

@@ -8,29 +8,18 @@ import types
 import pytest
 
 from helpers.explorer import RUN_ABOVE, CellsNotRun, require
-from helpers.front_end import COLAB_RUN_ABOVE, on_colab, run_above
+from helpers.front_end import COLAB_RUN_ABOVE, on_colab
 
 
-@pytest.fixture
-def colab(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A kernel that looks like Colab's: the package google.colab can be imported."""
+def test_on_colab_the_restart_message_names_colabs_menu(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A kernel that looks like Colab's: the package google.colab can be imported. Elsewhere test_explorer.py's
+    # require test finds JupyterLab's menu.
     google = types.ModuleType("google")
     google.__path__ = []  # a package
     colab_module = types.ModuleType("google.colab")
     colab_module.__spec__ = types.SimpleNamespace(name="google.colab")  # type: ignore[assignment]
     monkeypatch.setitem(sys.modules, "google", google)
     monkeypatch.setitem(sys.modules, "google.colab", colab_module)
-
-
-def test_outside_colab_the_message_names_jupyterlabs_menu() -> None:
-    assert not on_colab()
-    assert run_above(RUN_ABOVE) == RUN_ABOVE
-    with pytest.raises(CellsNotRun, match="Run All Above Selected Cell"):
-        require({}, ["train"])
-
-
-@pytest.mark.usefixtures("colab")
-def test_on_colab_the_restart_message_names_colabs_menu() -> None:
     assert on_colab()
     with pytest.raises(CellsNotRun) as raised:
         require({}, ["train"])

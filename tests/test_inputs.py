@@ -83,7 +83,7 @@ def test_checked_span_takes_exactly_the_finite_pairs_with_low_below_high(low, hi
     if low < high:
         assert checked_span((low, high), "x1_range") == (low, high)
     else:
-        with pytest.raises(ValueError, match=r"^x1_range must be finite with low < high"):
+        with pytest.raises(ValueError, match=r"^x1_range must be finite with low < high, e.g. \(-2, 2\); got \("):
             checked_span((low, high), "x1_range")
 
 
@@ -102,18 +102,6 @@ def test_checked_point_names_the_first_coordinate_off_its_span(spans, fractions)
             checked_point(point, spans, labels)
 
 
-def test_checked_span_and_point():
-    assert checked_span([-1, 2], "x1_range") == (-1.0, 2.0)
-    with pytest.raises(ValueError, match=r"x1_range must be finite with low < high, e.g. \(-2, 2\); got \(1, 1\)\."):
-        checked_span((1, 1), "x1_range")
-    spans = [(-2.0, 2.0), (0.0, 1.0)]
-    assert checked_point(np.array([1.0, 0.5]), spans, ("x1", "x2")) == (1.0, 0.5)
-    with pytest.raises(ValueError, match=r"^x2 = 1.5 is off the plot: choose x2 between 0 and 1, or widen x2_range\.$"):
-        checked_point((0, 1.5), spans, ("x1", "x2"))
-    with pytest.raises(ValueError, match=r"^The point must be two numbers \(x1, x2\); got \(1, 2, 3\)\.$"):
-        checked_point((1, 2, 3), spans, ("x1", "x2"))
-
-
 @given(value=FINITE, cuts=st.lists(st.integers(min_value=0, max_value=30), max_size=4), padding=st.sampled_from(["", " ", "\t "]))
 def test_read_typed_reads_any_number_however_it_is_spaced_and_whichever_minus_it_has(value, cuts, padding):
     text = repr(value)
@@ -128,10 +116,6 @@ def test_read_typed_reads_digits_grouped_with_underscores(whole):
     assert read_typed(f"{whole:_}", "batch size") == (float(whole), None)
 
 
-def test_read_typed_leaves_infinity_to_the_explorer_to_refuse():
-    assert read_typed("inf", "learning rate") == (math.inf, None)
-
-
 # No digits, and none of the letters of "inf", "infinity" or "nan", which float() reads.
 WORDS = st.text(alphabet="bcdghjklmopqrsuvwxz,;:!?/()", min_size=1, max_size=12)
 
@@ -143,11 +127,7 @@ def test_read_typed_quotes_what_is_not_a_number(text, padding):
     assert problem == f"{text!r} is not a number: type the learning rate in digits, such as 0.5 or 1e-4."
 
 
-@pytest.mark.parametrize(
-    ("text", "start"),
-    [("fast", "'fast' is not a number"), ("", "An empty box is not a number"), ("1,5", "'1,5' is not a number")],
-)
-def test_read_typed_says_what_is_not_a_number(text, start):
-    value, problem = read_typed(text, "learning rate")
-    assert math.isnan(value)
-    assert problem == f"{start}: type the learning rate in digits, such as 0.5 or 1e-4."
+def test_read_typed_leaves_infinity_to_the_explorer_to_refuse_and_calls_an_empty_box_so():
+    assert read_typed("inf", "learning rate") == (math.inf, None)
+    value, problem = read_typed("  ", "learning rate")
+    assert math.isnan(value) and problem == "An empty box is not a number: type the learning rate in digits, such as 0.5 or 1e-4."

@@ -43,30 +43,19 @@ def test_readout_shows_the_partials_of_every_method(explorer):
     assert explorer.partials["by hand"] == pytest.approx((d1, d2))
 
 
-def test_moving_a_slider_redraws(explorer):
+def test_moving_a_slider_redraws_and_the_moving_artists_follow_the_point(explorer):
     explorer.set_point(1.0, 0.5)
     image = bytes(explorer.live.widget.value)
     explorer.x2_slider.value = -0.7
     assert explorer.point == (1.0, -0.7)
-    assert bytes(explorer.live.widget.value) != image
     assert "At (x1, x2) = (1.00, -0.70)" in explorer.status_text
-    assert explorer.last_timings["draw"] > 0
-
-
-def test_moving_artists_follow_the_point(explorer):
+    assert bytes(explorer.live.widget.value) != image
     assert explorer.set_point(-0.5, 1.5).startswith("At (x1, x2) = (-0.50, 1.50)")
     assert (explorer.x1_slider.value, explorer.x2_slider.value) == (-0.5, 1.5)
+    # Where PartialSlices.move puts each artist is test_plots_partials.py's; the level curve is the explorer's own.
     art = explorer._artists
-    along_x1, along_x2 = art.slices
-    f0 = f(-0.5, 1.5)
     assert art.point.get_data() == ([-0.5], [1.5])
-    np.testing.assert_allclose(art.gradient.get_offsets(), [[-0.5, 1.5]])
     np.testing.assert_allclose([art.gradient.U[0], art.gradient.V[0]], by_hand(-0.5, 1.5))
-    xs, ys = along_x1.curve.get_data()
-    np.testing.assert_allclose(ys, f(xs, 1.5))
-    assert along_x1.line.get_data() == ([-2.0, 2.0], [1.5, 1.5])
-    assert along_x2.line.get_data() == ([-0.5, -0.5], [-2.0, 2.0])
-    assert along_x2.point.get_data() == ([1.5], [f0])
     vertices = np.concatenate([path.vertices for path in art.level_curve.get_paths()])
     assert np.min(np.hypot(*(vertices - [-0.5, 1.5]).T)) < 0.05
 
@@ -79,11 +68,6 @@ def test_point_off_the_plot_is_refused_in_words_and_nothing_moves(explorer):
     assert explorer.point == (1.0, 0.5)
     assert bytes(explorer.live.widget.value) == image
     assert explorer.set_point("one", 0.0) == "The point must be two numbers (x1, x2); got ('one', 0.0)."
-
-
-def test_slider_labels_and_timed_parts(explorer):
-    assert (explorer.x1_slider.description, explorer.x2_slider.description) == ("x1", "x2")
-    assert set(explorer.last_timings) == {"partials", "draw"}
 
 
 def test_a_method_that_fails_later_is_reported_in_the_readout():

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.usefixtures("close_figures")
 def test_plot_data_scatters_the_points_as_given():
     figure = plots.plot_data(X, Y, title="T")
     ax = figure.axes[0]
-    assert isinstance(figure, Figure)
     np.testing.assert_allclose(ax.collections[0].get_offsets(), [[1, 2], [2, 3.5], [4, 6]])
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "T")
 
@@ -44,14 +43,6 @@ def test_plot_loss_curve_plots_losses_against_iterations_on_a_log_scale():
     assert ax.get_legend() is None
 
 
-def test_plot_loss_curve_compares_runs_on_one_axes():
-    ax = plots.plot_loss_curve([3.0, 2.0], label="raw x").axes[0]
-    plots.plot_loss_curve([3.0, 1.0], ax=ax, label="standardised x")
-    assert [line.get_label() for line in ax.get_lines()] == ["raw x", "standardised x"]
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["raw x", "standardised x"]
-    assert ax.get_yscale() == "log"
-
-
 def test_a_plot_in_a_subfigure_returns_the_whole_figure():
     figure = Figure()
     ax = figure.subfigures(1, 2)[1].subplots()
@@ -68,20 +59,18 @@ def grid():
 
 def test_plot_loss_landscape_draws_contours_paths_and_optimum_within_the_grid():
     w_grid, b_grid, losses = grid()
-    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths={"gd": ([0.0, 0.5], [-1.0, 0.0])}, optimum=(1.0, 0.5))
-    ax = figure.axes[0]
-    assert len(ax.collections) >= 1  # the contour set
-    path, star = ax.get_lines()
-    np.testing.assert_allclose(path.get_xydata(), [[0, -1], [0.5, 0]])
+    paths = {"raw": ([0.0, 0.5], [-1.0, 0.0]), "standardised": ([0.2, 0.9], [-0.5, 0.4])}
+    ax = plots.plot_loss_landscape(w_grid, b_grid, losses, paths=paths, optimum=(1.0, 0.5)).axes[0]
+    levels = ax.collections[0].levels  # the contour set's, from just above the lowest loss to the highest
+    assert min(levels) >= 2.0 and max(levels) == pytest.approx(losses.max().item())
+    raw, standardised, star = ax.get_lines()
+    np.testing.assert_allclose(raw.get_xydata(), [[0, -1], [0.5, 0]])
     np.testing.assert_allclose(star.get_xydata(), [[1, 0.5]])
     assert ax.get_xlim() == (0.0, 2.0) and ax.get_ylim() == (-1.0, 1.0)
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["gd", "least squares"]
-
-
-def test_plot_loss_landscape_contour_levels_span_the_grid_losses():
-    w_grid, b_grid, losses = grid()
-    contours = plots.plot_loss_landscape(w_grid, b_grid, losses).axes[0].collections[0]
-    assert min(contours.levels) >= 2.0 and max(contours.levels) == pytest.approx(losses.max().item())
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["raw", "standardised", "least squares"]
+    # Paths differ in marker as well as colour; the optimum is a star.
+    assert raw.get_marker() != standardised.get_marker() and raw.get_color() != standardised.get_color()
+    assert star.get_marker() == palette.OPTIMUM_MARKER
 
 
 def test_plot_loss_landscape_rejects_a_transposed_grid_with_a_clear_message():
@@ -90,23 +79,15 @@ def test_plot_loss_landscape_rejects_a_transposed_grid_with_a_clear_message():
         plots.plot_loss_landscape(w_grid, b_grid, losses.T)
 
 
-def test_lines_on_one_axes_differ_in_dash_pattern_as_well_as_colour():
+def test_runs_compared_on_one_axes_are_named_and_differ_in_dash_pattern_as_well_as_colour():
     figure = plots.plot_fit(X, Y, {"guess": (2.0, 0.5), "other": (-1.0, 3.0)})
     ax = plots.plot_loss_curve([3.0, 2.0], label="raw x").axes[0]
     plots.plot_loss_curve([3.0, 1.0], ax=ax, label="standardised x")
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["raw x", "standardised x"]
     for lines in (figure.axes[0].get_lines(), ax.get_lines()):
         assert len({line.get_linestyle() for line in lines}) == len(lines)
         assert len({line.get_color() for line in lines}) == len(lines)
         assert {line.get_color() for line in lines} <= set(palette.CYCLE)
-
-
-def test_paths_on_the_landscape_differ_in_marker_and_the_optimum_is_a_star():
-    w_grid, b_grid, losses = grid()
-    paths = {"raw": ([0.0, 0.5], [-1.0, 0.0]), "standardised": ([0.2, 0.9], [-0.5, 0.4])}
-    figure = plots.plot_loss_landscape(w_grid, b_grid, losses, paths=paths, optimum=(1.0, 0.5))
-    raw, standardised, star = figure.axes[0].get_lines()
-    assert raw.get_marker() != standardised.get_marker() and raw.get_color() != standardised.get_color()
-    assert (star.get_marker(), star.get_label()) == (palette.OPTIMUM_MARKER, "least squares")
 
 
 def test_start_and_end_of_a_path_differ_in_shape_and_legend_label_not_only_colour():

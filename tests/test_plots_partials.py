@@ -4,12 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from helpers.plots import PartialSlices, Slice, plot_partial_slices
+from helpers.plots import plot_partial_slices
 
 
 def f(x1, x2):
@@ -20,19 +19,17 @@ POINT = (1.0, 0.5)
 PARTIALS = (2 * 1.0 * 0.5, 1.0**2 + np.cos(0.5))
 
 
+pytestmark = pytest.mark.usefixtures("close_figures")
+
+
 @pytest.fixture
 def drawn():
-    artists = plot_partial_slices(f, POINT, PARTIALS)
-    yield artists
-    plt.close(artists.figure)
+    return plot_partial_slices(f, POINT, PARTIALS)
 
 
 def test_draws_the_contour_and_two_slices_and_returns_every_moving_part(drawn):
-    assert isinstance(drawn, PartialSlices)
-    assert isinstance(drawn.figure, Figure)
     contour_ax, x1_ax, x2_ax = drawn.figure.axes
     along_x1, along_x2 = drawn.slices
-    assert isinstance(along_x1, Slice) and isinstance(along_x2, Slice)
     assert {drawn.point, along_x1.line, along_x2.line} <= set(contour_ax.get_lines())
     assert drawn.gradient in contour_ax.collections and drawn.level_curve in contour_ax.collections
     assert set(along_x1[1:]) == set(x1_ax.get_lines()) and set(along_x2[1:]) == set(x2_ax.get_lines())
@@ -73,7 +70,6 @@ def test_contour_axes_are_square_and_limited_to_the_ranges():
     assert contour_ax.get_ylim() == (-2, 2)
     assert contour_ax.get_aspect() == 1.0
     assert drawn.axes[1].get_xlim() == (-1, 3)
-    plt.close(drawn)
 
 
 def test_draws_into_a_given_figure():
