@@ -51,7 +51,7 @@ class FakeClock:
 
 @pytest.fixture
 def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """The clock that :class:`helpers.explorer.Stopwatch` reads, replaced by one the test moves by hand.
+    """The clock that the explorers time `train` and drawing with, replaced by one the test moves by hand.
 
     Only helpers.explorer's view of the ``time`` module is replaced, so nothing else sees the fake time.
     """
