@@ -19,14 +19,16 @@ JupyterLab does, so that N browsers do not swamp the cores the kernels are measu
 of a key press is measured by ``benchmarks/slider_browser.py``).
 
 Printed per run: Run-All seconds, key-to-figure p50 and p95 (all students), errors, lost kernels and the peak
-RSS of a kernel and of a single-user server. ``--write-sizing`` writes the sizing the runs support to
-``deploy/classroom-sizing.json`` (see :func:`recommendation`), then the sizing lines of ``deploy/z2jh/config.yaml``
-from it (``course.generated``).
+RSS of a kernel and of a single-user server (read, and the kernels shut down, only once every student has made
+its last move, so that no student's last figure waits for that work). ``--write-sizing`` writes the sizing the
+runs support to ``deploy/classroom-sizing.json`` (see :func:`recommendation`), then the files generated from it
+(``course.generated``): the sizing lines of ``deploy/z2jh/config.yaml`` and the table of ``deploy/README.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import os
@@ -42,14 +44,14 @@ import numpy as np
 import psutil
 import websocket
 
-from course.generated import SIZING, Z2JH, z2jh_text
+from course.generated import DEPLOY_README, SIZING, Z2JH, update
 from course.hub import NOTEBOOK_FOLDER, Hub, SimulatedStudent, UserServer
 from course.lesson import load_definitions
 from course.series import NOTEBOOKS, notebook_titled
 from helpers.descent_explorer import LOG10_STEP  # the slider's step, in decades: one key press
 
 NOTEBOOK = notebook_titled("Fitting a line by gradient descent").name
-SHOWN_SIZING, SHOWN_Z2JH = (path.relative_to(NOTEBOOKS.parent) for path in (SIZING, Z2JH))
+SHOWN_SIZING, SHOWN_Z2JH, SHOWN_README = (path.relative_to(NOTEBOOKS.parent) for path in (SIZING, Z2JH, DEPLOY_README))
 SLIDER = "learning rate"
 TARGET_STUDENTS = 20
 PATTERNS = ("steady", "jump")
@@ -114,6 +116,12 @@ def peak_rss(pid: int) -> int:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
 
 
+def cpu_model() -> str:
+    """The CPU's model name, as Linux reports it."""
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        return next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "unknown CPU")
+
+
 def kernel_and_server_peaks(kernel_id: str) -> tuple[int, int]:
     """The peak RSS of the kernel with this id (found by its connection file's name) and of its parent, the server."""
     for process in psutil.process_iter(["cmdline"]):
@@ -123,15 +131,29 @@ def kernel_and_server_peaks(kernel_id: str) -> tuple[int, int]:
 
 
 class Phase:
-    """The class's meeting point once every student has run all cells, and the moment the moves start then."""
+    """The class's two meeting points, once every student has run all cells and once every student has made its last
+    move, and the moment the moves start."""
 
     def __init__(self, students: int) -> None:
         self.start = math.nan
         # The last student to arrive sets the start, before anyone is released.
-        self.barrier = threading.Barrier(students, action=self._begin)
+        self.ready = threading.Barrier(students, action=self._begin)
+        self.moved = threading.Barrier(students)
 
     def _begin(self) -> None:
         self.start = time.monotonic()
+
+
+def wait_for_class(barrier: threading.Barrier, student: SimulatedStudent, listening: bool) -> None:
+    """Wait at ``barrier`` for the whole class, reading the websocket meanwhile (if ``listening``) as the tab does:
+    a connection left unread is closed."""
+    waiting = threading.Thread(target=barrier.wait)
+    waiting.start()
+    try:
+        while listening and waiting.is_alive():
+            student.listen(0.5)
+    finally:
+        waiting.join()
 
 
 def take_part(server: UserServer, plan: list[Move], phase: Phase) -> tuple[SimulatedStudent, tuple[int, int]]:
@@ -144,14 +166,8 @@ def take_part(server: UserServer, plan: list[Move], phase: Phase) -> tuple[Simul
         ready = True
     except STUDENT_ERRORS as error:
         student.errors.append(f"before the sliders: {type(error).__name__}: {error}")
-    # Wait for the class while reading the websocket, as the tab does: a connection left unread is closed.
-    waiting = threading.Thread(target=phase.barrier.wait)
-    waiting.start()
-    peaks = (0, 0)
     try:
-        while ready and waiting.is_alive():
-            student.listen(0.5)
-        waiting.join()
+        wait_for_class(phase.ready, student, listening=ready)
         for move in plan if ready else []:
             time.sleep(max(0.0, phase.start + move.at - time.monotonic()))
             if move.typed:
@@ -159,9 +175,18 @@ def take_part(server: UserServer, plan: list[Move], phase: Phase) -> tuple[Simul
             else:
                 student.move_slider(SLIDER, 10**move.log10_rate)
         student.check_kernel()
-        peaks = kernel_and_server_peaks(student.kernel_id)
     except STUDENT_ERRORS as error:
+        ready = False
         student.errors.append(f"moving the slider: {type(error).__name__}: {error}")
+    # Scanning the processes for the peaks, and shutting a kernel down, take CPU and this process's GIL, under which
+    # the other students' clocks run: so neither starts before the whole class has made its last move.
+    peaks = (0, 0)
+    try:
+        wait_for_class(phase.moved, student, listening=ready)
+        if ready:
+            peaks = kernel_and_server_peaks(student.kernel_id)
+    except STUDENT_ERRORS as error:
+        student.errors.append(f"after the moves: {type(error).__name__}: {error}")
     finally:
         student.close()
     return student, peaks
@@ -245,7 +270,10 @@ def recommendation(rows: Sequence[RunFigures], cores: int, command: str) -> dict
         "cpu_guarantee": round(1 / per_core, 3),
         "kernel_threads": 1,  # every kernel runs with OMP_NUM_THREADS=1 (run_class)
         "measured": {
+            "date": datetime.date.today().isoformat(),
             "cores": cores,
+            "cpu": cpu_model(),
+            "target_p95_ms": TARGET_P95_MS,
             "largest_class_meeting_targets": largest,
             "peak_kernel_rss_mb": round(kernel_mb),
             "peak_server_rss_mb": round(server_mb),
@@ -306,10 +334,10 @@ def main() -> None:
         except ValueError as error:
             sys.exit(f"{SHOWN_SIZING} was not written: {error}")
         SIZING.write_text(json.dumps(sizing, indent=2) + "\n", encoding="utf-8")
-        Z2JH.write_text(z2jh_text(), encoding="utf-8")  # its sizing lines are generated from the new numbers
+        update(write=True)  # the sizing lines of Z2JH and the table of DEPLOY_README are generated from it
         print(f"wrote {SHOWN_SIZING}: {sizing['students_per_core']} students per core, "
               f"{sizing['memory_guarantee_mb']} MB guaranteed, {sizing['memory_limit_mb']} MB limit; "
-              f"and its lines in {SHOWN_Z2JH}")
+              f"and its lines in {SHOWN_Z2JH} and {SHOWN_README}")
 
 
 if __name__ == "__main__":

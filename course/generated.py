@@ -2,7 +2,8 @@
 
 - ``helpers/engine.py`` from the cells of notebook "Autograd from scratch" marked ``#@save``;
 - ``environment.yml`` from ``requirements.txt``;
-- the sizing block of ``deploy/z2jh/config.yaml`` from ``deploy/classroom-sizing.json``.
+- the sizing block of ``deploy/z2jh/config.yaml``, and the sizing table of ``deploy/README.md``, from
+  ``deploy/classroom-sizing.json``.
 
 ``python scripts/generate.py`` (``make generated``, and the first step of ``make outputs``) writes them;
 the tests compare each committed file with what its function here makes of the committed sources.
@@ -50,6 +51,9 @@ SIZING = ROOT / "deploy" / "classroom-sizing.json"
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
 SIZING_BEGIN = "  # Generated from deploy/classroom-sizing.json by `make generated`"
 SIZING_END = "  # End of the generated sizing."
+DEPLOY_README = ROOT / "deploy" / "README.md"
+TABLE_BEGIN = "<!-- Generated from classroom-sizing.json by `make generated`"
+TABLE_END = "<!-- End of the generated sizing. -->"
 
 
 class MarkerError(ValueError):
@@ -174,7 +178,7 @@ def environment_text() -> str:
     return environment_yaml(REQUIREMENTS.read_text(encoding="utf-8"))
 
 
-# ---------------------------------------------------------------- deploy/z2jh/config.yaml
+# ---------------------------------------------------------------- deploy/z2jh/config.yaml and deploy/README.md
 
 
 def sizing_block(sizing: dict) -> list[str]:
@@ -198,23 +202,65 @@ def sizing_block(sizing: dict) -> list[str]:
     ]
 
 
-def z2jh_values(config: str, sizing: dict) -> str:
-    """``config`` with the lines from the SIZING_BEGIN line to the SIZING_END line written from ``sizing``."""
-    lines = config.splitlines()
-    begins = [index for index, line in enumerate(lines) if line.startswith(SIZING_BEGIN)]
-    ends = [index for index, line in enumerate(lines) if line == SIZING_END]
+def between_markers(text: str, begin: str, end: str, block: list[str], path: Path) -> str:
+    """``text`` (of the file at ``path``) with the lines from the one starting with ``begin`` to the one equal to
+    ``end`` replaced by ``block``."""
+    lines = text.splitlines()
+    begins = [index for index, line in enumerate(lines) if line.startswith(begin)]
+    ends = [index for index, line in enumerate(lines) if line == end]
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
-        raise ValueError(f"{relative(Z2JH)} needs one line starting {SIZING_BEGIN.strip()!r}, then one {SIZING_END.strip()!r}")
-    return "\n".join([*lines[: begins[0]], *sizing_block(sizing), *lines[ends[0] + 1 :]]) + "\n"
+        raise ValueError(f"{relative(path)} needs one line starting {begin.strip()!r}, then one {end.strip()!r}")
+    return "\n".join([*lines[: begins[0]], *block, *lines[ends[0] + 1 :]]) + "\n"
+
+
+def sizing() -> dict:
+    return json.loads(SIZING.read_text(encoding="utf-8"))
 
 
 def z2jh_text() -> str:
-    return z2jh_values(Z2JH.read_text(encoding="utf-8"), json.loads(SIZING.read_text(encoding="utf-8")))
+    return between_markers(Z2JH.read_text(encoding="utf-8"), SIZING_BEGIN, SIZING_END, sizing_block(sizing()), Z2JH)
+
+
+def sizing_table(sizing: dict) -> list[str]:
+    """The sizing paragraph and table of deploy/README.md: the recommendation, and every class measured for it."""
+    measured = sizing["measured"]
+    threads = int(sizing["kernel_threads"])
+    targets = ", ".join(f"≤ {ms:g} ms {pattern}" for pattern, ms in measured["target_p95_ms"].items())
+    return [
+        f"{TABLE_BEGIN}: edit that file (benchmarks/classroom.py writes it), not these lines. -->",
+        f"One core carries about {sizing['students_per_core']} students; give each student "
+        f"{sizing['memory_guarantee_mb']} MB (limit {sizing['memory_limit_mb']} MB), {threads} torch thread per kernel "
+        f"(`OMP_NUM_THREADS={threads}`). Measured on {measured['date']} with `{sizing['command']}` on "
+        f"{measured['cores']} cores ({measured['cpu']}):",
+        "",
+        "| students | pattern | key press to new figure (every student), median / 95th percentile | errors, lost kernels |",
+        "| --- | --- | --- | --- |",
+        *(f"| {run['students']} | {run['pattern']} | {run['key_to_figure_p50_p95_ms'][0]} ms / "
+          f"{run['key_to_figure_p50_p95_ms'][1]} ms | {len(run['errors'])}, {run['lost_kernels']} |"
+          for run in measured["runs"]),
+        "",
+        "The largest measured class that met every target in every pattern: "
+        f"{measured['largest_class_meeting_targets']} students on {measured['cores']} cores (95th percentile {targets}; "
+        "no errors, no lost kernels). A kernel peaks at "
+        f"{measured['peak_kernel_rss_mb']} MB and its server at {measured['peak_server_rss_mb']} MB.",
+        TABLE_END,
+    ]
+
+
+def deploy_readme_text() -> str:
+    return between_markers(
+        DEPLOY_README.read_text(encoding="utf-8"), TABLE_BEGIN, TABLE_END, sizing_table(sizing()), DEPLOY_README
+    )
 
 
 # ---------------------------------------------------------------- all of them
 
-GENERATORS: dict[Path, Callable[[], str]] = {ENGINE: engine_text, ENVIRONMENT: environment_text, Z2JH: z2jh_text}
+GENERATORS: dict[Path, Callable[[], str]] = {
+    ENGINE: engine_text,
+    ENVIRONMENT: environment_text,
+    Z2JH: z2jh_text,
+    DEPLOY_README: deploy_readme_text,
+}
 
 
 def update(write: bool) -> list[str]:
