@@ -75,7 +75,8 @@ python-versions: $(STAMP)
 
 ## Write the files generated from another (course/generated.py): helpers/engine.py from notebook 09's
 ## #@save cells, environment.yml from requirements.txt, the sizing lines of deploy/z2jh/config.yaml and the
-## sizing table of deploy/README.md from deploy/classroom-sizing.json. Never edit those by hand: the tests compare them with what this writes.
+## sizing table of deploy/README.md from deploy/classroom-sizing.json. Never edit those by hand: the tests
+## compare them with what this writes.
 generated: $(STAMP)
 	$(BIN)/python scripts/generate.py
 

@@ -213,12 +213,13 @@ def between_markers(text: str, begin: str, end: str, block: list[str], path: Pat
     return "\n".join([*lines[: begins[0]], *block, *lines[ends[0] + 1 :]]) + "\n"
 
 
-def sizing() -> dict:
+def read_sizing() -> dict:
+    """deploy/classroom-sizing.json, as written by benchmarks/classroom.py --write-sizing."""
     return json.loads(SIZING.read_text(encoding="utf-8"))
 
 
 def z2jh_text() -> str:
-    return between_markers(Z2JH.read_text(encoding="utf-8"), SIZING_BEGIN, SIZING_END, sizing_block(sizing()), Z2JH)
+    return between_markers(Z2JH.read_text(encoding="utf-8"), SIZING_BEGIN, SIZING_END, sizing_block(read_sizing()), Z2JH)
 
 
 def sizing_table(sizing: dict) -> list[str]:
@@ -249,7 +250,7 @@ def sizing_table(sizing: dict) -> list[str]:
 
 def deploy_readme_text() -> str:
     return between_markers(
-        DEPLOY_README.read_text(encoding="utf-8"), TABLE_BEGIN, TABLE_END, sizing_table(sizing()), DEPLOY_README
+        DEPLOY_README.read_text(encoding="utf-8"), TABLE_BEGIN, TABLE_END, sizing_table(read_sizing()), DEPLOY_README
     )
 
 
